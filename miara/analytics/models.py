@@ -1,0 +1,136 @@
+"""Result sets: what one computation produced for one period, immutable once written.
+
+Per-unit rows are the bulk of storage (≈ 40 M per national result set), so they refer to
+indicators and units by id and keep the group as a short code; group statistics are few.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ResultSet(models.Model):
+    class Status(models.TextChoices):
+        PROVISIONAL = "provisional", _("provisional")
+        FINAL = "final", _("final")
+        REVISED = "revised", _("revised")
+
+    period = models.CharField(_("period"), max_length=7, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PROVISIONAL
+    )
+    is_current = models.BooleanField(default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    inputs_state = models.JSONField(
+        default=dict, help_text=_("What the inputs were: last value change, catalogue digest")
+    )
+    indicator_count = models.PositiveIntegerField(default=0)
+    row_count = models.PositiveBigIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("result set")
+        verbose_name_plural = _("result sets")
+
+    def __str__(self):
+        return f"{self.period} #{self.pk} ({self.status})"
+
+
+class GroupStatistic(models.Model):
+    result_set = models.ForeignKey(
+        ResultSet,
+        on_delete=models.CASCADE,
+        related_name="group_statistics",
+        db_constraint=False,
+        db_index=False,
+    )
+    indicator = models.ForeignKey(
+        "catalogue.Indicator",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    group = models.CharField(max_length=60)
+    n = models.PositiveIntegerField()
+    mean = models.FloatField(null=True)
+    median = models.FloatField(null=True)
+    q1 = models.FloatField(null=True)
+    q3 = models.FloatField(null=True)
+    min = models.FloatField(null=True)
+    max = models.FloatField(null=True)
+    best = models.FloatField(null=True)
+    std = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["result_set", "indicator", "group"])]
+
+
+class UnitResult(models.Model):
+    # No database foreign-key constraints on the ≈ 40 M rows of a national result set (see
+    # collection.Value); rows are written from ids just read and deleted with their set.
+    result_set = models.ForeignKey(
+        ResultSet,
+        on_delete=models.CASCADE,
+        related_name="unit_results",
+        db_index=False,
+        db_constraint=False,
+    )
+    indicator = models.ForeignKey(
+        "catalogue.Indicator",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    group = models.CharField(max_length=60)
+    unit = models.ForeignKey(
+        "units.Unit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    value = models.FloatField()
+    rank = models.PositiveIntegerField(null=True)
+    percentile = models.FloatField(null=True)
+    quartile = models.PositiveSmallIntegerField(null=True)
+    zscore = models.FloatField(null=True)
+    gap_to_median = models.FloatField(null=True)
+    gap_to_best = models.FloatField(null=True)
+    change = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["result_set", "unit", "group"]),
+            models.Index(fields=["result_set", "indicator", "group"]),
+        ]
+
+
+class DataQualityIssue(models.Model):
+    """Computation problems worth a person's look, e.g. a division by zero."""
+
+    result_set = models.ForeignKey(
+        ResultSet, on_delete=models.CASCADE, related_name="issues", db_constraint=False
+    )
+    indicator = models.ForeignKey(
+        "catalogue.Indicator",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    unit = models.ForeignKey(
+        "units.Unit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    kind = models.CharField(max_length=30)

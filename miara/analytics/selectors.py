@@ -1,0 +1,249 @@
+"""Reads of results, always through the acting user's scope."""
+
+from __future__ import annotations
+
+import polars as pl
+from django.db import connection
+
+from miara.accounts.scope import visible_unit_ids
+from miara.analytics.models import GroupStatistic, ResultSet
+from miara.engine.periods import Period
+from miara.lib import bulk
+
+RESULT_COLUMNS = [
+    "indicator",
+    "period",
+    "group",
+    "unit",
+    "value",
+    "rank",
+    "percentile",
+    "quartile",
+    "zscore",
+    "n",
+    "mean",
+    "median",
+    "q1",
+    "q3",
+    "min",
+    "max",
+    "best",
+    "std",
+]
+EXTRA_COLUMNS = ["gap_to_median", "gap_to_best", "change"]
+RESULT_SCHEMA = {
+    "indicator": pl.String,
+    "period": pl.String,
+    "group": pl.String,
+    "unit": pl.String,
+    "value": pl.Float64,
+    "rank": pl.Int64,
+    "percentile": pl.Float64,
+    "quartile": pl.Int64,
+    "zscore": pl.Float64,
+    "n": pl.Int64,
+    "mean": pl.Float64,
+    "median": pl.Float64,
+    "q1": pl.Float64,
+    "q3": pl.Float64,
+    "min": pl.Float64,
+    "max": pl.Float64,
+    "best": pl.Float64,
+    "std": pl.Float64,
+    "gap_to_median": pl.Float64,
+    "gap_to_best": pl.Float64,
+    "change": pl.Float64,
+}
+
+
+def current_result_sets(periods: list[str] | None = None) -> list[ResultSet]:
+    """The current result set of each period (newest first by period)."""
+    queryset = ResultSet.objects.filter(is_current=True)
+    if periods:
+        queryset = queryset.filter(period__in=periods)
+    return sorted(queryset, key=lambda r: Period.parse(r.period), reverse=True)
+
+
+def computed_periods() -> list[str]:
+    return [r.period for r in current_result_sets()]
+
+
+def results_frame(
+    *,
+    user=None,
+    periods: list[str] | None = None,
+    indicators: list[str] | None = None,
+    groups: list[str] | None = None,
+    units: list[str] | None = None,
+) -> pl.DataFrame:
+    """Per-unit results joined with their group statistics: the results export's rows.
+
+    `user=None` is the system (command line); a user sees only units in their scope.
+    """
+    result_sets = current_result_sets(periods)
+    if not result_sets:
+        return pl.DataFrame(schema=RESULT_SCHEMA)
+    ids = [r.pk for r in result_sets]
+    where = [f"r.result_set_id IN ({', '.join(['%s'] * len(ids))})"]
+    params: list = list(ids)
+    for column, wanted in (("i.code", indicators), ('r."group"', groups), ("u.code", units)):
+        if wanted:
+            where.append(f"{column} IN ({', '.join(['%s'] * len(wanted))})")
+            params += list(wanted)
+    if user is not None:
+        visible = visible_unit_ids(user)
+        if visible is not None:
+            if not visible:
+                return pl.DataFrame(schema=RESULT_SCHEMA)
+            where.append(f"r.unit_id IN ({', '.join(['%s'] * len(visible))})")
+            params += sorted(visible)
+    sql = (
+        'SELECT i.code, s.period, r."group", u.code, r.value, r.rank, r.percentile, r.quartile, r.zscore, '
+        "g.n, g.mean, g.median, g.q1, g.q3, g.min, g.max, g.best, g.std, r.gap_to_median, r.gap_to_best, r.change "
+        "FROM analytics_unitresult r "
+        "JOIN analytics_resultset s ON s.id = r.result_set_id "
+        "JOIN catalogue_indicator i ON i.id = r.indicator_id "
+        "JOIN units_unit u ON u.id = r.unit_id "
+        'JOIN analytics_groupstatistic g ON g.result_set_id = r.result_set_id AND g.indicator_id = r.indicator_id AND g."group" = r."group" '
+        "WHERE " + " AND ".join(where)
+    )
+    frame = bulk.fetch_frame(sql, params, RESULT_SCHEMA)
+    return frame.sort("indicator", "period", "group", "unit")
+
+
+def results_page(
+    *,
+    user=None,
+    periods: list[str] | None = None,
+    indicators: list[str] | None = None,
+    groups: list[str] | None = None,
+    units: list[str] | None = None,
+    limit: int,
+    offset: int = 0,
+) -> tuple[pl.DataFrame, int]:
+    """One page of `results_frame()`'s rows (same columns, same filters) and the total count.
+
+    The API pages in SQL rather than slicing `results_frame()`: a national programme has
+    tens of millions of rows and a page must not load them all into memory.
+    """
+    empty = pl.DataFrame(schema=RESULT_SCHEMA)
+    result_sets = current_result_sets(periods)
+    if not result_sets:
+        return empty, 0
+    ids = [r.pk for r in result_sets]
+    where = [f"r.result_set_id IN ({', '.join(['%s'] * len(ids))})"]
+    params: list = list(ids)
+    for column, wanted in (("i.code", indicators), ('r."group"', groups), ("u.code", units)):
+        if wanted:
+            where.append(f"{column} IN ({', '.join(['%s'] * len(wanted))})")
+            params += list(wanted)
+    if user is not None:
+        visible = visible_unit_ids(user)
+        if visible is not None:
+            if not visible:
+                return empty, 0
+            where.append(f"r.unit_id IN ({', '.join(['%s'] * len(visible))})")
+            params += sorted(visible)
+    joins = (
+        "FROM analytics_unitresult r "
+        "JOIN analytics_resultset s ON s.id = r.result_set_id "
+        "JOIN catalogue_indicator i ON i.id = r.indicator_id "
+        "JOIN units_unit u ON u.id = r.unit_id "
+        'JOIN analytics_groupstatistic g ON g.result_set_id = r.result_set_id AND g.indicator_id = r.indicator_id AND g."group" = r."group" '
+        "WHERE " + " AND ".join(where)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) " + joins, params)
+        total = cursor.fetchone()[0]
+    if total == 0 or offset >= total:
+        return empty, total
+    sql = (
+        'SELECT i.code, s.period, r."group", u.code, r.value, r.rank, r.percentile, r.quartile, r.zscore, '
+        "g.n, g.mean, g.median, g.q1, g.q3, g.min, g.max, g.best, g.std, r.gap_to_median, r.gap_to_best, r.change "
+        + joins
+        + ' ORDER BY i.code, s.period, r."group", u.code LIMIT %s OFFSET %s'
+    )
+    return bulk.fetch_frame(sql, [*params, limit, offset], RESULT_SCHEMA), total
+
+
+PUBLIC_AGGREGATE_SCHEMA = {
+    "indicator": pl.String,
+    "period": pl.String,
+    "group": pl.String,
+    "n": pl.Int64,
+    "mean": pl.Float64,
+    "median": pl.Float64,
+    "q1": pl.Float64,
+    "q3": pl.Float64,
+}
+# Quartiles of fewer units come too close to single values (methodology.md, Publication).
+PUBLIC_QUARTILES_FROM_N = 8
+
+
+def published_result_set(period: str) -> ResultSet | None:
+    """The newest result set of the period that was published (final or revised), if any."""
+    return (
+        ResultSet.objects.filter(
+            period=period, status__in=[ResultSet.Status.FINAL, ResultSet.Status.REVISED]
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def public_aggregates_frame(
+    *,
+    result_set: ResultSet,
+    threshold: int,
+    indicators: list[str] | None = None,
+    groups: list[str] | None = None,
+) -> pl.DataFrame:
+    """The aggregates the public may see (methodology.md, "Publication and anonymity").
+
+    Only n, mean, median, and q1/q3 when n >= 8; groups of fewer than `threshold` units
+    are left out altogether. min, max, best and anything per unit never leave here.
+    """
+    queryset = GroupStatistic.objects.filter(result_set=result_set, n__gte=max(threshold, 1))
+    if indicators:
+        queryset = queryset.filter(indicator__code__in=indicators)
+    if groups:
+        queryset = queryset.filter(group__in=groups)
+    rows = queryset.order_by("indicator__code", "group").values_list(
+        "indicator__code", "group", "n", "mean", "median", "q1", "q3"
+    )
+    frame = pl.DataFrame(
+        [
+            (code, result_set.period, group, n, mean, median, q1, q3)
+            for code, group, n, mean, median, q1, q3 in rows
+        ],
+        schema=PUBLIC_AGGREGATE_SCHEMA,
+        orient="row",
+    )
+    few = pl.col("n") < PUBLIC_QUARTILES_FROM_N
+    return frame.with_columns(
+        pl.when(few).then(None).otherwise(pl.col("q1")).alias("q1"),
+        pl.when(few).then(None).otherwise(pl.col("q3")).alias("q3"),
+    )
+
+
+def iter_results(
+    *,
+    user=None,
+    periods: list[str] | None = None,
+    indicators: list[str] | None = None,
+    groups: list[str] | None = None,
+    batch_size: int = 25,
+):
+    """`results_frame` in pieces — a period and a batch of indicators at a time — so that a
+    national export (≈ 40 M rows per computation) never holds all its rows in memory."""
+    from miara.catalogue.models import Indicator
+
+    codes = indicators or list(Indicator.objects.order_by("code").values_list("code", flat=True))
+    for result_set in sorted(current_result_sets(periods), key=lambda r: Period.parse(r.period)):
+        for start in range(0, len(codes), batch_size):
+            yield results_frame(
+                user=user,
+                periods=[result_set.period],
+                indicators=codes[start : start + batch_size],
+                groups=groups,
+            )

@@ -1,0 +1,210 @@
+"""The compute service: load values, call the pure engine, store result sets.
+
+One result set per period and computation. Old provisional result sets of the same
+period are replaced; final/revised ones (pinned by publication) are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+
+import polars as pl
+from django.db import transaction
+
+from miara.accounts.audit import audit_record
+from miara.analytics.models import DataQualityIssue, GroupStatistic, ResultSet, UnitResult
+from miara.catalogue.models import Indicator, PeerGroup
+from miara.collection.models import ValueHistory
+from miara.collection.selectors import values_frame
+from miara.engine import formula as formulas
+from miara.engine import groups as engine_groups
+from miara.engine import stats
+from miara.engine.periods import Period
+from miara.lib import bulk
+from miara.units.models import Unit
+from miara.units.services import units_frame
+
+GROUP_STAT_COLUMNS = ["n", "mean", "median", "q1", "q3", "min", "max", "best", "std"]
+UNIT_COLUMNS = [
+    "value",
+    "rank",
+    "percentile",
+    "quartile",
+    "zscore",
+    "gap_to_median",
+    "gap_to_best",
+    "change",
+]
+
+
+class ComputeError(Exception):
+    pass
+
+
+def compute(
+    *,
+    periods: list[str] | None = None,
+    user=None,
+    channel: str = "cli",
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[ResultSet]:
+    """Compute indicators and all group statistics; store one result set per period."""
+    started = time.perf_counter()
+    indicators = list(Indicator.objects.all())
+    if not indicators:
+        raise ComputeError("the catalogue has no indicators; load a catalogue first")
+    for code in periods or []:
+        Period.parse(code)  # raises PeriodError with a clear message
+    values = values_frame()
+    if values.is_empty():
+        raise ComputeError("there are no values yet; load values first")
+    definitions = {i.code: i.formula for i in indicators}
+    evaluation = formulas.evaluate(values, definitions)
+    indicator_values = evaluation.values
+    available = sorted(
+        set(indicator_values.get_column("period").unique().to_list()), key=lambda p: Period.parse(p)
+    )
+    targets = periods or available
+    directions = {i.code: i.direction for i in indicators}
+    memberships = group_memberships(values, targets)
+
+    indicator_ids = pl.DataFrame(
+        {"indicator": [i.code for i in indicators], "indicator_id": [i.pk for i in indicators]}
+    )
+    unit_ids = pl.DataFrame(
+        list(Unit.objects.values_list("code", "id")),
+        schema={"unit": pl.String, "unit_id": pl.Int64},
+        orient="row",
+    )
+    inputs_state = _inputs_state(indicators)
+    created = []
+    for index, period in enumerate(targets):
+        if progress:
+            progress(period, index, len(targets))
+        period_started = time.perf_counter()
+        current = indicator_values.filter(pl.col("period") == period)
+        previous = indicator_values.filter(pl.col("period") == Period.parse(period).previous().code)
+        result = stats.compute_statistics(
+            current, memberships.filter(pl.col("period") == period), directions, previous=previous
+        )
+        issues = evaluation.issues.filter(pl.col("period") == period)
+        with transaction.atomic():
+            stale = ResultSet.objects.filter(period=period, status=ResultSet.Status.PROVISIONAL)
+            # Deleting the bulk rows first, in SQL, is much faster than the ORM's cascade.
+            stale_ids = list(stale.values_list("id", flat=True))
+            if stale_ids:
+                UnitResult.objects.filter(result_set_id__in=stale_ids)._raw_delete(
+                    UnitResult.objects.db
+                )
+                GroupStatistic.objects.filter(result_set_id__in=stale_ids)._raw_delete(
+                    GroupStatistic.objects.db
+                )
+                stale.delete()
+            ResultSet.objects.filter(period=period).update(is_current=False)
+            result_set = ResultSet.objects.create(
+                period=period,
+                created_by=user if user and user.is_authenticated else None,
+                inputs_state=inputs_state,
+                indicator_count=len(indicators),
+            )
+            group_rows = result.groups.join(indicator_ids, on="indicator").select(
+                pl.lit(result_set.pk, pl.Int64).alias("result_set_id"),
+                "indicator_id",
+                "group",
+                *GROUP_STAT_COLUMNS,
+            )
+            unit_rows = (
+                result.units.join(indicator_ids, on="indicator")
+                .join(unit_ids, on="unit")
+                .select(
+                    pl.lit(result_set.pk, pl.Int64).alias("result_set_id"),
+                    "indicator_id",
+                    "group",
+                    "unit_id",
+                    *UNIT_COLUMNS,
+                )
+            )
+            issue_rows = (
+                issues.join(indicator_ids, on="indicator")
+                .join(unit_ids, on="unit")
+                .select(
+                    pl.lit(result_set.pk, pl.Int64).alias("result_set_id"),
+                    "indicator_id",
+                    "unit_id",
+                    "kind",
+                )
+            )
+            bulk.insert_frame(GroupStatistic._meta.db_table, group_rows)
+            bulk.insert_frame(UnitResult._meta.db_table, unit_rows)
+            bulk.insert_frame(DataQualityIssue._meta.db_table, issue_rows)
+            result_set.row_count = unit_rows.height
+            result_set.seconds = time.perf_counter() - period_started
+            result_set.save(update_fields=["row_count", "seconds"])
+            created.append(result_set)
+    with transaction.atomic():
+        audit_record(
+            user=user,
+            action="results.compute",
+            channel=channel,
+            summary=f"computed {len(indicators)} indicators for {', '.join(targets)} in {time.perf_counter() - started:.1f} s",
+            details={"periods": targets, "result_sets": [r.pk for r in created]},
+        )
+    if progress:
+        progress("", len(targets), len(targets))
+    return created
+
+
+def group_memberships(values: pl.DataFrame, periods: list[str]) -> pl.DataFrame:
+    """Members of every stored peer group in each period, as the engine wants them."""
+    frames = [pl.DataFrame(schema={"group": pl.String, "period": pl.String, "unit": pl.String})]
+    units = units_frame()
+    for group in PeerGroup.objects.select_related("context_variable").prefetch_related("members"):
+        if group.kind == PeerGroup.Kind.LISTED:
+            frames.append(
+                engine_groups.listed_members(
+                    group.code, [u.code for u in group.members.all()], periods
+                )
+            )
+            continue
+        variable = group.context_variable.code if group.context_variable else None
+        context = values.filter(pl.col("variable") == variable) if variable else None
+        frames.append(
+            engine_groups.rule_members(
+                units,
+                context,
+                group=group.code,
+                periods=periods,
+                unit_types=group.unit_types or None,
+                variable=variable,
+                low=group.context_min,
+                high=group.context_max,
+            )
+        )
+    return pl.concat([f.select("group", "period", "unit") for f in frames])
+
+
+def _inputs_state(indicators: list[Indicator]) -> dict:
+    catalogue = json.dumps(sorted((i.code, i.formula, i.direction) for i in indicators)).encode()
+    groups = json.dumps(
+        sorted(
+            (
+                g.code,
+                g.kind,
+                g.unit_types,
+                g.context_variable_id,
+                g.context_min,
+                g.context_max,
+                sorted(g.members.values_list("id", flat=True)),
+            )
+            for g in PeerGroup.objects.all()
+        )
+    ).encode()
+    last = ValueHistory.objects.order_by("-id").values_list("id", flat=True).first()
+    return {
+        "last_value_change": last,
+        "catalogue_digest": hashlib.sha256(catalogue).hexdigest()[:16],
+        "groups_digest": hashlib.sha256(groups).hexdigest()[:16],
+    }

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from miara.analytics import views
+
+app_name = "analytics"
+urlpatterns = [
+    path("units/<str:code>/benchmark/", views.benchmark, name="benchmark"),
+    path("units/<str:code>/benchmark.csv", views.benchmark_csv, name="benchmark_csv"),
+]

@@ -1,0 +1,93 @@
+"""The `miara` command (contracts.md). Thin: parse arguments, call one service, report.
+
+Exit status 0 on success, 1 on bad input (with plain-words errors on stderr), 2 on
+wrong usage. Long operations show a progress bar on a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "miara.settings")
+    import django
+
+    django.setup()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="miara", description="Benchmarking and performance management for local governments."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="create the demo database and serve it")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="prepare the demo database and stop")
+
+    serve = commands.add_parser(
+        "serve", help="serve miara with a production WSGI server (waitress)"
+    )
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--threads", type=int, default=8)
+
+    commands.add_parser("migrate", help="create or upgrade the database schema")
+
+    load = commands.add_parser(
+        "load", help="load a catalogue, units or values file (all or nothing)"
+    )
+    load.add_argument("kind", choices=["catalogue", "units", "values"])
+    load.add_argument("file", type=Path)
+
+    compute = commands.add_parser("compute", help="compute indicators and all group statistics")
+    compute.add_argument(
+        "--period", action="append", metavar="P", help="only this period (repeatable)"
+    )
+
+    export = commands.add_parser("export", help="export results or values")
+    export.add_argument("what", choices=["results", "values"])
+    export.add_argument("-o", "--output", required=True, type=Path)
+    export.add_argument("--format", choices=["csv", "xlsx", "json"])
+    export.add_argument("--indicator", action="append", metavar="CODE")
+    export.add_argument("--period", action="append", metavar="P")
+    export.add_argument("--group", action="append", metavar="CODE")
+
+    user = commands.add_parser("user", help="manage users")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="create or update a user")
+    add.add_argument("username")
+    add.add_argument(
+        "--role", required=True, choices=["coordinator", "expert", "manager", "editor"]
+    )
+    add.add_argument("--unit", action="append", default=[], metavar="CODE")
+    add.add_argument("--password")
+
+    token = commands.add_parser("token", help="manage API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="print a new API token for a user")
+    create.add_argument("username")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _setup_django()
+    from miara import commands
+
+    try:
+        return commands.run(args) or 0
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130
+    except commands.USER_ERRORS as error:
+        print(commands.describe(error), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""Collection cycles and the submission workflow: the writes, each atomic and audited.
+
+States: draft → submitted → returned → submitted … → accepted (→ reopened → submitted).
+Submitted and accepted data are locked: `values_write` refuses to change them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from miara.accounts.audit import audit_record
+from miara.accounts.models import Role
+from miara.catalogue.models import Variable
+from miara.collection.models import (
+    Cycle,
+    QuestionnaireItem,
+    ReviewNote,
+    Submission,
+    SubmissionEvent,
+    SubmissionState,
+)
+from miara.engine.periods import Period
+from miara.units.models import Unit
+
+S = SubmissionState
+
+# Which transitions exist, and who may make them.
+TRANSITIONS = {
+    "submit": ({S.DRAFT, S.RETURNED, S.REOPENED}, S.SUBMITTED),
+    "return": ({S.SUBMITTED}, S.RETURNED),
+    "accept": ({S.SUBMITTED}, S.ACCEPTED),
+    "reopen": ({S.ACCEPTED}, S.REOPENED),
+}
+
+
+class WorkflowError(Exception):
+    """A transition that is not possible now; the message says why in plain words."""
+
+
+class SubmissionBlocked(WorkflowError):
+    """Submission refused because of data-quality errors or unjustified warnings."""
+
+    def __init__(self, findings):
+        self.findings = findings
+        super().__init__(
+            _("%(count)d problem(s) must be fixed or justified before submitting")
+            % {"count": len(findings)}
+        )
+
+
+def _is_coordinator(user) -> bool:
+    return (
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or user.role == Role.COORDINATOR)
+    )
+
+
+def cycle_open(
+    *,
+    period: str,
+    name: str,
+    variable_codes: list[str],
+    unit_codes: list[str],
+    required_codes: list[str] | None = None,
+    deadline: dt.date | None = None,
+    acting_user=None,
+    channel: str = "web",
+) -> Cycle:
+    """Open a collection cycle with its questionnaire and participating units."""
+    if acting_user is not None and not _is_coordinator(acting_user):
+        raise PermissionDenied
+    Period.parse(period)
+    variables = {v.code: v for v in Variable.objects.filter(code__in=variable_codes)}
+    units = list(Unit.objects.filter(code__in=unit_codes))
+    missing = [c for c in variable_codes if c not in variables] + sorted(
+        set(unit_codes) - {u.code for u in units}
+    )
+    if missing:
+        raise WorkflowError(_("unknown codes: %(codes)s") % {"codes": ", ".join(missing)})
+    if not variables or not units:
+        raise WorkflowError(_("a cycle needs at least one variable and one unit"))
+    required = set(required_codes if required_codes is not None else variable_codes)
+    with transaction.atomic():
+        cycle = Cycle.objects.create(
+            period=period,
+            name=name,
+            deadline=deadline,
+            created_by=acting_user if acting_user and acting_user.is_authenticated else None,
+        )
+        QuestionnaireItem.objects.bulk_create(
+            QuestionnaireItem(
+                cycle=cycle, variable=variables[code], required=code in required, position=i
+            )
+            for i, code in enumerate(variable_codes)
+        )
+        Submission.objects.bulk_create(Submission(cycle=cycle, unit=unit) for unit in units)
+        audit_record(
+            user=acting_user,
+            action="cycle.open",
+            channel=channel,
+            summary=f"{name} ({period}): {len(variables)} variables, {len(units)} units",
+            details={"cycle": cycle.pk},
+        )
+    return cycle
+
+
+def _transition(
+    submission: Submission, action: str, *, acting_user, comment: str = "", channel: str
+) -> Submission:
+    allowed_from, to_state = TRANSITIONS[action]
+    with transaction.atomic():
+        # Lock the row so two coordinators (or a coordinator and a manager) cannot both act.
+        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        if current.state not in allowed_from:
+            raise WorkflowError(
+                _("this submission is %(state)s; it cannot be %(action)s now")
+                % {"state": current.get_state_display(), "action": action}
+            )
+        if not current.cycle.is_open and action != "reopen":
+            raise WorkflowError(_("the cycle is closed"))
+        from_state = current.state
+        current.state = to_state
+        current.version += 1
+        current.save(update_fields=["state", "version", "updated_at"])
+        SubmissionEvent.objects.create(
+            submission=current,
+            from_state=from_state,
+            to_state=to_state,
+            user=acting_user if acting_user and acting_user.is_authenticated else None,
+            comment=comment,
+        )
+        audit_record(
+            user=acting_user,
+            action=f"submission.{action}",
+            channel=channel,
+            summary=f"{current.unit.code} {current.cycle.period}: {from_state} → {to_state}",
+            details={"submission": current.pk, "comment": comment},
+        )
+    return current
+
+
+def submission_submit(*, submission: Submission, acting_user, channel: str = "web") -> Submission:
+    """The unit manager (or a coordinator) submits; errors and unjustified warnings block it."""
+    from miara.collection.quality import submission_findings
+
+    is_manager = (
+        acting_user.role == Role.MANAGER
+        and acting_user.units.filter(pk=submission.unit_id).exists()
+    )
+    if not (is_manager or _is_coordinator(acting_user)):
+        raise PermissionDenied
+    blocking = [f for f in submission_findings(submission) if f["blocking"]]
+    if blocking:
+        raise SubmissionBlocked(blocking)
+    return _transition(submission, "submit", acting_user=acting_user, channel=channel)
+
+
+def submission_return(
+    *,
+    submission: Submission,
+    acting_user,
+    comment: str,
+    notes: dict[str, str] | None = None,
+    channel: str = "web",
+) -> Submission:
+    """The coordinator sends a submission back, saying why, optionally per value."""
+    if not _is_coordinator(acting_user):
+        raise PermissionDenied
+    if not comment.strip() and not notes:
+        raise WorkflowError(_("say why the submission is returned"))
+    with transaction.atomic():
+        result = _transition(
+            submission, "return", acting_user=acting_user, comment=comment, channel=channel
+        )
+        variables = {v.code: v for v in Variable.objects.filter(code__in=list(notes or {}))}
+        for code, text in (notes or {}).items():
+            if text.strip():
+                ReviewNote.objects.create(
+                    submission=result,
+                    variable=variables.get(code),
+                    text=text.strip(),
+                    user=acting_user,
+                )
+    return result
+
+
+def submission_accept(
+    *, submission: Submission, acting_user, comment: str = "", channel: str = "web"
+) -> Submission:
+    if not _is_coordinator(acting_user):
+        raise PermissionDenied
+    return _transition(
+        submission, "accept", acting_user=acting_user, comment=comment, channel=channel
+    )
+
+
+def submission_reopen(
+    *, submission: Submission, acting_user, reason: str, channel: str = "web"
+) -> Submission:
+    """Accepted data are locked; reopening them needs a reason, which is recorded."""
+    if not _is_coordinator(acting_user):
+        raise PermissionDenied
+    if not reason.strip():
+        raise WorkflowError(_("reopening accepted data needs a reason"))
+    return _transition(
+        submission, "reopen", acting_user=acting_user, comment=reason, channel=channel
+    )
+
+
+def locked_keys(unit_ids: list[int] | None, periods: list[str]) -> set[tuple[int, int, str]]:
+    """(unit_id, variable_id, period) of values that submitted or accepted questionnaires lock.
+
+    `unit_ids=None` means every unit.
+    """
+    submissions = Submission.objects.filter(
+        cycle__period__in=periods, state__in=[S.SUBMITTED, S.ACCEPTED]
+    )
+    if unit_ids is not None:
+        submissions = submissions.filter(unit_id__in=unit_ids)
+    locked = list(submissions.values_list("unit_id", "cycle_id", "cycle__period"))
+    if not locked:
+        return set()
+    variables: dict[int, list[int]] = {}
+    for cycle_id, variable_id in QuestionnaireItem.objects.filter(
+        cycle_id__in={row[1] for row in locked}
+    ).values_list("cycle_id", "variable_id"):
+        variables.setdefault(cycle_id, []).append(variable_id)
+    return {
+        (unit_id, variable_id, period)
+        for unit_id, cycle_id, period in locked
+        for variable_id in variables.get(cycle_id, [])
+    }

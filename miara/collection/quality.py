@@ -1,0 +1,224 @@
+"""Data-quality checks of stored values: load what the engine needs, call it, explain.
+
+Used on every save (the form), on every import, and before a submission.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from django.db import connection
+
+from miara.catalogue.models import ValidationRule, Variable
+from miara.collection.models import Submission, Value
+from miara.collection.selectors import values_frame
+from miara.engine import formula as formulas
+from miara.engine import quality
+from miara.engine.periods import Period
+
+
+def variable_rules() -> dict[str, quality.VariableRule]:
+    return {
+        code: quality.VariableRule(code=code, min=low, max=high, change_threshold=None)
+        for code, low, high in Variable.objects.values_list("code", "min_value", "max_value")
+    }
+
+
+def validation_rules() -> list[quality.ValidationRule]:
+    rules = []
+    for rule in ValidationRule.objects.all():
+        left, op, right = quality.parse_rule(rule.expression)
+        rules.append(
+            quality.ValidationRule(
+                code=rule.code,
+                left=left,
+                op=op,
+                right=right,
+                severity=rule.severity,
+                message=rule.name,
+            )
+        )
+    return rules
+
+
+def check_unit_period(
+    *,
+    unit_code: str,
+    period: str,
+    variables: list[str],
+    required: set[str] = frozenset(),
+    peer_units: list[str] | None = None,
+) -> pl.DataFrame:
+    """Findings for one unit's values of one period (the questionnaire's variables)."""
+    values = values_frame(periods=[period], units=[unit_code], variables=variables)
+    history = values_frame(
+        periods=[Period.parse(period).previous().code], units=[unit_code], variables=variables
+    )
+    peers = values_frame(periods=[period], units=peer_units, variables=variables)
+    peers = peers.filter(pl.col("unit") != unit_code)
+    return quality.check_values(
+        values,
+        variables=variable_rules(),
+        rules=validation_rules(),
+        history=history,
+        peers=peers,
+        required=set(required),
+        units=[unit_code],
+        periods=[period],
+    )
+
+
+def submission_findings(submission: Submission) -> list[dict]:
+    """Every finding of a submission, with whether it blocks submitting.
+
+    Errors always block; a warning blocks until the value carries a comment that
+    justifies it (methodology.md: a warning may be kept with a written justification).
+    """
+    cycle = submission.cycle
+    items = list(cycle.items.select_related("variable"))
+    codes = [i.variable.code for i in items]
+    required = {i.variable.code for i in items if i.required}
+    peer_units = list(cycle.submissions.values_list("unit__code", flat=True))
+    findings = check_unit_period(
+        unit_code=submission.unit.code,
+        period=cycle.period,
+        variables=codes,
+        required=required,
+        peer_units=peer_units,
+    )
+    comments = dict(
+        Value.objects.filter(unit=submission.unit, period=cycle.period, variable__code__in=codes)
+        .exclude(comment="")
+        .values_list("variable__code", "comment")
+    )
+    # A rule's finding names the rule, not a value: a comment on any value the rule reads
+    # justifies it, as a clerk explains a rule warning next to the figure it is about.
+    rule_inputs = {
+        rule.code: {
+            code
+            for side in (rule.left, rule.right)
+            for code in formulas.references(formulas.parse(side))
+        }
+        for rule in validation_rules()
+    }
+    out = []
+    for row in findings.iter_rows(named=True):
+        explained_by = (
+            rule_inputs.get(row["variable"], {row["variable"]})
+            if row["check"] == "rule"
+            else {row["variable"]}
+        )
+        justified = row["severity"] == "warning" and any(
+            comments.get(code, "").strip() for code in explained_by
+        )
+        out.append(
+            row | {"justified": justified, "blocking": row["severity"] == "error" or not justified}
+        )
+    return out
+
+
+def rule_inputs(rules: list[quality.ValidationRule] | None = None) -> dict[str, set[str]]:
+    """Per validation rule code, the variable codes it reads (both sides, prev() too)."""
+    return {
+        rule.code: {
+            code
+            for side in (rule.left, rule.right)
+            for code in formulas.references(formulas.parse(side))
+        }
+        for rule in (validation_rules() if rules is None else rules)
+    }
+
+
+def field_findings(submission: Submission, code: str) -> tuple[list[dict], set[str]]:
+    """The findings of one questionnaire field, as `submission_findings` gives them, from
+    a small read: the unit's values (this period and the previous one) of the field's
+    variable and of the variables read by the validation rules that read it, and the
+    cycle's distribution of that one variable (for the outlier check). One call of the
+    quality engine on a few rows.
+
+    Returns `(findings, rules)`: the findings on the variable itself and those of the
+    rules that read it (named by the rule's code), and the codes of those rules, so that
+    a caller can replace exactly these findings in an earlier full computation.
+    """
+    cycle = submission.cycle
+    unit_code = submission.unit.code
+    rules = [r for r in validation_rules() if code in rule_inputs([r])[r.code]]
+    inputs = rule_inputs(rules)
+    needed = sorted({code}.union(*inputs.values()))
+    item = cycle.items.filter(variable__code=code).first()
+    required = {code} if item is not None and item.required else set()
+    previous = Period.parse(cycle.period).previous().code
+    # One small query (ordinary fetch: COPY costs more than it saves on a few hundred
+    # rows): the unit's values of the variables needed, this period and the previous
+    # one, and the values of this one variable of the units taking part (the peers).
+    marks = ", ".join(["%s"] * len(needed))
+    sql = (
+        "SELECT u.code, x.code, v.period, v.value, v.comment FROM collection_value v "
+        "JOIN units_unit u ON u.id = v.unit_id JOIN catalogue_variable x ON x.id = v.variable_id "
+        f"WHERE (v.unit_id = %s AND x.code IN ({marks}) AND v.period IN (%s, %s)) "
+        "OR (x.code = %s AND v.period = %s AND v.unit_id <> %s AND v.unit_id IN "
+        "(SELECT unit_id FROM collection_submission WHERE cycle_id = %s))"
+    )
+    params = [submission.unit_id, *needed, cycle.period, previous, code, cycle.period]
+    params += [submission.unit_id, cycle.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "unit": pl.String,
+            "variable": pl.String,
+            "period": pl.String,
+            "value": pl.Float64,
+            "comment": pl.String,
+        },
+        orient="row",
+    )
+    mine = pl.col("unit") == unit_code
+    own = frame.filter(mine & (pl.col("period") == cycle.period))
+    history = frame.filter(mine & (pl.col("period") == previous)).drop("comment")
+    peers = frame.filter(~mine).drop("comment")
+    limits = {
+        c: quality.VariableRule(code=c, min=low, max=high, change_threshold=None)
+        for c, low, high in Variable.objects.filter(code__in=needed).values_list(
+            "code", "min_value", "max_value"
+        )
+    }
+    found = quality.check_values(
+        own.select("unit", "variable", "period", "value"),
+        variables=limits,
+        rules=rules,
+        history=history,
+        peers=peers,
+        required=required,
+        units=[unit_code],
+        periods=[cycle.period],
+    )
+    rule_codes = {r.code for r in rules}
+    found = found.filter(
+        pl.when(pl.col("check") == "rule")
+        .then(pl.col("variable").is_in(sorted(rule_codes)))
+        .otherwise(pl.col("variable") == code)
+    )
+    comments = {
+        row["variable"]: row["comment"] or ""
+        for row in own.select("variable", "comment").iter_rows(named=True)
+    }
+    return _justify(found, comments, inputs), rule_codes
+
+
+def _justify(findings: pl.DataFrame, comments: dict[str, str], inputs: dict[str, set[str]]):
+    out = []
+    for row in findings.iter_rows(named=True):
+        explained_by = (
+            inputs.get(row["variable"], {row["variable"]})
+            if row["check"] == "rule"
+            else {row["variable"]}
+        )
+        justified = row["severity"] == "warning" and any(
+            comments.get(c, "").strip() for c in explained_by
+        )
+        out.append(
+            row | {"justified": justified, "blocking": row["severity"] == "error" or not justified}
+        )
+    return out

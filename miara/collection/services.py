@@ -1,0 +1,442 @@
+"""Writes of values: the one path through which every value enters miara.
+
+Files, the API and (later) web forms all end in `values_write()`, which compares with
+what is stored, writes only real changes in bulk, bumps versions and appends history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from django.db import connection, transaction
+from django.utils import timezone
+
+from miara.accounts.audit import audit_record
+from miara.catalogue.models import Variable
+from miara.collection.models import Value, ValueHistory
+from miara.fileio import FileProblem, Problem, read_table
+from miara.fileio.problems import MAX_REPORTED
+from miara.fileio.tables import LINE
+from miara.lib import bulk
+from miara.units.models import Unit
+
+PERIOD_REGEX = r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+MAX_COMMENT = 2000
+
+
+@dataclass
+class WriteReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    issues: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{self.created} new, {self.updated} changed, {self.unchanged} unchanged values"
+
+
+@dataclass
+class Conflict:
+    unit: str
+    variable: str
+    period: str
+    given_version: int
+    stored_version: int
+    stored_value: float | None
+
+
+class ValuesLocked(Exception):
+    """Values of a submitted or accepted questionnaire; nothing was written."""
+
+    def __init__(self, keys: list[tuple[str, str, str]]):
+        self.keys = keys
+        shown = ", ".join(" ".join(k) for k in keys[:5])
+        super().__init__(
+            f"{len(keys)} value(s) belong to a submitted or accepted questionnaire and are locked "
+            f"({shown}); the coordinator must return or reopen it first"
+        )
+
+
+class ValueConflict(Exception):
+    """Someone changed a value after the caller read it; nothing was written."""
+
+    def __init__(self, conflicts: list[Conflict]):
+        self.conflicts = conflicts
+        super().__init__(f"{len(conflicts)} value(s) were changed by someone else meanwhile")
+
+
+def _quote(text: str | None, limit: int = 40) -> str:
+    text = "" if text is None else str(text)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def parse_values(frame: pl.DataFrame, *, source: str, cell_of=None) -> pl.DataFrame:
+    """Check a long-format frame of strings and map codes to ids.
+
+    Returns `unit_id, variable_id, period, value, comment, __line`; raises FileProblem
+    naming every bad line and column (unknown codes, bad periods, unparsable numbers,
+    out-of-range values, duplicates).
+    """
+    units = pl.DataFrame(
+        list(Unit.objects.values_list("code", "id")),
+        schema={"unit": pl.String, "unit_id": pl.Int64},
+        orient="row",
+    )
+    variables = pl.DataFrame(
+        list(Variable.objects.values_list("code", "id", "min_value", "max_value")),
+        schema={
+            "variable": pl.String,
+            "variable_id": pl.Int64,
+            "min_value": pl.Float64,
+            "max_value": pl.Float64,
+        },
+        orient="row",
+    )
+    has_comment = "comment" in frame.columns
+    checked = (
+        frame.with_columns(
+            pl.col("value").str.replace_all(r"[\s\u00a0]", "").alias("value_text"),
+        )
+        .with_columns(pl.col("value_text").cast(pl.Float64, strict=False).alias("value_number"))
+        .join(units, on="unit", how="left")
+        .join(variables, on="variable", how="left")
+    )
+    problems: list[tuple[int, Problem]] = []
+    total = 0
+
+    def report(mask: pl.Expr, column: str, message) -> None:
+        nonlocal total
+        bad = checked.filter(mask)
+        total += bad.height
+        # Only the first lines of each kind are described: a million-line report helps nobody.
+        bad = bad.head(MAX_REPORTED)
+        for row in bad.select(LINE, "unit", "variable", "period", "value").iter_rows(named=True):
+            problems.append(
+                (
+                    row[LINE],
+                    Problem(
+                        message(row),
+                        line=row[LINE],
+                        column=column,
+                        cell=cell_of(row[LINE], column) if cell_of else None,
+                    ),
+                )
+            )
+
+    report(pl.col("unit").is_null(), "unit", lambda r: "the unit code is empty")
+    report(
+        pl.col("unit").is_not_null() & pl.col("unit_id").is_null(),
+        "unit",
+        lambda r: f"unknown unit {_quote(r['unit'])}",
+    )
+    report(pl.col("variable").is_null(), "variable", lambda r: "the variable code is empty")
+    report(
+        pl.col("variable").is_not_null() & pl.col("variable_id").is_null(),
+        "variable",
+        lambda r: f"unknown variable {_quote(r['variable'])}",
+    )
+    report(
+        pl.col("period").is_null() | ~pl.col("period").str.contains(PERIOD_REGEX),
+        "period",
+        lambda r: f"{_quote(r['period'])} is not a period; write 2024, 2024-Q1 or 2024-03",
+    )
+    given = pl.col("value_text").is_not_null() & (pl.col("value_text") != "")
+    number = pl.col("value_number")
+    decimal_comma = pl.col("value_text").str.contains(r"^-?\d+,\d+$")
+    report(
+        given & decimal_comma,
+        "value",
+        lambda r: (
+            f"{_quote(r['value'])} uses a decimal comma; write numbers with a dot, e.g. {str(r['value']).replace(',', '.')}"
+        ),
+    )
+    report(
+        given & ~decimal_comma & number.is_null(),
+        "value",
+        lambda r: f"{_quote(r['value'])} is not a number",
+    )
+    report(
+        given & number.is_not_null() & ~number.is_finite(),
+        "value",
+        lambda r: f"{_quote(r['value'])} is not a finite number",
+    )
+    finite = given & number.is_finite()
+    report(
+        finite & pl.col("min_value").is_not_null() & (number < pl.col("min_value")),
+        "value",
+        lambda r: f"{r['value']} is below the minimum of {r['variable']}",
+    )
+    report(
+        finite & pl.col("max_value").is_not_null() & (number > pl.col("max_value")),
+        "value",
+        lambda r: f"{r['value']} is above the maximum of {r['variable']}",
+    )
+    if has_comment:
+        report(
+            pl.col("comment").str.len_chars() > MAX_COMMENT,
+            "comment",
+            lambda r: f"the comment is longer than {MAX_COMMENT} characters",
+        )
+    duplicated = checked.filter(
+        pl.struct("unit", "variable", "period").is_duplicated() & pl.col("unit").is_not_null()
+    )
+    if not duplicated.is_empty():
+        firsts = duplicated.group_by("unit", "variable", "period").agg(
+            pl.col(LINE).min().alias("first")
+        )
+        repeated = duplicated.join(firsts, on=["unit", "variable", "period"]).filter(
+            pl.col(LINE) != pl.col("first")
+        )
+        total += repeated.height
+        for row in repeated.head(MAX_REPORTED).iter_rows(named=True):
+            problems.append(
+                (
+                    row[LINE],
+                    Problem(
+                        f"{row['unit']} {row['variable']} {row['period']} appears twice (first on line {row['first']})",
+                        line=row[LINE],
+                    ),
+                )
+            )
+    if problems:
+        problems.sort(key=lambda item: item[0])
+        raise FileProblem(source, [p for _, p in problems], total=total)
+    return checked.select(
+        "unit_id",
+        "variable_id",
+        "period",
+        pl.when(given).then(number).otherwise(None).alias("value"),
+        (pl.col("comment") if has_comment else pl.lit(None, pl.String)).alias("comment"),
+        LINE,
+    )
+
+
+def values_load(
+    *, path: str | Path, user=None, channel: str = "import", progress=None
+) -> WriteReport:
+    """Load a long-format values file (contracts.md) all-or-nothing.
+
+    `progress`, if given, is called with the name of each step as it starts.
+    """
+    path = Path(path)
+    step = progress or (lambda name: None)
+    step("reading")
+    positions: dict[str, int] = {}
+    frame = read_table(
+        path,
+        required=["unit", "variable", "period", "value"],
+        optional=["comment"],
+        positions=positions,
+    )
+    if frame.is_empty():
+        raise FileProblem(path.name, [Problem("the file has a header but no values")])
+    cell_of = None
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl.utils import get_column_letter
+
+        cell_of = lambda line, column: f"{get_column_letter(positions[column] + 1)}{line}"  # noqa: E731
+    step("checking")
+    parsed = parse_values(frame, source=path.name, cell_of=cell_of)
+    step("writing")
+    with transaction.atomic():
+        report = values_write(
+            rows=parsed,
+            user=user,
+            channel=channel,
+            source=path.name,
+            keep_comments="comment" not in frame.columns,
+        )
+        if report.created or report.updated:
+            audit_record(
+                user=user,
+                action="values.load",
+                channel=channel,
+                summary=f"{path.name}: {report.summary()}",
+                details={"file": path.name, "created": report.created, "updated": report.updated},
+            )
+    return report
+
+
+def values_write(
+    *, rows: pl.DataFrame, user, channel: str, source: str = "", keep_comments: bool = False
+) -> WriteReport:
+    """Write values given as `unit_id, variable_id, period, value, comment[, version]`.
+
+    Only real changes are written; each bumps the version and appends a history row.
+    Where `version` is given and differs from the stored one, raises ValueConflict and
+    writes nothing. Must run inside a transaction (the caller's).
+    """
+    assert connection.in_atomic_block, "values_write must run inside transaction.atomic()"
+    report = WriteReport()
+    if rows.is_empty():
+        return report
+    if "version" not in rows.columns:
+        rows = rows.with_columns(pl.lit(None, pl.Int64).alias("version"))
+    periods = rows.get_column("period").unique().to_list()
+    variable_ids = rows.get_column("variable_id").unique().to_list()
+    placeholders_p = ", ".join(["%s"] * len(periods))
+    sql = (
+        "SELECT id, unit_id, variable_id, period, value, comment, version FROM collection_value "
+        f"WHERE period IN ({placeholders_p})"
+    )
+    params: list = list(periods)
+    if len(variable_ids) <= 500:
+        sql += f" AND variable_id IN ({', '.join(['%s'] * len(variable_ids))})"
+        params += variable_ids
+    stored = bulk.fetch_frame(
+        sql,
+        params,
+        {
+            "id": pl.Int64,
+            "unit_id": pl.Int64,
+            "variable_id": pl.Int64,
+            "period": pl.String,
+            "old_value": pl.Float64,
+            "old_comment": pl.String,
+            "old_version": pl.Int64,
+        },
+    )
+    merged = rows.with_columns(
+        pl.col("unit_id").cast(pl.Int64), pl.col("variable_id").cast(pl.Int64)
+    ).join(stored, on=["unit_id", "variable_id", "period"], how="left")
+    if keep_comments:
+        merged = merged.with_columns(pl.coalesce("old_comment", pl.lit("")).alias("comment"))
+    merged = merged.with_columns(
+        pl.col("comment").fill_null(""), pl.col("old_comment").fill_null("")
+    )
+
+    conflicts = merged.filter(
+        pl.col("version").is_not_null() & (pl.col("version") != pl.col("old_version").fill_null(0))
+    )
+    if not conflicts.is_empty():
+        unit_codes = dict(
+            Unit.objects.filter(id__in=conflicts["unit_id"].to_list()).values_list("id", "code")
+        )
+        variable_codes = dict(
+            Variable.objects.filter(id__in=conflicts["variable_id"].to_list()).values_list(
+                "id", "code"
+            )
+        )
+        raise ValueConflict(
+            [
+                Conflict(
+                    unit_codes[r["unit_id"]],
+                    variable_codes[r["variable_id"]],
+                    r["period"],
+                    r["version"],
+                    r["old_version"] or 0,
+                    r["old_value"],
+                )
+                for r in conflicts.iter_rows(named=True)
+            ]
+        )
+
+    _refuse_locked(merged)
+
+    is_new = pl.col("id").is_null()
+    same_value = (pl.col("value") == pl.col("old_value")) | (
+        pl.col("value").is_null() & pl.col("old_value").is_null()
+    )
+    changed = ~is_new & (
+        ~same_value.fill_null(False) | (pl.col("comment") != pl.col("old_comment"))
+    )
+    new_rows = merged.filter(is_new)
+    changed_rows = merged.filter(changed)
+    report.created, report.updated = new_rows.height, changed_rows.height
+    report.unchanged = merged.height - report.created - report.updated
+    if not report.created and not report.updated:
+        return report
+
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    stamp = stamp if isinstance(stamp, str) else now.isoformat()
+    user_id = user.pk if (user is not None and getattr(user, "is_authenticated", False)) else None
+    meta = [
+        pl.lit(channel).alias("channel"),
+        pl.lit(user_id, pl.Int64).alias("updated_by_id"),
+        pl.lit(stamp).alias("updated_at"),
+    ]
+    bulk.insert_frame(
+        Value._meta.db_table,
+        new_rows.select(
+            "unit_id",
+            "variable_id",
+            "period",
+            "value",
+            "comment",
+            pl.lit(1, pl.Int64).alias("version"),
+            *meta,
+        ),
+        not_null_text=("comment",),
+    )
+    bulk.update_from_frame(
+        Value._meta.db_table,
+        changed_rows.select(
+            "id", "value", "comment", (pl.col("old_version") + 1).alias("version"), *meta
+        ),
+        key="id",
+        columns=["value", "comment", "version", "channel", "updated_by_id", "updated_at"],
+    )
+    history = pl.concat(
+        [
+            new_rows.select(
+                "unit_id",
+                "variable_id",
+                "period",
+                pl.lit(1, pl.Int64).alias("version"),
+                pl.lit(None, pl.Float64).alias("old_value"),
+                pl.col("value").alias("new_value"),
+                pl.lit("").alias("old_comment"),
+                pl.col("comment").alias("new_comment"),
+            ),
+            changed_rows.select(
+                "unit_id",
+                "variable_id",
+                "period",
+                (pl.col("old_version") + 1).alias("version"),
+                "old_value",
+                pl.col("value").alias("new_value"),
+                "old_comment",
+                pl.col("comment").alias("new_comment"),
+            ),
+        ]
+    ).with_columns(
+        pl.lit(channel).alias("channel"),
+        pl.lit(user_id, pl.Int64).alias("user_id"),
+        pl.lit(stamp).alias("at"),
+        pl.lit(source[:255]).alias("source"),
+    )
+    bulk.insert_frame(
+        ValueHistory._meta.db_table, history, not_null_text=("old_comment", "new_comment", "source")
+    )
+    return report
+
+
+def _refuse_locked(rows: pl.DataFrame) -> None:
+    """Raise ValuesLocked if any row would change a value of a locked questionnaire."""
+    from miara.collection.cycles import locked_keys
+
+    periods = rows.get_column("period").unique().to_list()
+    unit_ids = rows.get_column("unit_id").unique().to_list()
+    locked = locked_keys(unit_ids if len(unit_ids) <= 1000 else None, periods)
+    if not locked:
+        return
+    same = (pl.col("value") == pl.col("old_value")) | (
+        pl.col("value").is_null() & pl.col("old_value").is_null()
+    )
+    touched = rows.filter(
+        pl.col("id").is_null()
+        | ~same.fill_null(False)
+        | (pl.col("comment") != pl.col("old_comment"))
+    )
+    keys = [
+        k for k in touched.select("unit_id", "variable_id", "period").iter_rows() if k in locked
+    ]
+    if keys:
+        units = dict(Unit.objects.filter(id__in={k[0] for k in keys}).values_list("id", "code"))
+        variables = dict(
+            Variable.objects.filter(id__in={k[1] for k in keys}).values_list("id", "code")
+        )
+        raise ValuesLocked([(units[u], variables[v], p) for u, v, p in keys])

@@ -1,0 +1,896 @@
+"""Data entry pages for unit editors and managers.
+
+* `/collection/` — the questionnaires a user may open;
+* `/collection/<cycle>/<unit>/` — one unit's questionnaire: the whole form saved at once
+  (works without JavaScript), one field saved as the clerk leaves it (`field/`, used by
+  entry.js), the Excel template and its upload, and submitting;
+* `/collection/value-history/<unit>/<variable>/<period>/` — who changed a value, when.
+
+Thin: fetch and authorise (`_questionnaire_access`), parse the input (forms.py), call one
+service, render. Every value goes through `parse_values` and `values_write`; every
+statistic shown (the peer median) comes from the engine through a selector.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import get_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from miara.accounts.audit import audit_record
+from miara.accounts.models import Role
+from miara.accounts.scope import require_unit_access, writable_unit_ids
+from miara.catalogue.models import ValidationRule, Variable
+from miara.collection import selectors
+from miara.collection.cycles import (
+    TRANSITIONS,
+    SubmissionBlocked,
+    WorkflowError,
+    submission_submit,
+)
+from miara.collection.excel import problems_workbook, template_build, template_import
+from miara.collection.forms import (
+    ExcelUploadForm,
+    FieldSaveForm,
+    QuestionnaireForm,
+    ValueField,
+    fingerprint,
+    number_text,
+)
+from miara.collection.models import Cycle, Submission, SubmissionState, Value, ValueHistory
+from miara.collection.quality import field_findings, submission_findings
+from miara.collection.services import (
+    PERIOD_REGEX,
+    ValueConflict,
+    ValuesLocked,
+    parse_values,
+    values_write,
+)
+from miara.engine.periods import Period
+from miara.fileio import FileProblem, Problem
+from miara.fileio.tables import LINE
+from miara.lib.translations import pick
+from miara.units.models import Unit
+
+# --- fetch and authorise ---------------------------------------------------------------
+
+
+@dataclass
+class Access:
+    submission: Submission
+    can_edit: bool
+    can_submit: bool
+    read_only_reason: str
+
+    @property
+    def cycle(self) -> Cycle:
+        return self.submission.cycle
+
+    @property
+    def unit(self) -> Unit:
+        return self.submission.unit
+
+
+def _questionnaire_access(request, cycle_id: int, unit_code: str) -> Access:
+    """The submission a request is about and what the user may do with it; 404 for an
+    unknown cycle or unit or a unit not in the cycle, 403 for a unit the user may not see."""
+    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        raise Http404(_("There is no data collection with the number %(id)s.") % {"id": cycle_id})
+    unit = Unit.objects.filter(code=unit_code).first()
+    if unit is None:
+        raise Http404(_("There is no unit with the code “%(code)s”.") % {"code": unit_code})
+    require_unit_access(request.user, unit)
+    submission = Submission.objects.select_related("cycle", "unit").filter(cycle=cycle, unit=unit)
+    submission = submission.first()
+    if submission is None:
+        raise Http404(
+            _("%(unit)s does not take part in “%(cycle)s”.")
+            % {"unit": unit.name, "cycle": cycle.name}
+        )
+    user = request.user
+    writable = writable_unit_ids(user)
+    may_write = writable is None or unit.pk in writable
+    reason = ""
+    if not may_write:
+        reason = _("You can read this questionnaire but not change it.")
+    elif not cycle.is_open:
+        reason = _("This data collection is closed; the values can no longer be changed.")
+    elif submission.is_locked:
+        reason = (
+            _(
+                "The questionnaire has been submitted and waits for the coordinator; it cannot be changed now."
+            )
+            if submission.state == SubmissionState.SUBMITTED
+            else _("The coordinator has accepted this questionnaire; it cannot be changed now.")
+        )
+    is_manager = user.role == Role.MANAGER and user.units.filter(pk=unit.pk).exists()
+    is_coordinator = user.is_superuser or user.role == Role.COORDINATOR
+    can_submit = (
+        (is_manager or is_coordinator)
+        and cycle.is_open
+        and submission.state in TRANSITIONS["submit"][0]
+    )
+    return Access(submission, may_write and not reason, can_submit, reason)
+
+
+# --- presentation of numbers and findings ----------------------------------------------
+
+
+def display(value) -> str:
+    """A number for reading: grouped, in the reader's locale, at most 2 decimals (4 for
+    numbers below one)."""
+    if value is None:
+        return "—"
+    decimals = 4 if abs(value) < 1 else 2
+    text = floatformat(value, f"{decimals}g")
+    separator = get_format("DECIMAL_SEPARATOR")
+    if separator in text:
+        text = text.rstrip("0").rstrip(separator)
+    return text
+
+
+def input_text(value: float | None) -> str:
+    """A stored number as the value of an input: full precision, no grouping, the
+    reader's decimal separator (a Polish clerk sees and types 12,5)."""
+    text = number_text(value)
+    separator = get_format("DECIMAL_SEPARATOR")
+    return text.replace(".", separator) if separator != "." else text
+
+
+def finding_text(finding: dict, *, period: str, rule_names: dict[str, str]) -> str:
+    """A finding in words: what is wrong and, until a comment explains a warning, what to
+    do about it."""
+    check, value = finding["check"], finding["value"]
+    explained = finding.get("justified", False)
+    if check == "required":
+        return _("required: enter the value")
+    if check == "not_finite":
+        return _("not a finite number")
+    if check == "range":
+        if (finding["detail"] or "").startswith("below"):
+            return _("below the minimum %(min)s") % {"min": display(finding["expected_low"])}
+        return _("above the maximum %(max)s") % {"max": display(finding["expected_high"])}
+    if check == "change":
+        before = finding["reference"]
+        if Period.parse(period).kind == "year":
+            since = _("from last year")
+        else:
+            since = _("from the previous period")
+        if not before:
+            text = _("changed from 0 %(since)s to %(after)s") % {
+                "since": since,
+                "after": display(value),
+            }
+        else:
+            # The relative change of one value, to say it in words; the engine decided
+            # that it is large.
+            percent = (value - before) / abs(before) * 100
+            text = _("changed by %(change)s %% %(since)s (%(before)s → %(after)s)") % {
+                "change": ("+" if percent > 0 else "") + floatformat(percent, "0g"),
+                "since": since,
+                "before": display(before),
+                "after": display(value),
+            }
+        return text if explained else _("%(finding)s: explain in the comment") % {"finding": text}
+    if check == "outlier":
+        text = _("far from the other units (their median is %(median)s)") % {
+            "median": display(finding["median"])
+        }
+        if explained:
+            return text
+        return _("%(finding)s: check the value or explain in the comment") % {"finding": text}
+    if check == "rule":
+        return rule_names.get(finding["variable"]) or finding["detail"]
+    return finding["detail"]
+
+
+# The findings of a questionnaire's last full computation (the page load), kept so that
+# saving one field recomputes only that field's findings (`_field_findings`).
+FINDINGS_CACHE_SECONDS = 60 * 60
+
+
+def _findings_key(submission: Submission) -> str:
+    return f"miara:entry-findings:{submission.pk}"
+
+
+def _findings_stamp(submission: Submission) -> int:
+    """The newest ValueHistory row of the unit in the cycle's period and the previous one
+    (whose values the change check reads): every write of one of its values appends one."""
+    cycle = submission.cycle
+    periods = [cycle.period, Period.parse(cycle.period).previous().code]
+    newest = (
+        ValueHistory.objects.filter(unit_id=submission.unit_id, period__in=periods)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return newest or 0
+
+
+def _full_findings(submission: Submission) -> list[dict]:
+    """Every finding of the submission, computed in full and remembered for autosaves."""
+    stamp = _findings_stamp(submission)  # before reading: a later write is noticed
+    fingerprint = selectors._cycle_rules()[2]
+    findings = submission_findings(submission)
+    cache.set(
+        _findings_key(submission),
+        {"stamp": stamp, "rules": fingerprint, "findings": findings},
+        FINDINGS_CACHE_SECONDS,
+    )
+    return findings
+
+
+def _finding_order(f: dict):
+    # quality.ORDER within one unit and period, nulls first as Polars sorts them
+    return (f["variable"], f["check"], f["detail"] is not None, f["detail"] or "")
+
+
+def _field_findings(submission: Submission, code: str) -> tuple[list[dict], list[dict]]:
+    """(the findings of field `code`, every finding of the submission) after a save of
+    that one field.
+
+    The field's own findings are always computed afresh, from a small read
+    (`field_findings`). The questionnaire's totals (open errors, warnings) come from the
+    last full computation (the page load, or an earlier autosave) with only this field's
+    findings, and those of the rules reading it, replaced: a value of one field changes
+    no other finding of the unit except through those rules. That earlier computation
+    is used only while nothing else of the unit changed since: no other variable of the
+    unit was written in this or the previous period (ValueHistory rows newer than the
+    one it was computed at, other than this variable's) and the catalogue's checks are
+    the same; else everything is recomputed, as on the page. As on the page, the other
+    fields' outlier findings stay those of their last computation until the page is
+    reloaded (the other units' values move on meanwhile).
+    """
+    cached = cache.get(_findings_key(submission))
+    stamp = _findings_stamp(submission)
+    fingerprint = selectors._cycle_rules()[2]
+    usable = (
+        cached is not None
+        and cached["rules"] == fingerprint
+        and not ValueHistory.objects.filter(
+            unit_id=submission.unit_id,
+            period__in=[
+                submission.cycle.period,
+                Period.parse(submission.cycle.period).previous().code,
+            ],
+            id__gt=cached["stamp"],
+            id__lte=stamp,
+        )
+        .exclude(variable__code=code)
+        .exists()
+    )
+    if not usable:
+        findings = _full_findings(submission)
+        return [f for f in findings if f["variable"] == code and f["check"] != "rule"], findings
+    own, rule_codes = field_findings(submission, code)
+    kept = [
+        f
+        for f in cached["findings"]
+        if not (
+            (f["check"] == "rule" and f["variable"] in rule_codes)
+            or (f["check"] != "rule" and f["variable"] == code)
+        )
+    ]
+    findings = sorted(kept + own, key=_finding_order)
+    cache.set(
+        _findings_key(submission),
+        {"stamp": stamp, "rules": fingerprint, "findings": findings},
+        FINDINGS_CACHE_SECONDS,
+    )
+    return [f for f in own if f["check"] != "rule"], findings
+
+
+def _findings_by_variable(
+    submission: Submission, codes: set[str], findings: list[dict] | None = None
+):
+    """(findings per variable code, findings not tied to a questionnaire field, counts)."""
+    if findings is None:
+        findings = _full_findings(submission)
+    rule_codes = {f["variable"] for f in findings if f["check"] == "rule"}
+    rule_names = {
+        rule.code: rule.label for rule in ValidationRule.objects.filter(code__in=rule_codes)
+    }
+    per_field: dict[str, list[dict]] = {}
+    general: list[dict] = []
+    for f in findings:
+        shown = {
+            "variable": f["variable"],
+            "severity": f["severity"],
+            "justified": f["justified"],
+            "blocking": f["blocking"],
+            "text": finding_text(f, period=submission.cycle.period, rule_names=rule_names),
+        }
+        if f["variable"] in codes:
+            per_field.setdefault(f["variable"], []).append(shown)
+        else:
+            general.append(shown)
+    counts = {
+        "errors": sum(f["severity"] == "error" for f in findings),
+        "open_warnings": sum(f["severity"] == "warning" and not f["justified"] for f in findings),
+    }
+    return per_field, general, counts
+
+
+def _progress(rows: list[dict], counts: dict) -> dict:
+    required = [r for r in rows if r["item"].required]
+    return {
+        "filled": sum(r["value"] is not None for r in required),
+        "required": len(required),
+        "errors": counts["errors"],
+        "open_warnings": counts["open_warnings"],
+    }
+
+
+def _when(moment) -> str:
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return local.strftime("%H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _conflict_text(stored, yours: float | None) -> str:
+    """What happened to a field someone else saved meanwhile, with both values."""
+    user = stored.updated_by
+    who = (user.get_full_name() or user.username) if user else _("someone else")
+    if yours != stored.value:
+        return _(
+            "%(who)s saved %(theirs)s at %(when)s while you were editing; your value %(yours)s was not saved. "
+            "Check the value and save again to keep yours."
+        ) % {
+            "who": who,
+            "theirs": display(stored.value) if stored.value is not None else _("an empty value"),
+            "when": _when(stored.updated_at),
+            "yours": display(yours) if yours is not None else _("(empty)"),
+        }
+    return _(
+        "%(who)s changed this field at %(when)s while you were editing; your change was not saved. "
+        "Check it and save again to keep yours."
+    ) % {"who": who, "when": _when(stored.updated_at)}
+
+
+# --- the page ---------------------------------------------------------------------------
+
+
+def _render_questionnaire(
+    request,
+    access: Access,
+    *,
+    form: QuestionnaireForm | None = None,
+    conflicts: dict[str, str] | None = None,
+    upload_form: ExcelUploadForm | None = None,
+    upload_problems: list[Problem] | None = None,
+    upload_name: str = "",
+    blocked: list[dict] | None = None,
+    status: int = 200,
+):
+    submission, cycle = access.submission, access.cycle
+    rows = selectors.entry_rows(submission=submission)
+    codes = [r["variable"].code for r in rows]
+    per_field, general, counts = _findings_by_variable(submission, set(codes))
+    medians = selectors.peer_medians(cycle=cycle, variables=codes)
+    notes = selectors.review_notes_open(submission=submission)
+    notes_by_variable: dict[int, list] = {}
+    for note in notes:
+        notes_by_variable.setdefault(note.variable_id, []).append(note)
+    conflicts = conflicts or {}
+    language = get_language()
+    sections: list[dict] = []
+    for row in rows:
+        variable, code = row["variable"], row["variable"].code
+        if form is not None and form.is_bound:
+            value_text = form.data.get(f"{code}-value", "")
+            comment = form.data.get(f"{code}-comment", "")
+            version = form.data.get(f"{code}-version", row["version"])
+            shown = form.data.get(f"{code}-shown", "")
+            errors = list(form.errors.get(f"{code}-value", [])) + list(
+                form.errors.get(f"{code}-comment", [])
+            )
+        else:
+            value_text = input_text(row["value"])
+            comment = row["comment"]
+            version = row["version"]
+            shown = fingerprint(row["value"], row["comment"])
+            errors = []
+        area = row["area"]
+        if not sections or sections[-1]["area"] != area:
+            sections.append(
+                {
+                    "area": area,
+                    "title": area.label if area else _("General information"),
+                    "anchor": f"area-{area.code if area else 'general'}",
+                    "fields": [],
+                }
+            )
+        sections[-1]["fields"].append(
+            row
+            | {
+                "code": code,
+                "name": pick(variable.name, language, default=code),
+                "description": pick(variable.description, language),
+                "help": pick(row["item"].help, language)
+                if isinstance(row["item"].help, dict)
+                else "",
+                "value_text": value_text,
+                "comment_text": comment,
+                "version": version,
+                "shown": shown,
+                "errors": errors,
+                "conflict": conflicts.get(code, ""),
+                "findings": per_field.get(code, []),
+                "median": medians.get(code),
+                "previous_text": display(row["previous"]) if row["previous"] is not None else "",
+                "value_display": display(row["value"]) if row["value"] is not None else "",
+                "median_text": display(medians[code]["median"]) if code in medians else "",
+                "notes": notes_by_variable.get(variable.pk, []),
+                "updated_at_text": _when(row["updated_at"]) if row["updated_at"] else "",
+            }
+        )
+    has_errors = bool(form is not None and form.is_bound and form.errors) or bool(conflicts)
+    context = {
+        "access": access,
+        "submission": submission,
+        "cycle": cycle,
+        "unit": access.unit,
+        "previous_period": Period.parse(cycle.period).previous().code,
+        "sections": sections,
+        "progress": _progress(rows, counts),
+        "general_findings": general,
+        "general_notes": notes_by_variable.get(None, []),
+        "events": selectors.submission_events(submission=submission),
+        "form_has_errors": has_errors,
+        "conflict_count": len(conflicts),
+        "upload_form": upload_form or ExcelUploadForm(),
+        "upload_problems": upload_problems,
+        "upload_name": upload_name,
+        "blocked": blocked,
+        "field_names": {
+            code: pick(r["variable"].name, language, default=code)
+            for code, r in zip(codes, rows, strict=True)
+        },
+    }
+    if blocked:
+        context["blocked"] = [
+            b
+            | {
+                "name": context["field_names"].get(b["variable"], ""),
+                "linkable": b["variable"] in codes,
+            }
+            for b in blocked
+        ]
+    return render(request, "collection/entry/form.html", context, status=status)
+
+
+@login_required
+@require_GET
+def questionnaires(request):
+    """The questionnaires the user may open, grouped by data collection."""
+    cycles: list[dict] = []
+    for row in selectors.entry_submissions(user=request.user):
+        cycle = row["submission"].cycle
+        if not cycles or cycles[-1]["cycle"].pk != cycle.pk:
+            cycles.append({"cycle": cycle, "rows": []})
+        cycles[-1]["rows"].append(row)
+    return render(request, "collection/entry/list.html", {"cycles": cycles})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire(request, cycle_id: int, unit_code: str):
+    """The questionnaire; a POST saves every changed field at once (all or nothing)."""
+    access = _questionnaire_access(request, cycle_id, unit_code)
+    if request.method == "GET":
+        return _render_questionnaire(request, access)
+    if not access.can_edit:
+        raise PermissionDenied
+    submission, cycle = access.submission, access.cycle
+    rows = selectors.entry_rows(submission=submission)
+    form = QuestionnaireForm(request.POST, rows=rows)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was saved: correct the fields marked below."))
+        return _render_questionnaire(request, access, form=form, status=400)
+    changed = form.changed_rows()
+    if not changed:
+        messages.info(request, _("Nothing to save: no field was changed."))
+        return redirect(_form_url(access))
+    try:
+        report = _write(request, access, changed)
+    except ValueConflict as conflict:
+        by_code = {r["variable"].code: r for r in rows}
+        mine = {c["code"]: c for c in changed}
+        data = request.POST.copy()
+        texts = {}
+        for c in conflict.conflicts:
+            row = by_code[c.variable]
+            stored = selectors.stored_value(
+                unit_id=submission.unit_id, variable_id=row["variable"].pk, period=cycle.period
+            )
+            texts[c.variable] = _conflict_text(stored, mine[c.variable]["value"]) if stored else ""
+            # The next save overwrites deliberately: it is now based on what is stored.
+            data[f"{c.variable}-version"] = str(stored.version if stored else 0)
+            data[f"{c.variable}-shown"] = fingerprint(
+                stored.value if stored else None, stored.comment if stored else ""
+            )
+        messages.error(
+            request,
+            _(
+                "Nothing was saved: someone else changed %(count)d of these fields meanwhile. See the fields marked below."
+            )
+            % {"count": len(texts)},
+        )
+        return _render_questionnaire(
+            request, access, form=QuestionnaireForm(data, rows=rows), conflicts=texts, status=409
+        )
+    except ValuesLocked:
+        messages.error(request, _("Nothing was saved: the questionnaire has just been submitted."))
+        return redirect(_form_url(access))
+    messages.success(
+        request,
+        _("Saved: %(count)d value(s) changed. The checks below are up to date.")
+        % {"count": report.created + report.updated},
+    )
+    return redirect(_form_url(access))
+
+
+def _form_url(access: Access) -> str:
+    return reverse("collection:entry_form", args=[access.cycle.pk, access.unit.code])
+
+
+def _write(request, access: Access, changed: list[dict]):
+    """Write the changed fields through the one write path, all or nothing."""
+    submission, cycle = access.submission, access.cycle
+    frame = pl.DataFrame(
+        {
+            "unit": [submission.unit.code] * len(changed),
+            "variable": [c["code"] for c in changed],
+            "period": [cycle.period] * len(changed),
+            "value": [number_text(c["value"]) for c in changed],
+            "comment": [c["comment"] for c in changed],
+            LINE: list(range(1, len(changed) + 1)),
+        },
+        schema={
+            "unit": pl.String,
+            "variable": pl.String,
+            "period": pl.String,
+            "value": pl.String,
+            "comment": pl.String,
+            LINE: pl.Int64,
+        },
+    )
+    versions = pl.DataFrame(
+        {LINE: list(range(1, len(changed) + 1)), "version": [c["version"] for c in changed]},
+        schema={LINE: pl.Int64, "version": pl.Int64},
+    )
+    with transaction.atomic():
+        parsed = parse_values(frame, source="form")
+        rows = parsed.join(versions, on=LINE, how="left")
+        report = values_write(
+            rows=rows, user=request.user, channel="form", source=request.path[:255]
+        )
+        if report.created or report.updated:
+            audit_record(
+                user=request.user,
+                action="values.form",
+                channel="web",
+                summary=f"{submission.unit.code} {cycle.period}: {report.summary()}",
+                details={
+                    "submission": submission.pk,
+                    "variables": [c["code"] for c in changed],
+                },
+            )
+    return report
+
+
+@login_required
+@require_POST
+def field_save(request, cycle_id: int, unit_code: str):
+    """Save one field (entry.js calls this as the clerk leaves a field) and answer with
+    JSON: `status` (saved, conflict, error, locked), `message`, the new `version` and
+    `shown`, the field's `findings` and the questionnaire's `progress`."""
+    access = _questionnaire_access(request, cycle_id, unit_code)
+    if not access.can_edit:
+        return JsonResponse(
+            {"status": "locked", "message": access.read_only_reason or _("Not saved.")}, status=403
+        )
+    form = FieldSaveForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse(
+            {"status": "error", "message": _("Not saved: the request was incomplete.")}, status=400
+        )
+    submission, cycle = access.submission, access.cycle
+    code = form.cleaned_data["variable"]
+    variable = Variable.objects.filter(code=code, pk__in=cycle.items.values("variable")).first()
+    if variable is None:
+        return JsonResponse(
+            {"status": "error", "message": _("Not saved: unknown field.")}, status=400
+        )
+    try:
+        value = ValueField(variable=variable).clean(form.cleaned_data["value"])
+    except ValidationError as error:
+        return JsonResponse(
+            {"status": "error", "message": _("Not saved: ") + " ".join(error.messages)}, status=422
+        )
+    comment = form.cleaned_data["comment"].strip()
+    change = {
+        "code": code,
+        "value": value,
+        "comment": comment,
+        "version": form.cleaned_data["version"],
+    }
+    try:
+        _write(request, access, [change])
+    except ValueConflict:
+        stored = selectors.stored_value(
+            unit_id=submission.unit_id, variable_id=variable.pk, period=cycle.period
+        )
+        return JsonResponse(
+            {
+                "status": "conflict",
+                "message": _conflict_text(stored, value) if stored else _("Not saved."),
+                "version": stored.version if stored else 0,
+                "shown": fingerprint(
+                    stored.value if stored else None, stored.comment if stored else ""
+                ),
+            },
+            status=409,
+        )
+    except ValuesLocked:
+        return JsonResponse(
+            {
+                "status": "locked",
+                "message": _("Not saved: the questionnaire has just been submitted."),
+            },
+            status=409,
+        )
+    except FileProblem as problem:
+        return JsonResponse(
+            {
+                "status": "error",
+                "message": _("Not saved: ") + "; ".join(p.message for p in problem.problems),
+            },
+            status=422,
+        )
+    stored = selectors.stored_value(
+        unit_id=submission.unit_id, variable_id=variable.pk, period=cycle.period
+    )
+    own, findings = _field_findings(submission, code)
+    # Words only for this field's findings (rule findings are not shown at a field).
+    shown = [f | {"text": finding_text(f, period=cycle.period, rule_names={})} for f in own]
+    counts = {
+        "errors": sum(f["severity"] == "error" for f in findings),
+        "open_warnings": sum(f["severity"] == "warning" and not f["justified"] for f in findings),
+    }
+    required = cycle.items.filter(required=True).values("variable_id")
+    progress = {
+        "filled": Value.objects.filter(
+            unit_id=submission.unit_id,
+            period=cycle.period,
+            value__isnull=False,
+            variable_id__in=required,
+        ).count(),
+        "required": cycle.items.filter(required=True).count(),
+        "errors": counts["errors"],
+        "open_warnings": counts["open_warnings"],
+    }
+    return JsonResponse(
+        {
+            "status": "saved",
+            "message": _("Saved at %(time)s.") % {"time": _when(timezone.now())},
+            "version": stored.version if stored else 0,
+            "shown": fingerprint(
+                stored.value if stored else None, stored.comment if stored else ""
+            ),
+            "findings": [
+                {k: f[k] for k in ("severity", "justified", "blocking", "text")} for f in shown
+            ],
+            "progress": progress,
+        }
+    )
+
+
+# --- Excel ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def excel_download(request, cycle_id: int, unit_code: str):
+    access = _questionnaire_access(request, cycle_id, unit_code)
+    language = (get_language() or "en")[:2]
+    data = template_build(submission=access.submission, language=language)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"miara-{access.cycle.period}-{access.unit.code}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _problems_key(access: Access) -> str:
+    return f"entry-upload-problems-{access.cycle.pk}-{access.unit.code}"
+
+
+@login_required
+@require_POST
+def excel_upload(request, cycle_id: int, unit_code: str):
+    """Import a filled-in template, all or nothing; on problems, list every cell."""
+    access = _questionnaire_access(request, cycle_id, unit_code)
+    if not access.can_edit:
+        raise PermissionDenied
+    form = ExcelUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_questionnaire(request, access, upload_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        result = template_import(
+            path_or_bytes=upload,
+            submission=access.submission,
+            user=request.user,
+            filename=upload.name,
+        )
+    except FileProblem as problem:
+        # Kept in the session for the report download; the values are not stored.
+        request.session[_problems_key(access)] = {
+            "file": problem.source,
+            "problems": [p.as_dict() for p in problem.problems],
+        }
+        return _render_questionnaire(
+            request,
+            access,
+            upload_problems=problem.problems,
+            upload_name=problem.source,
+            status=400,
+        )
+    except ValuesLocked:
+        messages.error(request, _("Nothing was saved: the questionnaire has been submitted."))
+        return redirect(_form_url(access))
+    request.session.pop(_problems_key(access), None)
+    messages.success(
+        request,
+        _(
+            "%(file)s uploaded: %(new)d new and %(changed)d changed value(s). The checks below are up to date."
+        )
+        % {"file": result["file"], "new": result["created"], "changed": result["updated"]},
+    )
+    return redirect(_form_url(access))
+
+
+@login_required
+@require_GET
+def excel_problems(request, cycle_id: int, unit_code: str):
+    """The problems of the last refused upload as a workbook."""
+    access = _questionnaire_access(request, cycle_id, unit_code)
+    kept = request.session.get(_problems_key(access))
+    if not kept:
+        raise Http404(_("There is no refused upload to report on."))
+    problems = [Problem(**p) for p in kept["problems"]]
+    data = problems_workbook(problems, (get_language() or "en")[:2])
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"miara-problems-{access.cycle.period}-{access.unit.code}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- submitting -------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def submit(request, cycle_id: int, unit_code: str):
+    access = _questionnaire_access(request, cycle_id, unit_code)
+    if not access.can_submit:
+        raise PermissionDenied
+    try:
+        submission_submit(submission=access.submission, acting_user=request.user)
+    except SubmissionBlocked as blocked:
+        messages.error(
+            request,
+            _(
+                "Not submitted: %(count)d problem(s) must be fixed or explained first. They are listed below."
+            )
+            % {"count": len(blocked.findings)},
+        )
+        rule_codes = {f["variable"] for f in blocked.findings if f["check"] == "rule"}
+        names = {r.code: r.label for r in ValidationRule.objects.filter(code__in=rule_codes)}
+        shown = [
+            {
+                "variable": f["variable"],
+                "severity": f["severity"],
+                "text": finding_text(f, period=access.cycle.period, rule_names=names),
+            }
+            for f in blocked.findings
+        ]
+        return _render_questionnaire(request, access, blocked=shown, status=409)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect(_form_url(access))
+    messages.success(
+        request,
+        _(
+            "Submitted. The coordinator will review the data; until then the values cannot be changed."
+        ),
+    )
+    return redirect(_form_url(access))
+
+
+# --- history of one value ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def value_history(request, unit_code: str, variable_code: str, period: str):
+    unit = Unit.objects.filter(code=unit_code).first()
+    if unit is None:
+        raise Http404(_("There is no unit with the code “%(code)s”.") % {"code": unit_code})
+    require_unit_access(request.user, unit)
+    variable = Variable.objects.filter(code=variable_code).first()
+    if variable is None:
+        raise Http404(_("There is no variable with the code “%(code)s”.") % {"code": variable_code})
+    if not re.match(PERIOD_REGEX, period):
+        raise Http404(_("“%(period)s” is not a period.") % {"period": period})
+    back = None
+    cycle_id = request.GET.get("cycle", "")
+    if cycle_id.isdigit() and Submission.objects.filter(cycle_id=int(cycle_id), unit=unit).exists():
+        back = (
+            reverse("collection:entry_form", args=[int(cycle_id), unit.code])
+            + f"#field-{variable.code}"
+        )
+    changes = [
+        {
+            "change": change,
+            "old": display(change.old_value) if change.old_value is not None else "",
+            "new": display(change.new_value) if change.new_value is not None else "",
+        }
+        for change in selectors.value_changes(
+            unit_id=unit.pk, variable_id=variable.pk, period=period
+        )
+    ]
+    current = selectors.stored_value(unit_id=unit.pk, variable_id=variable.pk, period=period)
+    return render(
+        request,
+        "collection/entry/history.html",
+        {
+            "unit": unit,
+            "variable": variable,
+            "period": period,
+            "changes": changes,
+            "current": display(current.value) if current and current.value is not None else "",
+            "back": back,
+        },
+    )
+
+
+urlpatterns = [
+    path("collection/", questionnaires, name="entry_list"),
+    path(
+        "collection/value-history/<str:unit_code>/<str:variable_code>/<str:period>/",
+        value_history,
+        name="entry_value_history",
+    ),
+    path("collection/<int:cycle_id>/<str:unit_code>/", questionnaire, name="entry_form"),
+    path("collection/<int:cycle_id>/<str:unit_code>/field/", field_save, name="entry_field"),
+    path("collection/<int:cycle_id>/<str:unit_code>/excel/", excel_download, name="entry_excel"),
+    path("collection/<int:cycle_id>/<str:unit_code>/upload/", excel_upload, name="entry_upload"),
+    path(
+        "collection/<int:cycle_id>/<str:unit_code>/upload/problems/",
+        excel_problems,
+        name="entry_upload_problems",
+    ),
+    path("collection/<int:cycle_id>/<str:unit_code>/submit/", submit, name="entry_submit"),
+]

@@ -1,0 +1,217 @@
+"""What each `miara` sub-command does, once Django is set up (see cli.py)."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.exceptions import ValidationError
+from tqdm import tqdm
+
+from miara.accounts.services import AccountError
+from miara.analytics.services import ComputeError
+from miara.collection.services import ValueConflict
+from miara.engine.errors import EngineError
+from miara.fileio import FileProblem
+
+USER_ERRORS = (FileProblem, EngineError, ComputeError, AccountError, ValueConflict, ValidationError)
+
+DEMO_LOGINS = [
+    # username, role, units (by position in the demo units), password
+    ("koordynator", "coordinator", [], "miara-demo-2025"),
+    ("ekspert", "expert", [], "miara-demo-2025"),
+    ("kierownik", "manager", [0], "miara-demo-2025"),
+    ("urzednik", "editor", [0], "miara-demo-2025"),
+]
+
+
+def describe(error: Exception) -> str:
+    if isinstance(error, FileProblem):
+        return error.report()
+    if isinstance(error, ValueConflict):
+        return "\n".join(
+            f"{c.unit} {c.variable} {c.period}: you had version {c.given_version}, stored is version {c.stored_version} ({c.stored_value})"
+            for c in error.conflicts
+        )
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    return f"error: {error}"
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _progress(description: str):
+    """A tqdm bar on a terminal, silent otherwise; returns the callback services take."""
+    bar = tqdm(desc=description, unit="period", disable=None, file=sys.stderr, leave=False)
+
+    def update(label: str, done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(label)
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def run(args) -> int:
+    handler = {
+        "demo": demo,
+        "serve": serve,
+        "migrate": migrate,
+        "load": load,
+        "compute": compute,
+        "export": export,
+        "user": user,
+        "token": token,
+    }[args.command]
+    return handler(args)
+
+
+def migrate(args=None, verbosity: int = 1) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+    return 0
+
+
+def load(args) -> int:
+    if args.kind == "catalogue":
+        from miara.catalogue.services import catalogue_load
+
+        report = catalogue_load(path=args.file)
+        say(f"{args.file.name}: {report.summary()}")
+    elif args.kind == "units":
+        from miara.units.services import units_load
+
+        report = units_load(path=args.file)
+        say(f"{args.file.name}: {report.summary()}")
+    else:
+        from miara.collection.services import values_load
+
+        steps = ["reading", "checking", "writing"]
+        with tqdm(
+            total=len(steps), desc=args.file.name, disable=None, file=sys.stderr, leave=False
+        ) as bar:
+
+            def advance(name: str) -> None:
+                bar.n = steps.index(name)
+                bar.set_postfix_str(name)
+                bar.refresh()
+
+            report = values_load(path=args.file, progress=advance)
+        say(f"{args.file.name}: {report.summary()}")
+    return 0
+
+
+def compute(args) -> int:
+    from miara.analytics.services import compute as compute_results
+
+    result_sets = compute_results(periods=args.period, progress=_progress("computing"))
+    for result_set in result_sets:
+        say(
+            f"{result_set.period}: {result_set.indicator_count} indicators, {result_set.row_count} unit results ({result_set.seconds:.1f} s)"
+        )
+    return 0
+
+
+def export(args) -> int:
+    from miara.fileio.writing import format_of, write_frame
+
+    fmt = format_of(args.output, args.format)
+    if args.what == "results":
+        from miara.analytics.selectors import (
+            EXTRA_COLUMNS,
+            RESULT_COLUMNS,
+            RESULT_SCHEMA,
+            iter_results,
+        )
+        from miara.fileio.writing import write_frames
+
+        columns = RESULT_COLUMNS + EXTRA_COLUMNS
+        frames = (
+            f.select(columns)
+            for f in iter_results(periods=args.period, indicators=args.indicator, groups=args.group)
+        )
+        rows = write_frames(
+            frames, args.output, fmt, schema={c: RESULT_SCHEMA[c] for c in columns}, sheet="results"
+        )
+        say(f"{args.output}: {rows} rows")
+        return 0
+    from miara.collection.selectors import values_frame
+
+    frame = values_frame(periods=args.period, with_comment=True).drop("version")
+    frame = frame.sort("unit", "variable", "period")
+    write_frame(frame, args.output, fmt, sheet=args.what)
+    say(f"{args.output}: {frame.height} rows")
+    return 0
+
+
+def user(args) -> int:
+    from miara.accounts.services import user_add
+
+    account, generated = user_add(
+        username=args.username, role=args.role, unit_codes=args.unit, password=args.password
+    )
+    say(
+        f"user {account.username}: {account.role}"
+        + (f" for {', '.join(args.unit)}" if args.unit else "")
+    )
+    if generated:
+        say(f"password: {generated}")
+    return 0
+
+
+def token(args) -> int:
+    from miara.accounts.models import User
+    from miara.accounts.services import AccountError, token_create
+
+    account = User.objects.filter(username=args.username).first()
+    if account is None:
+        raise AccountError(f"no user {args.username!r}; create one with `miara user add`")
+    print(token_create(user=account))
+    return 0
+
+
+def _pending_migrations() -> bool:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def serve(args) -> int:
+    from waitress import serve as waitress_serve
+
+    from miara.wsgi import application
+
+    if _pending_migrations():
+        print("the database schema is not up to date; run `miara migrate` first", file=sys.stderr)
+        return 1
+    say(f"miara is serving http://{args.host}:{args.port}/ (stop with Ctrl+C)")
+    waitress_serve(
+        application,
+        host=args.host,
+        port=args.port,
+        threads=getattr(args, "threads", 8),
+        ident="miara",
+    )
+    return 0
+
+
+def demo(args) -> int:
+    from miara.demo.setup import demo_prepare
+
+    migrate(verbosity=0)
+    logins = demo_prepare(progress=say)
+    say("")
+    say("Demo logins (username / password):")
+    for username, role, password in logins:
+        say(f"  {username:<12} {password:<18} {role}")
+    if args.no_serve:
+        return 0
+    args.host = "127.0.0.1"
+    return serve(args)

@@ -1,0 +1,54 @@
+"""Typed readers for MIARA_* environment variables.
+
+Every setting comes from the environment; a bad value stops start-up with a message
+that names the variable, rather than surfacing later as a confusing error.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigurationError(Exception):
+    pass
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name}={raw!r} is not a yes/no value; use 1/0, true/false, on/off")
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def var_dir() -> Path:
+    """The working directory's var/, where local state (database, secret key) lives."""
+    path = Path(os.environ.get("MIARA_VAR_DIR", "var")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key() -> str:
+    """MIARA_SECRET_KEY, or a key generated once and kept under var/ for local use."""
+    key = os.environ.get("MIARA_SECRET_KEY")
+    if key:
+        return key
+    path = var_dir() / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,53 @@
+"""Errors of an import, each naming where it is so a person can fix the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_REPORTED = 200
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    line: int | None = None  # 1-based, the header is line 1 (as in any editor)
+    column: str | None = None
+    cell: str | None = None  # e.g. "D7" in a spreadsheet
+
+    def where(self) -> str:
+        parts = []
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.cell:
+            parts.append(f"cell {self.cell}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+    def as_dict(self) -> dict:
+        return {
+            "line": self.line,
+            "cell": self.cell,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+class FileProblem(Exception):
+    """An input that cannot be loaded. Nothing was stored; `problems` says why and where."""
+
+    def __init__(self, source: str, problems: list[Problem], total: int | None = None):
+        self.source = source
+        self.problems = problems[:MAX_REPORTED]
+        self.total = total if total is not None else len(problems)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        lines = []
+        for problem in self.problems:
+            where = problem.where()
+            prefix = f"{self.source}, {where}" if where else self.source
+            lines.append(f"{prefix}: {problem.message}")
+        if self.total > len(self.problems):
+            lines.append(f"... and {self.total - len(self.problems)} more problems")
+        return "\n".join(lines)

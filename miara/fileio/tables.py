@@ -1,0 +1,155 @@
+"""Read a CSV or XLSX file into a frame of strings, plus the line each row came from.
+
+Everything is read as text: parsing numbers and codes is the caller's job, because only
+the caller knows what a column means and can say what is wrong with a cell.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import polars as pl
+
+from miara.fileio.problems import FileProblem, Problem
+
+LINE = "__line"
+# An .xlsx is a zip; refuse archives that would inflate beyond this (zip bombs).
+MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
+
+
+def read_table(
+    path: str | Path,
+    *,
+    required: list[str],
+    optional: list[str] = (),
+    positions: dict | None = None,
+) -> pl.DataFrame:
+    """The file as strings with normalised lower-case headers and a `__line` column.
+
+    `positions`, when given, is filled with each known column's 0-based position in the
+    file, so errors can name spreadsheet cells even when columns were moved.
+    Raises FileProblem when the file is missing, empty, of the wrong kind, undecodable,
+    or lacks a required column.
+    """
+    path = Path(path)
+    source = path.name
+    if not path.exists():
+        raise FileProblem(str(path), [Problem("file not found")])
+    if path.is_dir():
+        raise FileProblem(str(path), [Problem("this is a folder, not a file")])
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        frame, first_data_line = _read_xlsx(path, source), 2
+    elif suffix in (".csv", ".txt", ".tsv", ""):
+        frame, first_data_line = _read_csv(path, source), 2
+    else:
+        raise FileProblem(source, [Problem(f"unsupported file type {suffix!r}; use .csv or .xlsx")])
+
+    renamed = {c: str(c).strip().lower() for c in frame.columns}
+    frame = frame.rename(renamed)
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        header = ", ".join(frame.columns) or "(nothing)"
+        raise FileProblem(
+            source,
+            [
+                Problem(f"missing column {c!r}; the header row has: {header}", line=1)
+                for c in missing
+            ],
+        )
+    known = [*required, *optional]
+    if positions is not None:
+        positions.update({c: i for i, c in enumerate(frame.columns) if c in known})
+    frame = frame.select([c for c in known if c in frame.columns])
+    frame = frame.with_columns(pl.col(c).str.strip_chars() for c in frame.columns)
+    frame = frame.with_row_index(LINE, offset=first_data_line).with_columns(
+        pl.col(LINE).cast(pl.Int64)
+    )
+    # Rows where every cell is empty are ignored, as a spreadsheet user would expect.
+    return frame.filter(
+        ~pl.all_horizontal(
+            pl.col(c).is_null() | (pl.col(c) == "") for c in known if c in frame.columns
+        )
+    )
+
+
+def _decode(raw: bytes, source: str) -> bytes:
+    """UTF-8 (with or without BOM) or Windows-1250, re-encoded as UTF-8 for Polars."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\x00" in raw[:65536]:
+        raise FileProblem(
+            source,
+            [Problem("this is not a text file (it contains binary data); save it as CSV or XLSX")],
+        )
+    try:
+        raw.decode("utf-8")
+        return raw
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1250").encode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise FileProblem(
+            source, [Problem("the file is neither UTF-8 nor Windows-1250 text", line=line)]
+        ) from None
+
+
+def _read_csv(path: Path, source: str) -> pl.DataFrame:
+    raw = _decode(path.read_bytes(), source)
+    if not raw.strip():
+        raise FileProblem(source, [Problem("the file is empty")])
+    header = raw.split(b"\n", 1)[0]
+    separator = ";" if header.count(b";") > header.count(b",") else ","
+    try:
+        return pl.read_csv(
+            io.BytesIO(raw), separator=separator, infer_schema=False, has_header=True
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as error:
+        message = str(error).split("\n")[0]
+        raise FileProblem(source, [Problem(f"cannot read the file as CSV: {message}")]) from None
+
+
+def _read_xlsx(path: Path, source: str) -> pl.DataFrame:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+            if size > MAX_XLSX_UNCOMPRESSED:
+                raise FileProblem(
+                    source,
+                    [Problem("the workbook inflates to more than 500 MB; refusing to open it")],
+                )
+    except zipfile.BadZipFile:
+        raise FileProblem(source, [Problem("this is not an Excel .xlsx workbook")]) from None
+    from python_calamine import CalamineWorkbook
+
+    try:
+        rows = (
+            CalamineWorkbook.from_path(str(path))
+            .get_sheet_by_index(0)
+            .to_python(skip_empty_area=False)
+        )
+    except Exception as error:  # calamine raises its own hierarchy for corrupt files
+        raise FileProblem(source, [Problem(f"cannot read the workbook: {error}")]) from None
+    if not rows or not any(cell not in ("", None) for cell in rows[0]):
+        raise FileProblem(source, [Problem("the first sheet is empty")])
+    header = [_cell_text(cell) or f"column {i + 1}" for i, cell in enumerate(rows[0])]
+    width = len(header)
+    body = [
+        [_cell_text(cell) for cell in row[:width]] + [None] * (width - len(row)) for row in rows[1:]
+    ]
+    return pl.DataFrame(body, schema=dict.fromkeys(header, pl.String), orient="row")
+
+
+def _cell_text(cell) -> str | None:
+    """A cell as text; floats keep full precision (repr), whole numbers lose the '.0'."""
+    if cell is None or cell == "":
+        return None
+    if isinstance(cell, bool):
+        return str(cell).upper()
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() and abs(cell) < 1e15 else repr(cell)
+    return str(cell)

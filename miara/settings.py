@@ -1,0 +1,131 @@
+"""miara settings. Every value comes from MIARA_* environment variables (contracts.md)."""
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from miara import conf
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+DEBUG = conf.env_bool("MIARA_DEBUG", False)
+SECRET_KEY = conf.secret_key()
+ALLOWED_HOSTS = conf.env_list("MIARA_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = conf.env_list("MIARA_CSRF_TRUSTED_ORIGINS", "")
+
+_database_url = conf.env_str("MIARA_DATABASE_URL", "sqlite:///var/miara.sqlite3")
+if _database_url.startswith("sqlite:///") and not _database_url.startswith("sqlite:////"):
+    # Relative to the working directory, as contracts.md says; make sure var/ exists.
+    Path(_database_url.removeprefix("sqlite:///")).resolve().parent.mkdir(
+        parents=True, exist_ok=True
+    )
+DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets pages read while a load or compute writes; the timeout waits for locks.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        # A 256 MB page cache and in-memory temporary tables: with the default 2 MB cache,
+        # national loads rewrote index pages from disk over and over.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    # Serves the API docs page's Swagger assets from the installed package, never a CDN.
+    "ninja",
+    "miara.accounts",
+    "miara.units",
+    "miara.catalogue",
+    "miara.collection",
+    "miara.analytics",
+    "miara.web",
+    "miara.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "miara.urls"
+WSGI_APPLICATION = "miara.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = conf.env_str("MIARA_LANGUAGE", "en")
+LANGUAGES = [("pl", _("Polish")), ("cs", _("Czech")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = conf.env_str("MIARA_TIME_ZONE", "Europe/Warsaw")
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = conf.var_dir() / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Serve app static files straight from the installed package: no collectstatic step is
+# needed for `make demo`, and nothing is ever fetched from a CDN.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = conf.env_bool("MIARA_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+EMAIL_BACKEND = conf.env_str(
+    "MIARA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": conf.env_str("MIARA_LOG_LEVEL", "WARNING")},
+}

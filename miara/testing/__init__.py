@@ -1,0 +1,1 @@
+"""Helpers for miara's own tests (not shipped behaviour)."""

@@ -1,0 +1,199 @@
+"""Bob edits unit A1. Through no page, export or endpoint may he read or change unit B2's
+unsubmitted data. Every route of the project is enumerated, so a route added later is
+checked too (and a new kind of path parameter fails the test until it is described here).
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from miara.accounts.models import ApiToken
+from miara.accounts.services import token_create
+from miara.api.api import api
+from miara.collection.cycles import cycle_open
+from miara.collection.models import ReviewNote, Submission, SubmissionEvent, Value
+
+pytestmark = pytest.mark.django_db
+
+SECRET_VALUE = "987654.321"
+SECRET_COMMENT = "B2-unsubmitted-secret"
+# What would give B2 away: its name, its unsubmitted number (in any formatting) and comment.
+MARKERS = ("Beta", "987654", "987 654", "987\u00a0654", "987,654", SECRET_COMMENT)
+# Answers that reveal nothing. 200 (and a redirect after a POST) is allowed only when the
+# body carries no marker and, checked at the end, nothing of B2's changed.
+REFUSED = {400, 401, 403, 404, 405, 409, 422}
+# Routes anyone may open by design: they carry no unit's data.
+PUBLIC = {
+    "i18n/setlang/",
+    "",
+    "login/",
+    "logout/",
+    "catalogue/",
+    "/api/v1/catalogue/areas",
+    "/api/v1/catalogue/variables",
+    "/api/v1/catalogue/indicators",
+    "/api/v1/catalogue/groups",
+    "/api/v1/public/aggregates",
+}
+
+
+@pytest.fixture
+def world(programme, alice, bob, carol):
+    import polars as pl
+    from django.db import transaction
+
+    from miara.collection.services import parse_values, values_write
+
+    cycle = cycle_open(
+        period="2024",
+        name="Year 2024",
+        variable_codes=["WASTE_T", "RECYCLED_T"],
+        unit_codes=["A1", "B2"],
+        acting_user=alice,
+    )
+    frame = pl.DataFrame(
+        {
+            "unit": ["B2"],
+            "variable": ["WASTE_T"],
+            "period": ["2024"],
+            "value": [SECRET_VALUE],
+            "comment": [SECRET_COMMENT],
+            "__line": [1],
+        }
+    )
+    with transaction.atomic():
+        values_write(rows=parse_values(frame, source="test"), user=carol, channel="form")
+    token_create(user=carol)
+    return {
+        "code": "B2",
+        "unit_code": "B2",
+        "cycle_id": cycle.pk,
+        "submission_id": Submission.objects.get(cycle=cycle, unit__code="B2").pk,
+        "variable_code": "WASTE_T",
+        "variable": "WASTE_T",
+        "period": "2024",
+        "token_id": ApiToken.objects.get(user=carol).pk,
+    }
+
+
+def django_routes():
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern)
+
+    return [r for r in walk(get_resolver().url_patterns) if not r.startswith(("admin/", "api/v1/"))]
+
+
+def fill(route: str, params: dict) -> str:
+    def value(match):
+        name = match.group(1)
+        assert name in params, f"route {route!r} has a parameter {name!r}: describe it in world()"
+        return str(params[name])
+
+    return re.sub(
+        r"<(?:\w+:)?(\w+)>|\{(\w+)\}",
+        lambda m: value(re.match(r"(\w+)", m.group(1) or m.group(2))),
+        route,
+    )
+
+
+STATUSES: dict[str, int] = {}
+
+
+def assert_nothing_leaks(response, what: str) -> None:
+    STATUSES[what] = response.status_code
+    if response.status_code in REFUSED:
+        return
+    body = response.content.decode(errors="replace")
+    for marker in MARKERS:
+        assert marker not in body, f"{what} answered {response.status_code} with {marker!r}"
+
+
+def assert_b2_unchanged(before: dict) -> None:
+    value = Value.objects.get(unit__code="B2", variable__code="WASTE_T", period="2024")
+    assert (value.value, value.comment, value.version) == before["value"]
+    assert Submission.objects.get(pk=before["submission_id"]).state == "draft"
+    assert not ReviewNote.objects.exists() and not SubmissionEvent.objects.exists()
+    assert ApiToken.objects.filter(pk=before["token_id"]).exists()
+
+
+def snapshot(world) -> dict:
+    value = Value.objects.get(unit__code="B2", variable__code="WASTE_T", period="2024")
+    return {**world, "value": (value.value, value.comment, value.version)}
+
+
+def test_bob_cannot_reach_b2_through_any_page(world, bob):
+    before = snapshot(world)
+    client = Client()
+    client.force_login(bob)
+    routes = django_routes()
+    assert len(routes) >= 25
+    post = {
+        "value": "1",
+        "comment": "x",
+        "WASTE_T": "1",
+        "value-WASTE_T": "1",
+        "comment-WASTE_T": "x",
+        "version": "1",
+        "reason": "x",
+        "language": "en",
+    }
+    for route in routes:
+        url = "/" + fill(route, world)
+        assert_nothing_leaks(client.get(url), f"GET {url}")
+        if route not in PUBLIC:
+            assert_nothing_leaks(client.post(url, post), f"POST {url}")
+        for query in ("?unit=B2", "?period=2024&group=all&unit=B2"):
+            assert_nothing_leaks(client.get(url + query), f"GET {url}{query}")
+    assert_b2_unchanged(before)
+    # The parameters really name B2's things: these answers prove the routes were reached.
+    cycle, submission = world["cycle_id"], world["submission_id"]
+    assert STATUSES["GET /units/B2/benchmark/"] == 403
+    assert STATUSES[f"GET /collection/{cycle}/B2/"] == 403
+    assert STATUSES[f"POST /collection/{cycle}/B2/field/"] == 403
+    assert STATUSES[f"GET /collection/submissions/{submission}/review/"] == 403
+    assert STATUSES["GET /collection/"] == 200
+
+
+def test_bob_cannot_reach_b2_through_any_endpoint(world, bob):
+    before = snapshot(world)
+    client = Client(headers={"authorization": f"Bearer {token_create(user=bob)}"})
+    paths = api.get_openapi_schema()["paths"]
+    assert len(paths) >= 15
+    body = {
+        "values": [{"unit": "B2", "variable": "WASTE_T", "period": "2024", "value": 1}],
+        "comment": "x",
+        "reason": "x",
+        "notes": {"WASTE_T": "x"},
+    }
+    for path, operations in paths.items():
+        url = fill(path, world)
+        for method in operations:
+            if method == "get":
+                for query in (
+                    "",
+                    "?unit=B2",
+                    "?unit=B2&period=2024&variable=WASTE_T",
+                    "?period=2024&unit=B2&group=all",
+                ):
+                    assert_nothing_leaks(client.get(url + query), f"GET {url}{query}")
+            elif path not in PUBLIC:
+                assert_nothing_leaks(
+                    client.post(url, body, content_type="application/json"), f"POST {url}"
+                )
+    assert_b2_unchanged(before)
+
+
+def test_the_matrix_would_see_a_leak(world, carol):
+    """The same checks flag B2's own editor, who does see the data: the markers are real."""
+    client = Client()
+    client.force_login(carol)
+    response = client.get(f"/collection/{world['cycle_id']}/B2/")
+    assert response.status_code == 200
+    with pytest.raises(AssertionError):
+        assert_nothing_leaks(response, "carol's own questionnaire")

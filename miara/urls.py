@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from miara.api.api import api
+
+# Pages are not prefixed by language (no i18n_patterns): the language comes from the
+# cookie that /i18n/setlang/ sets, else from Accept-Language, else MIARA_LANGUAGE. With
+# unprefixed i18n_patterns Django forces the default language on every unprefixed URL,
+# so a Polish browser would get English pages; and one address per page is what people
+# paste to colleagues across Poland and Czechia.
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("miara.web.urls")),
+    path("", include("miara.units.urls")),
+    path("", include("miara.catalogue.urls")),
+    path("", include("miara.analytics.urls")),
+    path("", include("miara.collection.urls")),
+]
+
+handler403 = "miara.web.views.error_403"
+handler404 = "miara.web.views.error_404"
+handler500 = "miara.web.views.error_500"

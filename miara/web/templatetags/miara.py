@@ -1,0 +1,62 @@
+"""Presentation of stored figures: numbers at an indicator's decimals, labels, symbols.
+
+Nothing here computes a statistic; it only formats what a result set holds.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.template.defaultfilters import floatformat
+
+from miara.web import labels
+
+register = template.Library()
+
+
+@register.filter
+def figure(value, decimals=2):
+    """A stored number with the indicator's decimals, grouped and localised ('—' if empty)."""
+    if value is None:
+        return "—"
+    return floatformat(value, f"{int(decimals)}g")
+
+
+@register.filter
+def signed(value, decimals=2):
+    """A change: always with its sign, a typographic minus for negatives."""
+    if value is None:
+        return "—"
+    text = floatformat(value, f"{int(decimals)}g")
+    if text.startswith("-"):
+        digits = text[1:]
+        # Rounding may turn a tiny negative change into zero: no sign then.
+        return digits if not digits.strip("0.,\u00a0 ") else "\u2212" + digits
+    return text if not text.strip("0.,\u00a0 ") else "+" + text
+
+
+@register.filter
+def unit_type(code):
+    return labels.unit_type_label(code)
+
+
+@register.filter
+def country(code):
+    return labels.country_label(code)
+
+
+@register.filter
+def direction_symbol(direction):
+    return labels.DIRECTION_SYMBOLS.get(direction, "")
+
+
+@register.filter
+def quartile_label(quartile):
+    return str(labels.QUARTILES.get(quartile, ""))
+
+
+@register.simple_tag
+def change_verdict(change, direction):
+    """'better' or 'worse': a stored change read against the indicator's direction."""
+    if change is None or direction == "neutral" or change == 0:
+        return ""
+    return "better" if (change > 0) == (direction == "higher") else "worse"
