@@ -1,10 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from miara.web import views
+from miara.web import vega, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("assets/vega-embed-<str:version>.js", vega.vega_bundle, name="vega_bundle"),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

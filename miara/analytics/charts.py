@@ -1,0 +1,210 @@
+"""Vega-Lite specifications of miara's charts, built with Altair from stored figures.
+
+Pure presentation: every function takes numbers a selector has already read from a result
+set (nothing is computed here beyond placing them) and returns a Vega-Lite spec as a dict.
+The same spec is drawn in the browser by vega-embed (`{% chart %}` in templates, bundle
+from `miara.web.vega`) and rendered to SVG for PDF reports by `to_svg`, so a page and its
+report show the same chart.
+
+Colours follow miara.css: the unit highlighted in the accent colour, the others grey,
+quartile bands in a pale tint. Colour is never the only cue: the highlighted unit is also
+larger and labelled, and every chart has a table alternative and a text summary on its page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+
+ACCENT = "#17476b"
+OTHERS = "#8a96a3"
+BAND = "#dbe6ef"
+MEDIAN = "#c98a12"
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, Noto Sans, sans-serif"
+
+Spec = dict[str, Any]
+
+
+def _config(chart: alt.TopLevelMixin, *, width: int | str = "container", height: int = 160) -> Spec:
+    spec = chart.properties(width=width, height=height).to_dict()
+    spec["config"] = {
+        "font": FONT,
+        "view": {"stroke": None},
+        "axis": {
+            "labelColor": "#4a5765",
+            "titleColor": "#1c2530",
+            "gridColor": "#e9edf1",
+            "domainColor": "#d9dee4",
+            "tickColor": "#d9dee4",
+            "labelFontSize": 11,
+            "titleFontSize": 11,
+            "titleFontWeight": 600,
+        },
+        "legend": {"labelColor": "#4a5765", "titleColor": "#1c2530"},
+        "background": "transparent",
+    }
+    spec["autosize"] = {"type": "fit", "contains": "padding"}
+    return spec
+
+
+def distribution(
+    points: Sequence[dict],
+    *,
+    value_title: str,
+    median: float | None = None,
+    q1: float | None = None,
+    q3: float | None = None,
+    height: int = 90,
+) -> Spec:
+    """A strip of the group's values with the quartile band, the median and one unit marked.
+
+    `points`: `{"label": str, "value": float, "highlight": bool}` per unit of the group.
+    """
+    data = [
+        {"label": p["label"], "value": p["value"], "who": "unit" if p.get("highlight") else "peer"}
+        for p in points
+    ]
+    base = alt.Chart()
+    layers: list = []
+    if q1 is not None and q3 is not None:
+        layers.append(
+            alt.Chart(alt.Data(values=[{"q1": q1, "q3": q3}]))
+            .mark_rect(color=BAND, height=height * 0.7)
+            .encode(x="q1:Q", x2="q3:Q")
+        )
+    if median is not None:
+        layers.append(
+            alt.Chart(alt.Data(values=[{"median": median}]))
+            .mark_tick(color=MEDIAN, thickness=3, size=height * 0.8)
+            .encode(x="median:Q")
+        )
+    layers.append(
+        base.transform_filter(alt.datum.who == "peer")
+        .mark_circle(size=55, opacity=0.7, color=OTHERS)
+        .encode(
+            x=alt.X("value:Q", title=value_title, scale=alt.Scale(zero=False, nice=True)),
+            tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("value:Q", title=value_title)],
+        )
+    )
+    layers.append(
+        base.transform_filter(alt.datum.who == "unit")
+        .mark_point(shape="diamond", size=220, filled=True, color=ACCENT, stroke="white")
+        .encode(
+            x="value:Q",
+            tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("value:Q", title=value_title)],
+        )
+    )
+    layers.append(
+        base.transform_filter(alt.datum.who == "unit")
+        .mark_text(dy=-16, fontWeight="bold", color=ACCENT)
+        .encode(x="value:Q", text="label:N")
+    )
+    return _config(alt.layer(*layers, data=alt.Data(values=data)), height=height)
+
+
+def ranking(rows: Sequence[dict], *, value_title: str, height_per_row: int = 18) -> Spec:
+    """Horizontal bars of every unit's value, best first; `rows` are already in rank order.
+
+    `rows`: `{"label": str, "value": float, "highlight": bool}`.
+    """
+    data = [
+        {
+            "label": r["label"],
+            "value": r["value"],
+            "who": "unit" if r.get("highlight") else "peer",
+            "order": i,
+        }
+        for i, r in enumerate(rows)
+    ]
+    chart = (
+        alt.Chart(alt.Data(values=data))
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", sort=alt.EncodingSortField(field="order"), title=None),
+            x=alt.X("value:Q", title=value_title),
+            color=alt.Color(
+                "who:N",
+                scale=alt.Scale(domain=["unit", "peer"], range=[ACCENT, "#b7c2cd"]),
+                legend=None,
+            ),
+            tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("value:Q", title=value_title)],
+        )
+    )
+    return _config(chart, height=max(60, height_per_row * len(data)))
+
+
+def trend(
+    rows: Sequence[dict], *, value_title: str, unit_label: str, median_label: str, band_label: str
+) -> Spec:
+    """The unit's value per period against the group's median and its Q1–Q3 band.
+
+    `rows`: `{"period": str, "value": float|None, "median": float|None, "q1", "q3"}`.
+    """
+    data = list(rows)
+    base = alt.Chart().encode(x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0)))
+    band = (
+        base.transform_filter("isValid(datum.q1) && isValid(datum.q3)")
+        .mark_area(color=BAND, opacity=0.9)
+        .encode(y=alt.Y("q1:Q", title=value_title, scale=alt.Scale(zero=False)), y2="q3:Q")
+    )
+    median = (
+        base.transform_filter("isValid(datum.median)")
+        .mark_line(color=MEDIAN, strokeDash=[5, 3], strokeWidth=2, point=True)
+        .encode(y="median:Q", tooltip=["period:O", alt.Tooltip("median:Q", title=median_label)])
+    )
+    unit = (
+        base.transform_filter("isValid(datum.value)")
+        .mark_line(
+            color=ACCENT,
+            strokeWidth=3,
+            point=alt.OverlayMarkDef(size=60, filled=True, color=ACCENT),
+        )
+        .encode(y="value:Q", tooltip=["period:O", alt.Tooltip("value:Q", title=unit_label)])
+    )
+    spec = _config(alt.layer(band, median, unit, data=alt.Data(values=data)), height=200)
+    spec["description"] = f"{unit_label}; {median_label}; {band_label}"
+    return spec
+
+
+def sparkline(points: Sequence[dict], *, width: int = 90, height: int = 24) -> Spec:
+    """A tiny line of the unit's last periods: `{"period": str, "value": float}`."""
+    chart = (
+        alt.Chart(alt.Data(values=list(points)))
+        .mark_line(color=ACCENT, strokeWidth=1.5, point=alt.OverlayMarkDef(size=10, color=ACCENT))
+        .encode(
+            x=alt.X("period:O", axis=None),
+            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
+            tooltip=["period:O", "value:Q"],
+        )
+    )
+    spec = _config(chart, width=width, height=height)
+    spec["autosize"] = {"type": "fit", "contains": "padding"}
+    spec["padding"] = 2
+    return spec
+
+
+def grouped_bars(rows: Sequence[dict], *, series_title: str, value_title: str) -> Spec:
+    """Side-by-side bars: `{"category": str, "series": str, "value": float}` (e.g. units × indicator)."""
+    chart = (
+        alt.Chart(alt.Data(values=list(rows)))
+        .mark_bar()
+        .encode(
+            y=alt.Y("series:N", title=None),
+            x=alt.X("value:Q", title=value_title),
+            color=alt.Color("series:N", title=series_title, legend=None),
+            tooltip=["series:N", "value:Q"],
+        )
+    )
+    return _config(chart, height=max(60, 20 * len({r["series"] for r in rows})))
+
+
+def to_svg(spec: Spec, *, width: int = 640) -> str:
+    """The chart as SVG (for PDF reports): a fixed width instead of the page's container."""
+    import vl_convert
+
+    fixed = dict(spec)
+    if fixed.get("width") == "container":
+        fixed["width"] = width
+    return vl_convert.vegalite_to_svg(fixed)

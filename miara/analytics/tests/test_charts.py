@@ -1,0 +1,80 @@
+"""The chart specs are valid Vega-Lite, carry exactly the figures given, and render to SVG."""
+
+import json
+
+import altair as alt
+import jsonschema
+import pytest
+
+from miara.analytics import charts
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return alt.vegalite.v6.schema.core.load_schema()
+
+
+POINTS = [
+    {"label": "Alpha", "value": 10.5, "highlight": True},
+    {"label": "Beta", "value": 12.0, "highlight": False},
+    {"label": "Gamma", "value": 7.25, "highlight": False},
+]
+
+
+def all_values(spec):
+    """Every inline data row of a (possibly layered) spec."""
+    found = []
+    if isinstance(spec, dict):
+        data = spec.get("data")
+        if isinstance(data, dict) and "values" in data:
+            found.extend(data["values"])
+        for value in spec.values():
+            found.extend(all_values(value))
+    elif isinstance(spec, list):
+        for value in spec:
+            found.extend(all_values(value))
+    return found
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        charts.distribution(POINTS, value_title="PLN", median=10.5, q1=8.9, q3=11.25),
+        charts.distribution(POINTS[:1], value_title="PLN"),
+        charts.ranking(POINTS, value_title="PLN"),
+        charts.trend(
+            [
+                {"period": "2023", "value": 1.0, "median": 2.0, "q1": 1.5, "q3": 2.5},
+                {"period": "2024", "value": None, "median": 2.1, "q1": None, "q3": None},
+            ],
+            value_title="PLN",
+            unit_label="Alpha",
+            median_label="median",
+            band_label="Q1–Q3",
+        ),
+        charts.sparkline([{"period": "2023", "value": 1.0}, {"period": "2024", "value": 2.0}]),
+        charts.grouped_bars(
+            [{"category": "X", "series": "Alpha", "value": 1.0}],
+            series_title="unit",
+            value_title="PLN",
+        ),
+    ],
+)
+def test_it_builds_valid_vega_lite_that_renders(spec, schema):
+    jsonschema.validate(json.loads(json.dumps(spec)), schema)
+    svg = charts.to_svg(spec)
+    assert svg.startswith("<svg") and "</svg>" in svg
+
+
+def test_it_plots_exactly_the_given_values_and_marks_the_unit():
+    spec = charts.distribution(POINTS, value_title="PLN", median=10.5, q1=8.9, q3=11.25)
+    rows = all_values(spec)
+    units = [r for r in rows if "label" in r]
+    assert sorted(r["value"] for r in units) == [7.25, 10.5, 12.0]
+    assert [r["label"] for r in units if r["who"] == "unit"] == ["Alpha"]
+    assert {"q1": 8.9, "q3": 11.25} in rows and {"median": 10.5} in rows
+
+
+def test_ranking_keeps_the_given_order():
+    spec = charts.ranking(POINTS, value_title="PLN")
+    assert [r["label"] for r in all_values(spec)] == ["Alpha", "Beta", "Gamma"]
