@@ -37,7 +37,7 @@ def chart(spec, chart_id, summary="", css_class=""):
         chart_id,
         caption,
         chart_id,
-        mark_safe(payload),  # noqa: S308 - escaped above, like json_script
+        mark_safe(payload),  # escaped above, as json_script does
     )
 
 
