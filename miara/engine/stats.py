@@ -406,3 +406,26 @@ class _Prepared:
         ]
         floats = pl.col(pl.Float64)
         return frame.with_columns(*codes, pl.when(floats.is_finite()).then(floats).name.keep())
+
+
+def relative_gap_to_median(frame: pl.DataFrame) -> pl.DataFrame:
+    """The gap to the median as a share of the median, signed so that positive is better.
+
+    `frame` has at least `value`, `median` (f64, nullable) and `direction`
+    (`"higher" | "lower" | "neutral"`); a column `relative_gap` (f64) is added:
+    `(value - median) / |median|`, negated for "lower is better". It makes gaps of
+    indicators in different units comparable, so a scorecard can put the largest
+    shortfalls first. Null where it is not defined: a neutral indicator, a missing value
+    or median, or a median of zero.
+    """
+    gap = (pl.col("value") - pl.col("median")) / pl.col("median").abs()
+    signed = pl.when(pl.col("direction") == "lower").then(-gap).otherwise(gap)
+    defined = (
+        pl.col("value").is_not_null()
+        & pl.col("median").is_not_null()
+        & (pl.col("median") != 0)
+        & pl.col("direction").is_in(["higher", "lower"])
+    )
+    return frame.with_columns(
+        pl.when(defined).then(signed).otherwise(None).cast(pl.Float64).alias("relative_gap")
+    )

@@ -102,6 +102,22 @@ def prev_references(node: Node) -> set[str]:
     }
 
 
+def current_references(node: Node) -> set[str]:
+    """Codes read in the period being computed, i.e. outside any prev(): with
+    `prev_references` this tells which stored values produced a figure, and of when."""
+    if isinstance(node, Code):
+        return {node.name}
+    if isinstance(node, Call) and node.name == "prev":
+        return set()
+    if isinstance(node, Unary):
+        return current_references(node.operand)
+    if isinstance(node, Binary):
+        return current_references(node.left) | current_references(node.right)
+    if isinstance(node, Call):
+        return set().union(*(current_references(a) for a in node.args))
+    return set()
+
+
 def precedence(node: Node) -> int:
     """How tightly a node binds, on the parser's scale (higher binds tighter)."""
     if isinstance(node, Binary):

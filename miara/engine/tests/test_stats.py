@@ -477,3 +477,37 @@ def test_errors():
     with pytest.raises(StatisticsError):
         iter_statistics(values, None, {"X": "higher"}, batch_size=0)
     assert issubclass(StatisticsError, EngineError)
+
+
+class TestRelativeGapToMedian:
+    def test_it_matches_numpy_with_the_direction_applied(self):
+        from miara.engine.stats import relative_gap_to_median
+
+        rng = np.random.default_rng(7)
+        values = rng.normal(50, 20, 200)
+        medians = rng.normal(40, 30, 200)
+        directions = rng.choice(["higher", "lower", "neutral"], 200)
+        frame = pl.DataFrame({"value": values, "median": medians, "direction": directions})
+        got = relative_gap_to_median(frame)["relative_gap"].to_list()
+        sign = np.where(directions == "lower", -1.0, 1.0)
+        expected = sign * (values - medians) / np.abs(medians)
+        for g, e, d in zip(got, expected, directions, strict=True):
+            if d == "neutral":
+                assert g is None
+            else:
+                assert g == pytest.approx(e, rel=1e-12)
+
+    def test_it_is_undefined_without_a_value_or_a_median_or_for_a_zero_median(self):
+        from miara.engine.stats import relative_gap_to_median
+
+        frame = pl.DataFrame(
+            {
+                "value": [None, 1.0, 1.0, 12.0, 8.0],
+                "median": [1.0, None, 0.0, 10.0, 10.0],
+                "direction": ["higher", "higher", "lower", "lower", "higher"],
+            },
+            schema={"value": pl.Float64, "median": pl.Float64, "direction": pl.String},
+        )
+        got = relative_gap_to_median(frame)["relative_gap"].to_list()
+        assert got[:3] == [None, None, None]
+        assert got[3] == pytest.approx(-0.2) and got[4] == pytest.approx(-0.2)
