@@ -28,7 +28,9 @@ Spec = dict[str, Any]
 
 
 def _config(chart: alt.TopLevelMixin, *, width: int | str = "container", height: int = 160) -> Spec:
-    spec = chart.properties(width=width, height=height).to_dict()
+    # Altair's own schema check costs ~40 ms a chart, too much for a page that draws
+    # three; tests/test_charts.py validates every spec against the Vega-Lite schema instead.
+    spec = chart.properties(width=width, height=height).to_dict(validate=False)
     spec["config"] = {
         "font": FONT,
         "view": {"stroke": None},

@@ -1,22 +1,28 @@
-"""The unit benchmark table and its CSV download.
+"""The unit scorecard (the benchmark page), the indicator page, and their CSV downloads.
 
-Thin: authorise, read the period and group from the query string, call the benchmark
-selectors, render. Every figure comes from the stored result set.
+Thin: authorise, read the period, group, area and sort from the query string, call the
+selectors (`benchmark`, `scorecard`, `indicator_detail`), render. Every figure comes from
+the stored result set.
 """
 
 from __future__ import annotations
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from miara.accounts.pseudonyms import sees_unit_names
 from miara.accounts.scope import require_unit_access
-from miara.analytics.benchmark import ALL_UNITS, benchmark_table, unit_peer_groups
+from miara.analytics import charts
+from miara.analytics.benchmark import ALL_UNITS, unit_peer_groups
+from miara.analytics.indicator_detail import default_unit, indicator_detail, indicator_groups
+from miara.analytics.scorecard import SORTS, unit_scorecard
 from miara.analytics.selectors import computed_periods
-from miara.catalogue.models import PeerGroup
+from miara.catalogue.models import Indicator, PeerGroup, ServiceArea
 from miara.units.models import Unit
 
 
@@ -52,10 +58,26 @@ def _group_labels(codes: list[str]) -> dict[str, str]:
     }
 
 
+def _scorecard_options(request):
+    """The service area filter and the sort order, checked; a 404 that says what is valid."""
+    area = request.GET.get("area") or None
+    if area and not ServiceArea.objects.filter(code=area).exists():
+        raise Http404(_("There is no service area with the code “%(code)s”.") % {"code": area})
+    sort = request.GET.get("sort") or "area"
+    if sort not in SORTS:
+        raise Http404(
+            _("Rows can be sorted by “area” or “gap”, not by “%(sort)s”.") % {"sort": sort}
+        )
+    return area, sort
+
+
 @login_required
 def benchmark(request, code: str):
     unit, periods, period, groups, group = _benchmark_request(request, code)
-    sections = benchmark_table(user=request.user, unit=unit, period=period, group=group)
+    area, sort = _scorecard_options(request)
+    card = unit_scorecard(
+        user=request.user, unit=unit, period=period, group=group, area=area, sort=sort
+    )
     labels = _group_labels(groups)
     context = {
         "unit": unit,
@@ -65,8 +87,11 @@ def benchmark(request, code: str):
         "group": group,
         "group_label": labels[group],
         "group_entry": PeerGroup.objects.filter(code=group).first(),
-        "sections": sections,
-        "has_any_value": any(row.has_value for s in sections for row in s.rows),
+        "scorecard": card,
+        "sections": card.sections,
+        "area": area,
+        "sort": sort,
+        "has_any_value": card.has_any_value,
     }
     return render(request, "analytics/benchmark.html", context)
 
@@ -90,6 +115,8 @@ CSV_COLUMNS = [
     "percentile",
     "quartile",
     "change",
+    "gap_to_median",
+    "relative_gap_to_median",
 ]
 
 
@@ -104,7 +131,11 @@ def _cell(value) -> str:
 @login_required
 def benchmark_csv(request, code: str):
     unit, _periods, period, _groups, group = _benchmark_request(request, code)
-    sections = benchmark_table(user=request.user, unit=unit, period=period, group=group)
+    area, sort = _scorecard_options(request)
+    card = unit_scorecard(
+        user=request.user, unit=unit, period=period, group=group, area=area, sort=sort
+    )
+    sections = card.sections
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"miara-benchmark-{unit.code}-{period}-{group}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -115,7 +146,7 @@ def benchmark_csv(request, code: str):
             indicator = row.indicator
             writer.writerow(
                 [
-                    section.area.code if section.area else "",
+                    row.area.code if row.area else "",
                     indicator.code,
                     indicator.label,
                     indicator.unit,
@@ -136,8 +167,215 @@ def benchmark_csv(request, code: str):
                             "percentile",
                             "quartile",
                             "change",
+                            "gap_to_median",
+                            "relative_gap",
                         )
                     ),
                 ]
             )
+    return response
+
+
+# The indicator page ---------------------------------------------------------------------
+
+RANKING_ALL_UP_TO = 40
+RANKING_ENDS = 10
+
+
+def _indicator_request(request, code: str):
+    """Indicator, unit (or None), periods, period, groups and group of an indicator page
+    request: checked, authorised, or a 404 that says what is wrong."""
+    indicator = Indicator.objects.select_related("area").filter(code=code).first()
+    if indicator is None:
+        raise Http404(_("There is no indicator with the code “%(code)s”.") % {"code": code})
+    unit_code = request.GET.get("unit")
+    if unit_code:
+        unit = Unit.objects.filter(code=unit_code).first()
+        if unit is None:
+            raise Http404(_("There is no unit with the code “%(code)s”.") % {"code": unit_code})
+        require_unit_access(request.user, unit)
+    else:
+        unit = default_unit(request.user)
+    periods = computed_periods()
+    if not periods:
+        raise Http404(_("No results have been computed yet, so there is no benchmark to show."))
+    period = request.GET.get("period") or periods[0]
+    if period not in periods:
+        raise Http404(
+            _("No results have been computed for the period “%(period)s”. Available: %(periods)s.")
+            % {"period": period, "periods": ", ".join(periods)}
+        )
+    if unit is not None:
+        groups = unit_peer_groups(user=request.user, unit=unit, period=period)
+    else:
+        groups = indicator_groups(indicator=indicator, period=period)
+    group = request.GET.get("group") or ALL_UNITS
+    if group not in groups:
+        if unit is not None:
+            message = _("%(unit)s is not compared within the group “%(group)s” in %(period)s.") % {
+                "unit": unit.name,
+                "group": group,
+                "period": period,
+            }
+        else:
+            message = _("There are no results of the group “%(group)s” in %(period)s.") % {
+                "group": group,
+                "period": period,
+            }
+        raise Http404(message)
+    return indicator, unit, periods, period, groups, group
+
+
+def _ranking_rows(members):
+    """All units when there are few; else the best and the weakest ten and the unit."""
+    if len(members) <= RANKING_ALL_UP_TO:
+        return members, False
+    keep = set(range(RANKING_ENDS)) | set(range(len(members) - RANKING_ENDS, len(members)))
+    keep |= {i for i, m in enumerate(members) if m.highlight}
+    return [m for i, m in enumerate(members) if i in keep], True
+
+
+def _indicator_charts(detail):
+    indicator = detail.indicator
+    title = indicator.unit or indicator.label
+    stats = detail.stats
+    points = [
+        {"label": m.label.label, "value": m.value, "highlight": m.highlight} for m in detail.members
+    ]
+    ranking_members, shortened = _ranking_rows(detail.members)
+    unit_label = detail.unit.name if detail.unit else ""
+    charts_ = {
+        "distribution": charts.distribution(
+            points,
+            value_title=title,
+            median=stats.median if stats else None,
+            q1=stats.q1 if stats else None,
+            q3=stats.q3 if stats else None,
+        )
+        if points
+        else None,
+        "ranking": charts.ranking(
+            [
+                {"label": m.label.label, "value": m.value, "highlight": m.highlight}
+                for m in ranking_members
+            ],
+            value_title=title,
+        )
+        if points
+        else None,
+        "ranking_shortened": shortened,
+        "ranking_members": ranking_members,
+    }
+    has_trend = any(r["median"] is not None or r["value"] is not None for r in detail.trend)
+    charts_["trend"] = (
+        charts.trend(
+            detail.trend,
+            value_title=title,
+            unit_label=unit_label or _("Unit"),
+            median_label=_("Group median"),
+            band_label=_("Middle half of the group (Q1–Q3)"),
+        )
+        if has_trend
+        else None
+    )
+    return charts_
+
+
+def _unit_choices(user, detail) -> list[tuple[str, str]]:
+    """Units the reader may look from: their own, or (for all-seeing roles) the group's."""
+    if detail.raw_for_all:
+        choices = {m.label.code: m.label.label for m in detail.members}
+    else:
+        choices = dict(user.units.values_list("code", "name"))
+    if detail.unit is not None:
+        choices[detail.unit.code] = detail.unit.name
+    return sorted(choices.items(), key=lambda item: item[1])
+
+
+@login_required
+def indicator_page(request, code: str):
+    indicator, unit, periods, period, groups, group = _indicator_request(request, code)
+    detail = indicator_detail(
+        user=request.user, indicator=indicator, period=period, group=group, unit=unit
+    )
+    labels = _group_labels(groups)
+    context = {
+        "indicator": indicator,
+        "unit": unit,
+        "periods": periods,
+        "period": period,
+        "groups": [(code, labels[code]) for code in groups],
+        "group": group,
+        "group_label": labels[group],
+        "detail": detail,
+        "charts": _indicator_charts(detail),
+        "unit_choices": _unit_choices(request.user, detail),
+        "anonymised": not sees_unit_names(request.user),
+        "query": urlencode(
+            {
+                k: v
+                for k, v in (
+                    ("unit", unit.code if unit else ""),
+                    ("period", period),
+                    ("group", group),
+                )
+                if v
+            }
+        ),
+    }
+    return render(request, "analytics/indicator.html", context)
+
+
+@login_required
+def indicator_csv(request, code: str):
+    indicator, unit, _periods, period, _groups, group = _indicator_request(request, code)
+    table = request.GET.get("table") or "units"
+    if table not in ("units", "trend"):
+        raise Http404(_("The table can be “units” or “trend”, not “%(table)s”.") % {"table": table})
+    detail = indicator_detail(
+        user=request.user, indicator=indicator, period=period, group=group, unit=unit
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"miara-{indicator.code}-{period}-{group}-{table}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response, lineterminator="\n")
+    if table == "trend":
+        writer.writerow(
+            ["indicator", "group", "unit", "period", "value", "n", "median", "q1", "q3"]
+        )
+        for row in detail.trend:
+            writer.writerow(
+                [indicator.code, group, unit.code if unit else "", row["period"]]
+                + [_cell(row[name]) for name in ("value", "n", "median", "q1", "q3")]
+            )
+        return response
+    inputs = [
+        (i, f"{i.code}{' (' + detail.previous_period + ')' if i.previous else ''}")
+        for i in detail.inputs
+    ]
+    writer.writerow(
+        [
+            "indicator",
+            "period",
+            "group",
+            "unit",
+            "unit_name",
+            "value",
+            "rank",
+            "percentile",
+            "quartile",
+        ]
+        + [name for _i, name in inputs]
+    )
+    for member in detail.members:
+        writer.writerow(
+            [indicator.code, period, group, member.label.code or "", member.label.label]
+            + [
+                _cell(member.value),
+                _cell(member.rank),
+                _cell(member.percentile),
+                _cell(member.quartile),
+            ]
+            + [_cell(member.inputs.get(i.key)) if member.inputs else "" for i, _name in inputs]
+        )
     return response

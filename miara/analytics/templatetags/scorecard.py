@@ -1,0 +1,31 @@
+"""Presentation helpers of the scorecard and indicator pages (no statistics here)."""
+
+from __future__ import annotations
+
+from django import template
+from django.template.defaultfilters import floatformat
+
+register = template.Library()
+
+
+@register.filter
+def share_as_percent(share):
+    """A stored share (0.125) as a localised whole percentage without its sign ("13")."""
+    if share is None:
+        return ""
+    hundredths = abs(share) * 100
+    return floatformat(hundredths, "1g" if hundredths < 10 else "0g")
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def raw_value(value):
+    """A stored raw value as entered: no trailing zeros, at most six decimals, localised."""
+    if value is None:
+        return "—"
+    decimals = f"{value:.6f}".rstrip("0").split(".")[1] if "." in f"{value:.6f}" else ""
+    return floatformat(value, f"{len(decimals)}g")
