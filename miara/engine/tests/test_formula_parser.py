@@ -265,3 +265,17 @@ class TestErrors:
     def test_a_formula_too_deep_to_evaluate_is_refused(self):
         assert syntax_error(" + ".join(["A"] * 121)).message.startswith("the formula is too long")
         parse(" + ".join(["A"] * 120))
+
+
+class TestReferencesByPeriod:
+    def test_it_tells_codes_of_this_period_from_those_read_through_prev(self):
+        from miara.engine.formula import current_references, prev_references
+
+        tree = parse("100 * (A / prev(A) - 1) + max(B, -prev(C)) + if(D > 0, E, 0)")
+        assert current_references(tree) == {"A", "B", "D", "E"}
+        assert prev_references(tree) == {"A", "C"}
+
+    def test_a_number_reads_nothing(self):
+        from miara.engine.formula import current_references
+
+        assert current_references(parse("42")) == set()
