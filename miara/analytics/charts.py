@@ -72,15 +72,17 @@ def distribution(
     layers: list = []
     if q1 is not None and q3 is not None:
         layers.append(
+            # The band and the median span the plot's height ("height" is the plot area,
+            # not the figure), so neither runs over the axis and its labels.
             alt.Chart(alt.Data(values=[{"q1": q1, "q3": q3}]))
-            .mark_rect(color=BAND, height=height * 0.7)
-            .encode(x="q1:Q", x2="q3:Q")
+            .mark_rect(color=BAND)
+            .encode(x="q1:Q", x2="q3:Q", y=alt.value(0), y2=alt.value("height"))
         )
     if median is not None:
         layers.append(
             alt.Chart(alt.Data(values=[{"median": median}]))
-            .mark_tick(color=MEDIAN, thickness=3, size=height * 0.8)
-            .encode(x="median:Q")
+            .mark_rule(color=MEDIAN, strokeWidth=3)
+            .encode(x="median:Q", y=alt.value(0), y2=alt.value("height"))
         )
     layers.append(
         base.transform_filter(alt.datum.who == "peer")
@@ -134,7 +136,8 @@ def ranking(rows: Sequence[dict], *, value_title: str, height_per_row: int = 18)
             tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("value:Q", title=value_title)],
         )
     )
-    return _config(chart, height=max(60, height_per_row * len(data)))
+    # "fit" autosizing counts the axis in the height: leave it room beside the rows.
+    return _config(chart, height=max(80, height_per_row * len(data) + 40))
 
 
 def trend(
