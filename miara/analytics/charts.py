@@ -13,6 +13,7 @@ larger and labelled, and every chart has a table alternative and a text summary 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,6 +52,29 @@ def _config(chart: alt.TopLevelMixin, *, width: int | str = "container", height:
     return spec
 
 
+_SLOT = "__miara_slot__"
+
+
+def _slot(name: str) -> alt.Data:
+    """A placeholder for a chart's data: specs are built once per set of titles and sizes
+    (Altair takes ~10 ms a chart to assemble one) and the figures are put in per request."""
+    return alt.Data(values=[{_SLOT: name}])
+
+
+def _fill(node, **data):
+    """A copy of a cached spec with each placeholder replaced by its rows."""
+    if isinstance(node, dict):
+        values = node.get("values")
+        if isinstance(values, list) and len(values) == 1 and isinstance(values[0], dict):
+            name = values[0].get(_SLOT)
+            if name is not None:
+                return {**node, "values": [dict(row) for row in data[name]]}
+        return {key: _fill(value, **data) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_fill(value, **data) for value in node]
+    return node
+
+
 def distribution(
     points: Sequence[dict],
     *,
@@ -68,19 +92,26 @@ def distribution(
         {"label": p["label"], "value": p["value"], "who": "unit" if p.get("highlight") else "peer"}
         for p in points
     ]
+    has_band = q1 is not None and q3 is not None
+    skeleton = _distribution_skeleton(value_title, has_band, median is not None, height)
+    return _fill(skeleton, points=data, band=[{"q1": q1, "q3": q3}], median=[{"median": median}])
+
+
+@functools.lru_cache(maxsize=128)
+def _distribution_skeleton(value_title: str, has_band: bool, has_median: bool, height: int) -> Spec:
     base = alt.Chart()
     layers: list = []
-    if q1 is not None and q3 is not None:
+    if has_band:
         layers.append(
             # The band and the median span the plot's height ("height" is the plot area,
             # not the figure), so neither runs over the axis and its labels.
-            alt.Chart(alt.Data(values=[{"q1": q1, "q3": q3}]))
+            alt.Chart(_slot("band"))
             .mark_rect(color=BAND)
             .encode(x="q1:Q", x2="q3:Q", y=alt.value(0), y2=alt.value("height"))
         )
-    if median is not None:
+    if has_median:
         layers.append(
-            alt.Chart(alt.Data(values=[{"median": median}]))
+            alt.Chart(_slot("median"))
             .mark_rule(color=MEDIAN, strokeWidth=3)
             .encode(x="median:Q", y=alt.value(0), y2=alt.value("height"))
         )
@@ -105,7 +136,7 @@ def distribution(
         .mark_text(dy=-16, fontWeight="bold", color=ACCENT)
         .encode(x="value:Q", text="label:N")
     )
-    return _config(alt.layer(*layers, data=alt.Data(values=data)), height=height)
+    return _config(alt.layer(*layers, data=_slot("points")), height=height)
 
 
 def ranking(rows: Sequence[dict], *, value_title: str, height_per_row: int = 18) -> Spec:
@@ -122,8 +153,15 @@ def ranking(rows: Sequence[dict], *, value_title: str, height_per_row: int = 18)
         }
         for i, r in enumerate(rows)
     ]
+    # "fit" autosizing counts the axis in the height: leave it room beside the rows.
+    height = max(80, height_per_row * len(data) + 40)
+    return _fill(_ranking_skeleton(value_title, height), rows=data)
+
+
+@functools.lru_cache(maxsize=128)
+def _ranking_skeleton(value_title: str, height: int) -> Spec:
     chart = (
-        alt.Chart(alt.Data(values=data))
+        alt.Chart(_slot("rows"))
         .mark_bar()
         .encode(
             y=alt.Y("label:N", sort=alt.EncodingSortField(field="order"), title=None),
@@ -136,8 +174,7 @@ def ranking(rows: Sequence[dict], *, value_title: str, height_per_row: int = 18)
             tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("value:Q", title=value_title)],
         )
     )
-    # "fit" autosizing counts the axis in the height: leave it room beside the rows.
-    return _config(chart, height=max(80, height_per_row * len(data) + 40))
+    return _config(chart, height=height)
 
 
 def trend(
@@ -147,7 +184,13 @@ def trend(
 
     `rows`: `{"period": str, "value": float|None, "median": float|None, "q1", "q3"}`.
     """
-    data = list(rows)
+    return _fill(
+        _trend_skeleton(value_title, unit_label, median_label, band_label), rows=list(rows)
+    )
+
+
+@functools.lru_cache(maxsize=128)
+def _trend_skeleton(value_title: str, unit_label: str, median_label: str, band_label: str) -> Spec:
     base = alt.Chart().encode(x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0)))
     band = (
         base.transform_filter("isValid(datum.q1) && isValid(datum.q3)")
@@ -168,7 +211,7 @@ def trend(
         )
         .encode(y="value:Q", tooltip=["period:O", alt.Tooltip("value:Q", title=unit_label)])
     )
-    spec = _config(alt.layer(band, median, unit, data=alt.Data(values=data)), height=200)
+    spec = _config(alt.layer(band, median, unit, data=_slot("rows")), height=200)
     spec["description"] = f"{unit_label}; {median_label}; {band_label}"
     return spec
 

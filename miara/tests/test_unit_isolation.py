@@ -75,6 +75,8 @@ def world(programme, alice, bob, carol):
         "variable": "WASTE_T",
         "period": "2024",
         "token_id": ApiToken.objects.get(user=carol).pk,
+        # The vega-embed bundle answers for any version: the address only busts caches.
+        "version": "test",
     }
 
 
@@ -158,6 +160,17 @@ def test_bob_cannot_reach_b2_through_any_page(world, bob):
     assert STATUSES[f"POST /collection/{cycle}/B2/field/"] == 403
     assert STATUSES[f"GET /collection/submissions/{submission}/review/"] == 403
     assert STATUSES["GET /collection/"] == 200
+    # Indicator pages take the indicator's code in the path, so `code=B2` above only met a
+    # 404: open each indicator's page and CSVs, from B2 (refused) and from bob's own unit.
+    from miara.catalogue.models import Indicator
+
+    for code in Indicator.objects.values_list("code", flat=True):
+        for path in (f"/indicators/{code}/", f"/indicators/{code}.csv"):
+            for query in ("", "?table=trend", "?group=CITIES", "?period=2023&group=LARGE"):
+                assert_nothing_leaks(client.get(path + query), f"GET {path}{query}")
+            assert client.get(path + "?unit=B2").status_code == 403
+        assert STATUSES[f"GET /indicators/{code}/"] == 200
+    assert_b2_unchanged(before)
 
 
 def test_bob_cannot_reach_b2_through_any_endpoint(world, bob):

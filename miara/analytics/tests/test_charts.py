@@ -78,3 +78,16 @@ def test_it_plots_exactly_the_given_values_and_marks_the_unit():
 def test_ranking_keeps_the_given_order():
     spec = charts.ranking(POINTS, value_title="PLN")
     assert [r["label"] for r in all_values(spec)] == ["Alpha", "Beta", "Gamma"]
+
+
+def test_specs_built_from_the_cache_carry_only_their_own_figures():
+    first = charts.distribution(POINTS, value_title="PLN", median=10.5, q1=8.9, q3=11.25)
+    first["layer"][0]["data"]["values"][0]["q1"] = -1  # a caller may change its copy
+    second = charts.distribution(POINTS[1:], value_title="PLN", median=9.0, q1=8.0, q3=11.0)
+    rows = all_values(second)
+    assert sorted(r["value"] for r in rows if "label" in r) == [7.25, 12.0]
+    assert {"q1": 8.0, "q3": 11.0} in rows and {"median": 9.0} in rows
+    assert not any("__miara_slot__" in r for r in rows)
+    assert charts.ranking(POINTS[:2], value_title="PLN")["height"] < charts.ranking(
+        POINTS, value_title="PLN", height_per_row=40
+    )["height"]
