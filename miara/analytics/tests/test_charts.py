@@ -88,6 +88,7 @@ def test_specs_built_from_the_cache_carry_only_their_own_figures():
     assert sorted(r["value"] for r in rows if "label" in r) == [7.25, 12.0]
     assert {"q1": 8.0, "q3": 11.0} in rows and {"median": 9.0} in rows
     assert not any("__miara_slot__" in r for r in rows)
-    assert charts.ranking(POINTS[:2], value_title="PLN")["height"] < charts.ranking(
-        POINTS, value_title="PLN", height_per_row=40
-    )["height"]
+    assert (
+        charts.ranking(POINTS[:2], value_title="PLN")["height"]
+        < charts.ranking(POINTS, value_title="PLN", height_per_row=40)["height"]
+    )
