@@ -330,8 +330,11 @@ def indicator_page(request, code: str):
 def indicator_csv(request, code: str):
     indicator, unit, _periods, period, _groups, group = _indicator_request(request, code)
     table = request.GET.get("table") or "units"
-    if table not in ("units", "trend"):
-        raise Http404(_("The table can be “units” or “trend”, not “%(table)s”.") % {"table": table})
+    if table not in ("units", "trend", "statistics", "lineage"):
+        raise Http404(
+            _("The table can be “units”, “trend”, “statistics” or “lineage”, not “%(table)s”.")
+            % {"table": table}
+        )
     detail = indicator_detail(
         user=request.user, indicator=indicator, period=period, group=group, unit=unit
     )
@@ -347,6 +350,30 @@ def indicator_csv(request, code: str):
             writer.writerow(
                 [indicator.code, group, unit.code if unit else "", row["period"]]
                 + [_cell(row[name]) for name in ("value", "n", "median", "q1", "q3")]
+            )
+        return response
+    if table == "statistics":
+        names = ("n", "min", "q1", "median", "q3", "max", "mean")
+        writer.writerow(["indicator", "period", "group", *names])
+        if detail.stats is not None:
+            writer.writerow(
+                [indicator.code, period, group]
+                + [_cell(getattr(detail.stats, name)) for name in names]
+            )
+        return response
+    if table == "lineage":
+        writer.writerow(["indicator", "unit", "input", "kind", "read_as", "period", "value"])
+        for item in detail.lineage:
+            writer.writerow(
+                [
+                    indicator.code,
+                    unit.code,
+                    item.input.code,
+                    item.input.kind,
+                    f"prev({item.input.code})" if item.input.previous else item.input.code,
+                    item.period,
+                    _cell(item.value),
+                ]
             )
         return response
     inputs = [

@@ -90,7 +90,7 @@ class TestAccess:
             (page_url(period="2030"), "No results have been computed for the period “2030”"),
             (page_url(unit="C3", group="CITIES"), "is not compared within the group “CITIES”"),
             (page_url(group="NOPE"), "There are no results of the group “NOPE”"),
-            (csv_url(table="other"), "not “other”"),
+            (csv_url(table="other"), "“lineage”, not “other”"),
         ],
     )
     def test_it_explains_bad_input_with_a_404(self, client, alice, url, message):
@@ -291,6 +291,24 @@ class TestCsv:
         assert f"Unit {pseudonym(b2.pk)}" in {r["unit_name"] for r in others}
         own = next(r for r in rows if r["unit"] == "A1")
         assert float(own["WASTE_T"]) == 1010.0
+
+    def test_it_exports_the_group_statistics_and_the_lineage(self, client, bob):
+        client.force_login(bob)
+        rows = list(
+            csv.DictReader(io.StringIO(client.get(csv_url(table="statistics")).content.decode()))
+        )
+        figures = stored()["A1"]
+        assert len(rows) == 1
+        for name in ("n", "median", "q1", "q3", "min", "max", "mean"):
+            assert float(rows[0][name]) == figures[name]
+        rows = list(
+            csv.DictReader(io.StringIO(client.get(csv_url(table="lineage")).content.decode()))
+        )
+        assert {(r["input"], r["period"], float(r["value"])) for r in rows} == {
+            ("RECYCLED_T", "2024", 320.0),
+            ("WASTE_T", "2024", 1010.0),
+        }
+        assert all(r["unit"] == "A1" for r in rows)
 
     def test_it_exports_the_trend(self, client, bob):
         client.force_login(bob)
