@@ -14,6 +14,24 @@ from miara.collection.selectors import values_frame
 from miara.engine import formula as formulas
 from miara.engine import quality
 from miara.engine.periods import Period
+from miara.units.models import Unit
+
+
+def outlier_peers(submission: Submission) -> list[int]:
+    """Ids of the units a submission's values are compared with for the outlier check.
+
+    The participants of the cycle of the unit's own type: the counts and costs of a city
+    of 300,000 are not outliers among rural gminas' (domain.md: a unit is not compared
+    blindly with units unlike it). Where fewer than the engine's minimum of peers share
+    the type, all participants.
+    """
+    participants = list(
+        submission.cycle.submissions.exclude(unit_id=submission.unit_id).values_list(
+            "unit_id", "unit__type"
+        )
+    )
+    same_type = [pk for pk, type_ in participants if type_ == submission.unit.type]
+    return same_type if len(same_type) >= quality.MIN_PEERS else [pk for pk, _ in participants]
 
 
 def variable_rules() -> dict[str, quality.VariableRule]:
@@ -77,7 +95,9 @@ def submission_findings(submission: Submission) -> list[dict]:
     items = list(cycle.items.select_related("variable"))
     codes = [i.variable.code for i in items]
     required = {i.variable.code for i in items if i.required}
-    peer_units = list(cycle.submissions.values_list("unit__code", flat=True))
+    peer_units = list(
+        Unit.objects.filter(pk__in=outlier_peers(submission)).values_list("code", flat=True)
+    )
     findings = check_unit_period(
         unit_code=submission.unit.code,
         period=cycle.period,
@@ -149,17 +169,17 @@ def field_findings(submission: Submission, code: str) -> tuple[list[dict], set[s
     previous = Period.parse(cycle.period).previous().code
     # One small query (ordinary fetch: COPY costs more than it saves on a few hundred
     # rows): the unit's values of the variables needed, this period and the previous
-    # one, and the values of this one variable of the units taking part (the peers).
+    # one, and the values of this one variable of the outlier peers (outlier_peers()).
     marks = ", ".join(["%s"] * len(needed))
+    peers = outlier_peers(submission) or [0]  # no unit has id 0: "no peers" as valid SQL
+    peer_marks = ", ".join(["%s"] * len(peers))
     sql = (
         "SELECT u.code, x.code, v.period, v.value, v.comment FROM collection_value v "
         "JOIN units_unit u ON u.id = v.unit_id JOIN catalogue_variable x ON x.id = v.variable_id "
         f"WHERE (v.unit_id = %s AND x.code IN ({marks}) AND v.period IN (%s, %s)) "
-        "OR (x.code = %s AND v.period = %s AND v.unit_id <> %s AND v.unit_id IN "
-        "(SELECT unit_id FROM collection_submission WHERE cycle_id = %s))"
+        f"OR (x.code = %s AND v.period = %s AND v.unit_id IN ({peer_marks}))"
     )
-    params = [submission.unit_id, *needed, cycle.period, previous, code, cycle.period]
-    params += [submission.unit_id, cycle.pk]
+    params = [submission.unit_id, *needed, cycle.period, previous, code, cycle.period, *peers]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
