@@ -5,6 +5,8 @@ Used on every save (the form), on every import, and before a submission.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import polars as pl
 from django.db import connection
 
@@ -17,21 +19,30 @@ from miara.engine.periods import Period
 from miara.units.models import Unit
 
 
-def outlier_peers(submission: Submission) -> list[int]:
-    """Ids of the units a submission's values are compared with for the outlier check.
+def outlier_classes(cycle) -> dict[str, str | None]:
+    """Per participating unit's code, the class its values are compared within for the
+    outlier check: its unit type, or None (all participants) for a type with too few.
 
-    The participants of the cycle of the unit's own type: the counts and costs of a city
-    of 300,000 are not outliers among rural gminas' (domain.md: a unit is not compared
-    blindly with units unlike it). Where fewer than the engine's minimum of peers share
-    the type, all participants.
+    The counts and costs of a city of 300,000 are not outliers among rural gminas'
+    (domain.md: a unit is not compared blindly with units unlike it), so a unit is
+    compared with the cycle's units of its own type, as long as at least the engine's
+    minimum of other units share it.
     """
-    participants = list(
-        submission.cycle.submissions.exclude(unit_id=submission.unit_id).values_list(
-            "unit_id", "unit__type"
-        )
-    )
-    same_type = [pk for pk, type_ in participants if type_ == submission.unit.type]
-    return same_type if len(same_type) >= quality.MIN_PEERS else [pk for pk, _ in participants]
+    participants = list(cycle.submissions.values_list("unit__code", "unit__type"))
+    counts = Counter(type_ for _code, type_ in participants)
+    return {
+        code: type_ if counts[type_] - 1 >= quality.MIN_PEERS else None
+        for code, type_ in participants
+    }
+
+
+def outlier_peers(submission: Submission) -> list[int]:
+    """Ids of the other units a submission's values are compared with (outlier_classes)."""
+    own_class = outlier_classes(submission.cycle).get(submission.unit.code)
+    others = submission.cycle.submissions.exclude(unit_id=submission.unit_id)
+    if own_class is not None:
+        others = others.filter(unit__type=own_class)
+    return list(others.values_list("unit_id", flat=True))
 
 
 def variable_rules() -> dict[str, quality.VariableRule]:

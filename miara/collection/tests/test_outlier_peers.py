@@ -64,3 +64,33 @@ def test_with_too_few_of_its_type_a_unit_is_compared_with_all(programme, alice):
     # the same from the full computation and from the one-field path of the form.
     assert [f["variable"] for f in outliers(submission_findings(city))] == ["WASTE_T"]
     assert [f["variable"] for f in outliers(field_findings(city, "WASTE_T")[0])] == ["WASTE_T"]
+
+
+def test_the_cycle_wide_outliers_agree_with_each_submissions_own(programme, alice):
+    # Cities (enough of them), many gminas, and one county (too few of its type: it is
+    # compared with everyone). One large gmina and one small city are real outliers.
+    cycle = open_cycle(alice, CITIES, GMINAS)
+    Unit.objects.create(code="K01", name="County", type="county", country="PL")
+    cycle.submissions.create(unit=Unit.objects.get(code="K01"))
+    rows = [("K01", "WASTE_T", "2024", "250000"), ("G03", "WASTE_T", "2024", "90000")]
+    rows += [("C02", "WASTE_T", "2024", "20000")]
+    frame = pl.DataFrame(
+        rows, schema=["unit", "variable", "period", "value"], orient="row"
+    ).with_row_index("__line", offset=2)
+    values_write(rows=parse_values(frame, source="test"), user=alice, channel="import")
+
+    from miara.collection.selectors import cycle_quality
+
+    _values, findings = cycle_quality(cycle=cycle)
+    together = sorted(
+        (row["unit"], row["detail"])
+        for row in findings.iter_rows(named=True)
+        if row["check"] == "outlier"
+    )
+    alone = sorted(
+        (f["unit"], f["detail"])
+        for s in cycle.submissions.select_related("cycle", "unit")
+        for f in outliers(submission_findings(s))
+    )
+    assert together == alone
+    assert {unit for unit, _detail in together} == {"K01", "G03", "C02"}
