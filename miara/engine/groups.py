@@ -107,6 +107,7 @@ def similar_units(
     variables: list[str],
     k: int = 10,
     weights: dict[str, float] | None = None,
+    include_unit: bool = False,
 ) -> pl.DataFrame:
     """The `k` units nearest to `unit` in `period` in the space of structural variables.
 
@@ -119,7 +120,8 @@ def similar_units(
     excluded; ties are broken by unit code.
 
     Returns `unit, distance` and, per variable V, the raw value `V` and `z_V`, sorted by
-    distance then unit. Raises `SimilarUnitsError` when no variables are given, the unit
+    distance then unit; with `include_unit` the unit's own row (distance 0) comes first,
+    so that a page can show its z-scores beside its neighbours'. Raises `SimilarUnitsError` when no variables are given, the unit
     lacks one of them in the period, a weight is negative/not finite or names a variable
     not chosen, or a (unit, variable, period) appears twice.
     """
@@ -137,13 +139,19 @@ def similar_units(
     ]
     distance = pl.sum_horizontal(squared).sqrt() if squared else pl.lit(0.0)
     columns = [c for v in variables for c in (v, f"z_{v}")]
-    return (
+    nearest = (
         z_scores.filter(pl.col("unit") != unit)
         .with_columns(distance.cast(pl.Float64).alias("distance"))
         .sort(["distance", "unit"])
         .head(k)
         .select("unit", "distance", *columns)
     )
+    if not include_unit:
+        return nearest
+    itself = z_scores.filter(pl.col("unit") == unit).with_columns(
+        pl.lit(0.0, dtype=pl.Float64).alias("distance")
+    )
+    return pl.concat([itself.select(nearest.columns), nearest])
 
 
 def similar_members(

@@ -183,6 +183,27 @@ def test_similar_units_match_numpy(seed, k):
         )
 
 
+def test_similar_units_can_lead_with_the_unit_itself():
+    structural, units = structural_case(3)
+    variables = ["POP", "INCOME"]
+    got = similar_units(
+        structural, unit=units[0], period="2024", variables=variables, k=4, include_unit=True
+    )
+    assert got.get_column("unit").to_list()[0] == units[0]
+    assert got.get_column("distance")[0] == 0.0
+    names, _, _, _ = numpy_similar(structural, units[0], "2024", variables, 4)
+    assert got.get_column("unit").to_list()[1:] == names
+    every = numpy_similar(structural, units[0], "2024", variables, 1000)
+    # The unit's own z-scores: standardised like everyone else's.
+    df = structural.to_pandas()
+    df = df[(df["period"] == "2024") & df["variable"].isin(variables)]
+    for v in variables:
+        x = df[df["variable"] == v]["value"].to_numpy()
+        own = df[(df["variable"] == v) & (df["unit"] == units[0])]["value"].item()
+        assert got.get_column(f"z_{v}")[0] == pytest.approx((own - x.mean()) / x.std(ddof=1))
+    assert len(every[0]) > 4
+
+
 def test_similar_units_weights_match_numpy():
     structural, units = structural_case(4)
     variables = ["POP", "DENSITY", "INCOME"]
