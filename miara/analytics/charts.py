@@ -206,7 +206,7 @@ def compared_bars(
     value_title: str,
     median: float | None = None,
     median_label: str = "",
-    height_per_row: int = 22,
+    height_per_row: int = 24,
 ) -> Spec:
     """One indicator across the compared units: a bar per unit in the given order, the
     user's own units in the accent colour, the group's median as a dashed line.
@@ -252,7 +252,8 @@ def compared_bars(
                 tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("median:Q", title="")],
             )
         )
-    return _config(alt.layer(*layers), height=max(50, height_per_row * len(data)))
+    # The height includes the axis (autosize "fit"): room for it, then a row per unit.
+    return _config(alt.layer(*layers), height=40 + height_per_row * max(len(data), 2))
 
 
 def zscore_profile(rows: Sequence[dict], *, value_title: str, height_per_row: int = 34) -> Spec:

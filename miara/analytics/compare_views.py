@@ -97,6 +97,8 @@ def _form_context(request, periods, selection) -> dict:
     indicators = Indicator.objects.select_related("area").order_by(
         "area__position", "area__code", "code"
     )
+    # As on the benchmark: indicators without a service area come last.
+    indicators = sorted(indicators, key=lambda i: i.area is None)
     areas: dict = {}
     for indicator in indicators:
         key = indicator.area.label if indicator.area else _("Other indicators")

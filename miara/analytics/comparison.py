@@ -264,9 +264,11 @@ def _reference(selection: Selection) -> tuple[dict[str, tuple[float | None, int]
         medians = {
             r["indicator"]: (r["median"], r["n"]) for r in stats.groups.iter_rows(named=True)
         }
+        # Fewer than k units may have every variable: say how many there are.
+        found = len(similar_codes(unit=focus, period=selection.period, choice=choice))
         return medians, _("%(unit)s and its %(k)s similar units") % {
             "unit": focus.name,
-            "k": choice.k,
+            "k": found,
         }
     group = selection.peers or ALL_UNITS
     result_sets = current_result_sets([selection.period])

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -114,7 +115,7 @@ def similar(request, code: str):
 def _charts(result) -> dict:
     """The charts' specs and their text summaries, from the engine's distances."""
     label = _("Distance")
-    distance = charts.ranking(
+    distance = charts.compared_bars(
         [{"label": row.unit.label, "value": row.distance} for row in result.rows],
         value_title=label,
     )
@@ -123,16 +124,16 @@ def _charts(result) -> dict:
         nearest, farthest = result.rows[0], result.rows[-1]
         summary = _(
             "The %(count)s units nearest to %(unit)s by %(variables)s in %(period)s. Nearest: "
-            "%(nearest)s at a distance of %(near).2f; farthest of them: %(farthest)s at %(far).2f."
+            "%(nearest)s at a distance of %(near)s; farthest of them: %(farthest)s at %(far)s."
         ) % {
             "count": len(result.rows),
             "unit": result.unit.name,
             "variables": names,
             "period": result.period,
             "nearest": nearest.unit.label,
-            "near": nearest.distance,
+            "near": floatformat(nearest.distance, "2g"),
             "farthest": farthest.unit.label,
-            "far": farthest.distance,
+            "far": floatformat(farthest.distance, "2g"),
         }
     else:
         summary = _("No other unit has every chosen variable in %(period)s.") % {
