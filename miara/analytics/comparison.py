@@ -331,6 +331,8 @@ def saved_selection(saved: SavedComparison) -> Selection:
 
 def saved_comparison_create(*, owner, name: str, selection: Selection) -> SavedComparison:
     """Save a selection under a name for its owner; only a selection the owner may open."""
+    if not selection.is_complete:
+        raise SelectionInvalid(_("Choose at least one unit (or a unit's peers) and one indicator."))
     comparison_units(user=owner, selection=selection)  # authorises, or raises
     name = name.strip()[:120] or _("Comparison of %(period)s") % {"period": selection.period}
     with transaction.atomic():

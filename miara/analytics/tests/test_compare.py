@@ -335,3 +335,11 @@ class TestSaved:
         )
         saved = SavedComparison.objects.get()
         assert (saved.units, saved.focus, saved.peers, saved.similar_k) == ([], "A1", "similar", 2)
+
+    def test_it_refuses_to_save_an_empty_selection(self, client, alice):
+        client.force_login(alice)
+        response = client.post(reverse("analytics:compare_save"), {"period": "2024", "name": "x"})
+        assert response.status_code == 302
+        assert not SavedComparison.objects.exists()
+        page = client.get(response["Location"]).content.decode()
+        assert "Choose at least one unit" in page
