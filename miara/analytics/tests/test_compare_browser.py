@@ -56,6 +56,17 @@ def test_it_finds_similar_units_and_benchmarks_within_them(page, live_server, bo
     expect(page.locator(".similar-table")).not_to_contain_text("Beta")
     assert_accessible(page)
     shot(page, "similar-units")
+    page.set_viewport_size({"width": 820, "height": 1180})
+    page.reload()  # charts take the container's width when drawn
+    wait_for_charts(page, 1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 820
+    shot(page, "similar-units-tablet")
+    page.emulate_media(media="print")
+    expect(page.locator(".similar-form")).to_be_hidden()
+    expect(page.locator(".similar-table")).to_be_visible()
+    shot(page, "similar-units-print")
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     page.get_by_role("link", name="Benchmark within these units").click()
     expect(page).to_have_url(re.compile(r"/units/A1/benchmark/\?.*group=similar"))
@@ -110,6 +121,9 @@ def test_it_builds_saves_and_reopens_a_comparison(page, live_server, alice):
     wait_for_charts(page, 2)
 
     page.set_viewport_size({"width": 820, "height": 1180})
+    page.reload()
+    wait_for_charts(page, 2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 820
     shot(page, "compare-tablet")
     page.emulate_media(media="print")
     expect(page.locator(".compare-form")).to_be_hidden()
