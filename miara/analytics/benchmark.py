@@ -22,6 +22,7 @@ from miara.analytics.similar import (
     similarity_defaults,
 )
 from miara.catalogue.models import Indicator, ServiceArea
+from miara.collection.models import Value
 from miara.units.models import Unit
 
 ALL_UNITS = "all"
@@ -87,8 +88,6 @@ def unit_peer_groups(
 
 
 def _has_structural_values(unit: Unit, period: str, choice: SimilarChoice) -> bool:
-    from miara.collection.models import Value
-
     found = Value.objects.filter(
         unit=unit, period=period, variable__code__in=choice.variables, value__isnull=False
     ).count()
