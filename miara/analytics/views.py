@@ -16,7 +16,15 @@ from django.utils.translation import gettext as _
 from miara.accounts.scope import require_unit_access
 from miara.analytics.benchmark import ALL_UNITS, benchmark_table, unit_peer_groups
 from miara.analytics.selectors import computed_periods
+from miara.analytics.similar import (
+    SIMILAR,
+    SimilarChoiceError,
+    choice_label,
+    similar_choice,
+    similarity_defaults,
+)
 from miara.catalogue.models import PeerGroup
+from miara.engine.errors import SimilarUnitsError
 from miara.units.models import Unit
 
 
@@ -35,28 +43,47 @@ def _benchmark_request(request, code: str):
             _("No results have been computed for the period “%(period)s”. Available: %(periods)s.")
             % {"period": period, "periods": ", ".join(periods)}
         )
-    groups = unit_peer_groups(user=request.user, unit=unit, period=period)
     group = request.GET.get("group") or ALL_UNITS
+    similar = None
+    if group == SIMILAR:
+        try:
+            similar = similar_choice(request.GET.get("variables"), request.GET.get("k"))
+        except SimilarChoiceError as error:
+            raise Http404(str(error)) from error
+    groups = unit_peer_groups(user=request.user, unit=unit, period=period, similar=similar)
     if group not in groups:
         raise Http404(
             _("%(unit)s is not compared within the group “%(group)s” in %(period)s.")
             % {"unit": unit.name, "group": group, "period": period}
         )
-    return unit, periods, period, groups, group
+    return unit, periods, period, groups, group, similar
 
 
-def _group_labels(codes: list[str]) -> dict[str, str]:
+def _group_labels(codes: list[str], similar=None) -> dict[str, str]:
     labels = {g.code: g.label for g in PeerGroup.objects.filter(code__in=codes)}
-    return {
-        code: (_("All units") if code == ALL_UNITS else labels.get(code, code)) for code in codes
-    }
+    labels[ALL_UNITS] = _("All units")
+    if SIMILAR in codes:
+        labels[SIMILAR] = choice_label(similar or similarity_defaults())
+    return {code: labels.get(code, code) for code in codes}
+
+
+def _similar_table(request, unit, period, group, similar):
+    try:
+        return benchmark_table(
+            user=request.user, unit=unit, period=period, group=group, similar=similar
+        )
+    except SimilarUnitsError as error:
+        raise Http404(
+            _("The similar units of %(unit)s cannot be found for %(period)s: %(reason)s")
+            % {"unit": unit.name, "period": period, "reason": error}
+        ) from error
 
 
 @login_required
 def benchmark(request, code: str):
-    unit, periods, period, groups, group = _benchmark_request(request, code)
-    sections = benchmark_table(user=request.user, unit=unit, period=period, group=group)
-    labels = _group_labels(groups)
+    unit, periods, period, groups, group, similar = _benchmark_request(request, code)
+    sections = _similar_table(request, unit, period, group, similar)
+    labels = _group_labels(groups, similar)
     context = {
         "unit": unit,
         "periods": periods,
@@ -67,6 +94,7 @@ def benchmark(request, code: str):
         "group_entry": PeerGroup.objects.filter(code=group).first(),
         "sections": sections,
         "has_any_value": any(row.has_value for s in sections for row in s.rows),
+        "similar": similar,
     }
     return render(request, "analytics/benchmark.html", context)
 
@@ -103,8 +131,8 @@ def _cell(value) -> str:
 
 @login_required
 def benchmark_csv(request, code: str):
-    unit, _periods, period, _groups, group = _benchmark_request(request, code)
-    sections = benchmark_table(user=request.user, unit=unit, period=period, group=group)
+    unit, _periods, period, _groups, group, similar = _benchmark_request(request, code)
+    sections = _similar_table(request, unit, period, group, similar)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"miara-benchmark-{unit.code}-{period}-{group}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
