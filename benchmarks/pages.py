@@ -124,7 +124,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=25, help="pages per client")
     parser.add_argument("--units", type=int, default=50, help="units sampled")
     parser.add_argument("--indicators", type=int, default=20, help="indicators sampled")
-    parser.add_argument("--threads", type=int, default=20, help="waitress threads")
+    parser.add_argument("--threads", type=int, default=10, help="waitress threads per worker")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (one per core)")
     parser.add_argument("--seconds", type=float, default=900, help="stop after this long")
     parser.add_argument("--seed", type=int, default=20261201)
     args = parser.parse_args()
@@ -154,6 +155,8 @@ def main() -> int:
             str(port),
             "--threads",
             str(args.threads),
+            "--workers",
+            str(args.workers),
         ],
         env=env,
         cwd=REPO,
@@ -227,7 +230,7 @@ def run_load(args, port: int, units: list, indicators: list, period: str) -> int
     print(
         f"{args.clients} concurrent clients, {total} pages in {elapsed:.1f} s "
         f"({total / elapsed:.1f} pages/s), period {period}, {len(units)} units, "
-        f"{len(indicators)} indicators, waitress threads {args.threads}"
+        f"{len(indicators)} indicators, {args.workers} workers × {args.threads} threads"
     )
     print(
         f"{'page':<10} {'n':>5}  {'server median':>13} {'server p95':>10} {'server max':>10}"
