@@ -34,7 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--threads", type=int, default=8, help="threads per worker process")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes accepting on the same port (one per CPU core in production)",
+    )
 
     commands.add_parser("migrate", help="create or upgrade the database schema")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 
 from django.core.exceptions import ValidationError
@@ -191,14 +193,66 @@ def serve(args) -> int:
     if _pending_migrations():
         print("the database schema is not up to date; run `miara migrate` first", file=sys.stderr)
         return 1
+    threads = getattr(args, "threads", 8)
+    workers = getattr(args, "workers", 1)
+    if workers < 1 or threads < 1:
+        print("--workers and --threads must be at least 1", file=sys.stderr)
+        return 2
     say(f"miara is serving http://{args.host}:{args.port}/ (stop with Ctrl+C)")
-    waitress_serve(
-        application,
-        host=args.host,
-        port=args.port,
-        threads=getattr(args, "threads", 8),
-        ident="miara",
-    )
+    if workers == 1:
+        waitress_serve(application, host=args.host, port=args.port, threads=threads, ident="miara")
+        return 0
+    return _serve_workers(application, args.host, args.port, workers, threads)
+
+
+def _serve_workers(application, host: str, port: int, workers: int, threads: int) -> int:
+    """Several waitress processes accepting on one socket.
+
+    Python runs one thread at a time per process, so one process uses one core however
+    many threads it has; a national programme's server needs a process per core. The
+    socket is opened before forking, so every worker accepts on the same port, and the
+    parent only waits and passes Ctrl+C / SIGTERM on.
+    """
+    import signal
+    import socket
+
+    from django.db import connections
+    from waitress import serve as waitress_serve
+
+    if not hasattr(os, "fork"):
+        print("--workers needs a POSIX system (Linux, macOS); use --threads", file=sys.stderr)
+        return 2
+    listener = socket.create_server((host, port), backlog=1024)
+    connections.close_all()  # each worker opens its own database connections
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            try:
+                waitress_serve(application, sockets=[listener], threads=threads, ident="miara")
+            finally:
+                os._exit(0)
+        children.append(pid)
+
+    def stop(signum, frame):
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while children:
+        try:
+            pid, _status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        if pid in children:
+            children.remove(pid)
+            stop(None, None)  # one worker gone: stop the others rather than serve half
     return 0
 
 

@@ -1,17 +1,28 @@
 """Selectors of the unit benchmark table: one unit, one period, one peer group.
 
-Reads only what the current result set stores (`UnitResult`, `GroupStatistic`, through
-`results_frame`), always through the acting user's scope; nothing is computed here.
+Reads what the current result set stores (`UnitResult`, `GroupStatistic`, through
+`results_frame`), always through the acting user's scope. The one group that is not
+stored, `similar` (the unit and its k similar units, analytics.similar), has its
+figures computed by the engine on the stored values; nothing is computed here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import polars as pl
+
 from miara.accounts.scope import require_unit_access
 from miara.analytics.models import GroupStatistic, ResultSet, UnitResult
 from miara.analytics.selectors import results_frame
+from miara.analytics.similar import (
+    SIMILAR,
+    SimilarChoice,
+    similar_group_statistics,
+    similarity_defaults,
+)
 from miara.catalogue.models import Indicator, ServiceArea
+from miara.collection.models import Value
 from miara.units.models import Unit
 
 ALL_UNITS = "all"
@@ -52,8 +63,12 @@ def current_result_set(period: str) -> ResultSet | None:
     return ResultSet.objects.filter(period=period, is_current=True).order_by("-id").first()
 
 
-def unit_peer_groups(*, user, unit: Unit, period: str) -> list[str]:
-    """Codes of the groups the unit is compared within in the period: `all` first."""
+def unit_peer_groups(
+    *, user, unit: Unit, period: str, similar: SimilarChoice | None = None
+) -> list[str]:
+    """Codes of the groups the unit is compared within in the period: `all` first, the
+    stored groups, then `similar` when the unit's similar units can be found (by
+    `similar`, else the defaults: the unit needs a value of each chosen variable)."""
     require_unit_access(user, unit)
     result_set = current_result_set(period)
     if result_set is None:
@@ -64,28 +79,38 @@ def unit_peer_groups(*, user, unit: Unit, period: str) -> list[str]:
         .distinct()
     )
     codes.discard(ALL_UNITS)
-    return [ALL_UNITS, *sorted(codes)]
+    codes.discard(SIMILAR)
+    groups = [ALL_UNITS, *sorted(codes)]
+    choice = similar or similarity_defaults()
+    if choice is not None and _has_structural_values(unit, period, choice):
+        groups.append(SIMILAR)
+    return groups
 
 
-def benchmark_table(*, user, unit: Unit, period: str, group: str) -> list[BenchmarkSection]:
+def _has_structural_values(unit: Unit, period: str, choice: SimilarChoice) -> bool:
+    found = Value.objects.filter(
+        unit=unit, period=period, variable__code__in=choice.variables, value__isnull=False
+    ).count()
+    return found == len(choice.variables)
+
+
+def benchmark_table(
+    *, user, unit: Unit, period: str, group: str, similar: SimilarChoice | None = None
+) -> list[BenchmarkSection]:
     """The unit's figures for every indicator of the catalogue, grouped by service area.
 
     Unit figures come from `results_frame` (scoped to the user); where the unit has no
     value the group's statistics still come from the stored `GroupStatistic`, but only
     when at least two units have a value: a "group" of one would show that unit's value.
+    For `group="similar"` both come from the engine on the unit and its similar units
+    (`similar` chooses them; default: `similarity_defaults()`); the engine's
+    `SimilarUnitsError` says when they cannot be found.
     """
     require_unit_access(user, unit)
-    result_set = current_result_set(period)
-    frame = results_frame(user=user, periods=[period], groups=[group], units=[unit.code])
-    unit_rows = {row["indicator"]: row for row in frame.iter_rows(named=True)}
-    group_stats = (
-        {
-            s.indicator_id: s
-            for s in GroupStatistic.objects.filter(result_set=result_set, group=group)
-        }
-        if result_set
-        else {}
-    )
+    if group == SIMILAR:
+        unit_rows, group_stats = _similar_figures(unit, period, similar)
+    else:
+        unit_rows, group_stats = _stored_figures(user, unit, period, group)
     sections: dict[int | None, BenchmarkSection] = {}
     indicators = Indicator.objects.select_related("area").order_by(
         "area__position", "area__code", "code"
@@ -100,17 +125,48 @@ def benchmark_table(*, user, unit: Unit, period: str, group: str) -> list[Benchm
                 **{name: found[name] for name in BENCHMARK_GROUP_FIELDS},
             )
         else:
-            stats = group_stats.get(indicator.pk)
-            if stats is not None and stats.n >= 2:
+            stats = group_stats.get(indicator.code)
+            if stats is not None and stats["n"] >= 2:
                 row = BenchmarkRow(
                     indicator=indicator,
-                    **{name: getattr(stats, name) for name in BENCHMARK_GROUP_FIELDS},
+                    **{name: stats[name] for name in BENCHMARK_GROUP_FIELDS},
                 )
             else:
-                row = BenchmarkRow(indicator=indicator, n=stats.n if stats else None)
+                row = BenchmarkRow(indicator=indicator, n=stats["n"] if stats else None)
         section.rows.append(row)
     # Indicators without a service area come last.
     return sorted(sections.values(), key=lambda s: s.area is None)
+
+
+def _stored_figures(user, unit: Unit, period: str, group: str):
+    """The unit's stored rows and the group's stored statistics, by indicator code."""
+    result_set = current_result_set(period)
+    frame = results_frame(user=user, periods=[period], groups=[group], units=[unit.code])
+    unit_rows = {row["indicator"]: row for row in frame.iter_rows(named=True)}
+    group_stats = {}
+    if result_set:
+        for stats in GroupStatistic.objects.filter(
+            result_set=result_set, group=group
+        ).select_related("indicator"):
+            group_stats[stats.indicator.code] = {
+                name: getattr(stats, name) for name in BENCHMARK_GROUP_FIELDS
+            }
+    return unit_rows, group_stats
+
+
+def _similar_figures(unit: Unit, period: str, similar: SimilarChoice | None):
+    """The same, for the group of the unit and its similar units, from the engine."""
+    choice = similar or similarity_defaults()
+    if choice is None:
+        return {}, {}
+    result = similar_group_statistics(unit=unit, period=period, choice=choice)
+    groups = {row["indicator"]: row for row in result.groups.iter_rows(named=True)}
+    unit_rows = {}
+    for row in result.units.filter(pl.col("unit") == unit.code).iter_rows(named=True):
+        unit_rows[row["indicator"]] = row | {
+            name: groups[row["indicator"]][name] for name in BENCHMARK_GROUP_FIELDS
+        }
+    return unit_rows, groups
 
 
 BENCHMARK_UNIT_FIELDS = ("value", "rank", "percentile", "quartile", "change")

@@ -248,6 +248,106 @@ def grouped_bars(rows: Sequence[dict], *, series_title: str, value_title: str) -
     return _config(chart, height=max(60, 20 * len({r["series"] for r in rows})))
 
 
+def compared_bars(
+    rows: Sequence[dict],
+    *,
+    value_title: str,
+    median: float | None = None,
+    median_label: str = "",
+    height_per_row: int = 24,
+) -> Spec:
+    """One indicator across the compared units: a bar per unit in the given order, the
+    user's own units in the accent colour, the group's median as a dashed line.
+
+    `rows`: `{"label": str, "value": float, "highlight": bool}`; units without a value
+    are left out by the caller (the table says "no data").
+    """
+    data = [
+        {
+            "label": r["label"],
+            "value": r["value"],
+            "who": "unit" if r.get("highlight") else "peer",
+            "order": i,
+        }
+        for i, r in enumerate(rows)
+    ]
+    bars = (
+        alt.Chart(alt.Data(values=data))
+        .mark_bar(cornerRadiusEnd=2)
+        .encode(
+            y=alt.Y(
+                "label:N",
+                sort=alt.EncodingSortField(field="order"),
+                title=None,
+                axis=alt.Axis(labelLimit=180),
+            ),
+            x=alt.X("value:Q", title=value_title),
+            color=alt.Color(
+                "who:N",
+                scale=alt.Scale(domain=["unit", "peer"], range=[ACCENT, "#b7c2cd"]),
+                legend=None,
+            ),
+            tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("value:Q", title=value_title)],
+        )
+    )
+    layers: list = [bars]
+    if median is not None:
+        layers.append(
+            alt.Chart(alt.Data(values=[{"median": median, "what": median_label}]))
+            .mark_rule(color=MEDIAN, strokeWidth=2, strokeDash=[5, 3])
+            .encode(
+                x="median:Q",
+                tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("median:Q", title="")],
+            )
+        )
+    # The height includes the axis (autosize "fit"): room for it, then a row per unit.
+    return _config(alt.layer(*layers), height=40 + height_per_row * max(len(data), 2))
+
+
+def zscore_profile(rows: Sequence[dict], *, value_title: str, height_per_row: int = 34) -> Spec:
+    """Where the unit and its similar units lie on each structural variable, in z-scores.
+
+    `rows`: `{"variable": str, "label": str, "z": float, "highlight": bool}`; one line per
+    variable, a grey dot per similar unit and the unit itself as a diamond.
+    """
+    data = [
+        {
+            "variable": r["variable"],
+            "label": r["label"],
+            "z": r["z"],
+            "who": "unit" if r.get("highlight") else "peer",
+        }
+        for r in rows
+    ]
+    base = alt.Chart()
+    y = alt.Y("variable:N", title=None, sort=None, axis=alt.Axis(labelLimit=200))
+    tooltip = [
+        alt.Tooltip("label:N", title=""),
+        alt.Tooltip("variable:N", title=""),
+        alt.Tooltip("z:Q", title=value_title, format=".2f"),
+    ]
+    zero = (
+        alt.Chart(alt.Data(values=[{"z": 0}]))
+        .mark_rule(color="#d9dee4", strokeWidth=1)
+        .encode(x="z:Q")
+    )
+    peers = (
+        base.transform_filter(alt.datum.who == "peer")
+        .mark_circle(size=60, opacity=0.65, color=OTHERS)
+        .encode(x=alt.X("z:Q", title=value_title), y=y, tooltip=tooltip)
+    )
+    unit = (
+        base.transform_filter(alt.datum.who == "unit")
+        .mark_point(shape="diamond", size=200, filled=True, color=ACCENT, stroke="white")
+        .encode(x="z:Q", y=y, tooltip=tooltip)
+    )
+    variables = len({r["variable"] for r in data}) or 1
+    return _config(
+        alt.layer(zero, peers, unit, data=alt.Data(values=data)),
+        height=max(60, height_per_row * variables),
+    )
+
+
 def to_svg(spec: Spec, *, width: int = 640) -> str:
     """The chart as SVG (for PDF reports): a fixed width instead of the page's container."""
     import vl_convert

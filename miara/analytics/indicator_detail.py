@@ -1,7 +1,7 @@
 """Selectors of the indicator page: one indicator, one period, one peer group, and
 optionally the unit the reader is looking from.
 
-What a reader gets follows their scope (`accounts.scope`, `accounts.pseudonyms`):
+What a reader gets follows their scope (`accounts.scope`, `analytics.peers`):
 coordinators and experts see every unit by name with the raw variable values behind
 each figure; a manager or editor sees the other units' indicator values only — labelled
 with pseudonyms in an anonymised programme — and raw values only of their own units.
@@ -15,16 +15,40 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 
-from miara.accounts.pseudonyms import UnitLabel, unit_labeller
 from miara.accounts.scope import require_unit_access, visible_unit_ids
 from miara.analytics.benchmark import ALL_UNITS, current_result_set
 from miara.analytics.models import GroupStatistic, UnitResult
+from miara.analytics.peers import unit_presenter
 from miara.analytics.selectors import current_result_sets
 from miara.catalogue.models import Indicator, Variable
 from miara.collection.selectors import values_frame
 from miara.engine.formula import current_references, parse, prev_references
 from miara.engine.periods import Period
 from miara.units.models import Unit
+
+
+@dataclass(frozen=True)
+class UnitLabel:
+    """What the page may show of a unit (`analytics.peers`): its label, its code only when
+    the reader may see it, and `own` when the reader may see its raw values too (their own
+    units; every unit for coordinators and experts)."""
+
+    label: str
+    code: str | None
+    own: bool
+
+
+def unit_labeller(user):
+    presenter = unit_presenter(user)
+    sees_all = presenter.visible is None
+
+    def label(unit_id: int, code: str, name: str) -> UnitLabel:
+        shown = presenter.show(Unit(pk=unit_id, code=code, name=name))
+        own = sees_all or shown.own
+        return UnitLabel(label=shown.label, code=code if own else shown.code, own=own)
+
+    label.visible = presenter.visible
+    return label
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def strip(
     For "lower is better" the scale runs from high to low, so that on every row the
     better end is on the right.
     """
-    known = [v for v in (low, high, value) if v is not None]
+    known = [v for v in (low, high, value, q1, median, q3) if v is not None]
     if not known:
         return mark_safe("")
     place = _scale(min(known), max(known), flip=direction == "lower", width=STRIP_WIDTH)

@@ -134,3 +134,53 @@ class DataQualityIssue(models.Model):
         db_index=False,
     )
     kind = models.CharField(max_length=30)
+
+
+class SimilarityDefaults(models.Model):
+    """The structural variables and k of "similar units" when a page does not choose them.
+
+    One row for the installation (the newest wins), set by a coordinator on the similar-
+    units page; without a row every context variable of the catalogue is used, k = 10.
+    """
+
+    variables = models.JSONField(_("structural variables"), default=list)
+    k = models.PositiveSmallIntegerField(_("number of similar units"), default=10)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("similar-units defaults")
+        verbose_name_plural = _("similar-units defaults")
+
+
+class SavedComparison(models.Model):
+    """A comparison a user saved: which units, indicators and period, under a name.
+
+    Units are kept as codes (as in the comparison's link); `peers` keeps "my similar
+    units" or a peer group of `focus` symbolically, so that reopening it follows the
+    current data and an anonymised programme never stores other units' codes for a user
+    who may not pick them.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_comparisons"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    units = models.JSONField(_("units"), default=list, blank=True)
+    indicators = models.JSONField(_("indicators"), default=list)
+    period = models.CharField(_("period"), max_length=7, blank=True)
+    focus = models.CharField(_("unit compared"), max_length=40, blank=True)
+    peers = models.CharField(_("peers"), max_length=60, blank=True)
+    similar_variables = models.JSONField(default=list, blank=True)
+    similar_k = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("saved comparison")
+        verbose_name_plural = _("saved comparisons")
+
+    def __str__(self):
+        return self.name

@@ -88,12 +88,24 @@ def trend_periods(period: str) -> list[str]:
 
 
 def unit_scorecard(
-    *, user, unit: Unit, period: str, group: str, area: str | None = None, sort: str = "area"
+    *,
+    user,
+    unit: Unit,
+    period: str,
+    group: str,
+    similar=None,
+    area: str | None = None,
+    sort: str = "area",
 ) -> Scorecard:
     """The scorecard of `unit` in `period` against `group`, optionally one service area,
-    sorted by area (catalogue order) or by gap to the median (largest shortfall first)."""
+    sorted by area (catalogue order) or by gap to the median (largest shortfall first).
+
+    The group `similar` is not stored (benchmark_table has the engine compute it): its
+    rows get the strip of the figures the table holds (middle half, median, the unit),
+    but no range, dots, stored gap or trend, which only stored groups have.
+    """
     require_unit_access(user, unit)
-    sections = benchmark_table(user=user, unit=unit, period=period, group=group)
+    sections = benchmark_table(user=user, unit=unit, period=period, group=group, similar=similar)
     areas = [s.area for s in sections if s.area is not None]
     if area:
         sections = [s for s in sections if s.area is not None and s.area.code == area]

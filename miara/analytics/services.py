@@ -144,6 +144,12 @@ def compute(
             result_set.seconds = time.perf_counter() - period_started
             result_set.save(update_fields=["row_count", "seconds"])
             created.append(result_set)
+    bulk.analyze(
+        ResultSet._meta.db_table,
+        GroupStatistic._meta.db_table,
+        UnitResult._meta.db_table,
+        DataQualityIssue._meta.db_table,
+    )
     with transaction.atomic():
         audit_record(
             user=user,

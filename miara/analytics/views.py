@@ -15,14 +15,22 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from miara.accounts.pseudonyms import sees_unit_names
 from miara.accounts.scope import require_unit_access
 from miara.analytics import charts
 from miara.analytics.benchmark import ALL_UNITS, unit_peer_groups
 from miara.analytics.indicator_detail import default_unit, indicator_detail, indicator_groups
+from miara.analytics.peers import others_named
 from miara.analytics.scorecard import SORTS, unit_scorecard
 from miara.analytics.selectors import computed_periods
+from miara.analytics.similar import (
+    SIMILAR,
+    SimilarChoiceError,
+    choice_label,
+    similar_choice,
+    similarity_defaults,
+)
 from miara.catalogue.models import Indicator, PeerGroup, ServiceArea
+from miara.engine.errors import SimilarUnitsError
 from miara.units.models import Unit
 
 
@@ -41,21 +49,46 @@ def _benchmark_request(request, code: str):
             _("No results have been computed for the period “%(period)s”. Available: %(periods)s.")
             % {"period": period, "periods": ", ".join(periods)}
         )
-    groups = unit_peer_groups(user=request.user, unit=unit, period=period)
     group = request.GET.get("group") or ALL_UNITS
+    similar = None
+    if group == SIMILAR:
+        try:
+            similar = similar_choice(request.GET.get("variables"), request.GET.get("k"))
+        except SimilarChoiceError as error:
+            raise Http404(str(error)) from error
+    groups = unit_peer_groups(user=request.user, unit=unit, period=period, similar=similar)
     if group not in groups:
         raise Http404(
             _("%(unit)s is not compared within the group “%(group)s” in %(period)s.")
             % {"unit": unit.name, "group": group, "period": period}
         )
-    return unit, periods, period, groups, group
+    return unit, periods, period, groups, group, similar
 
 
-def _group_labels(codes: list[str]) -> dict[str, str]:
+def _group_labels(codes: list[str], similar=None) -> dict[str, str]:
     labels = {g.code: g.label for g in PeerGroup.objects.filter(code__in=codes)}
-    return {
-        code: (_("All units") if code == ALL_UNITS else labels.get(code, code)) for code in codes
-    }
+    labels[ALL_UNITS] = _("All units")
+    if SIMILAR in codes:
+        labels[SIMILAR] = choice_label(similar or similarity_defaults())
+    return {code: labels.get(code, code) for code in codes}
+
+
+def _scorecard(request, unit, period, group, similar, area, sort):
+    try:
+        return unit_scorecard(
+            user=request.user,
+            unit=unit,
+            period=period,
+            group=group,
+            similar=similar,
+            area=area,
+            sort=sort,
+        )
+    except SimilarUnitsError as error:
+        raise Http404(
+            _("The similar units of %(unit)s cannot be found for %(period)s: %(reason)s")
+            % {"unit": unit.name, "period": period, "reason": error}
+        ) from error
 
 
 def _scorecard_options(request):
@@ -73,12 +106,10 @@ def _scorecard_options(request):
 
 @login_required
 def benchmark(request, code: str):
-    unit, periods, period, groups, group = _benchmark_request(request, code)
+    unit, periods, period, groups, group, similar = _benchmark_request(request, code)
     area, sort = _scorecard_options(request)
-    card = unit_scorecard(
-        user=request.user, unit=unit, period=period, group=group, area=area, sort=sort
-    )
-    labels = _group_labels(groups)
+    card = _scorecard(request, unit, period, group, similar, area, sort)
+    labels = _group_labels(groups, similar)
     context = {
         "unit": unit,
         "periods": periods,
@@ -92,6 +123,7 @@ def benchmark(request, code: str):
         "area": area,
         "sort": sort,
         "has_any_value": card.has_any_value,
+        "similar": similar,
     }
     return render(request, "analytics/benchmark.html", context)
 
@@ -130,12 +162,9 @@ def _cell(value) -> str:
 
 @login_required
 def benchmark_csv(request, code: str):
-    unit, _periods, period, _groups, group = _benchmark_request(request, code)
+    unit, _periods, period, _groups, group, similar = _benchmark_request(request, code)
     area, sort = _scorecard_options(request)
-    card = unit_scorecard(
-        user=request.user, unit=unit, period=period, group=group, area=area, sort=sort
-    )
-    sections = card.sections
+    sections = _scorecard(request, unit, period, group, similar, area, sort).sections
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"miara-benchmark-{unit.code}-{period}-{group}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -206,7 +235,11 @@ def _indicator_request(request, code: str):
             % {"period": period, "periods": ", ".join(periods)}
         )
     if unit is not None:
-        groups = unit_peer_groups(user=request.user, unit=unit, period=period)
+        # The group `similar` is computed for the benchmark, not stored: the indicator
+        # page reads stored results only, so it offers the stored groups.
+        groups = [
+            g for g in unit_peer_groups(user=request.user, unit=unit, period=period) if g != SIMILAR
+        ]
     else:
         groups = indicator_groups(indicator=indicator, period=period)
     group = request.GET.get("group") or ALL_UNITS
@@ -310,7 +343,7 @@ def indicator_page(request, code: str):
         "detail": detail,
         "charts": _indicator_charts(detail),
         "unit_choices": _unit_choices(request.user, detail),
-        "anonymised": not sees_unit_names(request.user),
+        "anonymised": not others_named(request.user),
         "query": urlencode(
             {
                 k: v

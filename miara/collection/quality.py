@@ -5,6 +5,8 @@ Used on every save (the form), on every import, and before a submission.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import polars as pl
 from django.db import connection
 
@@ -14,6 +16,33 @@ from miara.collection.selectors import values_frame
 from miara.engine import formula as formulas
 from miara.engine import quality
 from miara.engine.periods import Period
+from miara.units.models import Unit
+
+
+def outlier_classes(cycle) -> dict[str, str | None]:
+    """Per participating unit's code, the class its values are compared within for the
+    outlier check: its unit type, or None (all participants) for a type with too few.
+
+    The counts and costs of a city of 300,000 are not outliers among rural gminas'
+    (domain.md: a unit is not compared blindly with units unlike it), so a unit is
+    compared with the cycle's units of its own type, as long as at least the engine's
+    minimum of other units share it.
+    """
+    participants = list(cycle.submissions.values_list("unit__code", "unit__type"))
+    counts = Counter(type_ for _code, type_ in participants)
+    return {
+        code: type_ if counts[type_] - 1 >= quality.MIN_PEERS else None
+        for code, type_ in participants
+    }
+
+
+def outlier_peers(submission: Submission) -> list[int]:
+    """Ids of the other units a submission's values are compared with (outlier_classes)."""
+    own_class = outlier_classes(submission.cycle).get(submission.unit.code)
+    others = submission.cycle.submissions.exclude(unit_id=submission.unit_id)
+    if own_class is not None:
+        others = others.filter(unit__type=own_class)
+    return list(others.values_list("unit_id", flat=True))
 
 
 def variable_rules() -> dict[str, quality.VariableRule]:
@@ -77,7 +106,9 @@ def submission_findings(submission: Submission) -> list[dict]:
     items = list(cycle.items.select_related("variable"))
     codes = [i.variable.code for i in items]
     required = {i.variable.code for i in items if i.required}
-    peer_units = list(cycle.submissions.values_list("unit__code", flat=True))
+    peer_units = list(
+        Unit.objects.filter(pk__in=outlier_peers(submission)).values_list("code", flat=True)
+    )
     findings = check_unit_period(
         unit_code=submission.unit.code,
         period=cycle.period,
@@ -149,17 +180,17 @@ def field_findings(submission: Submission, code: str) -> tuple[list[dict], set[s
     previous = Period.parse(cycle.period).previous().code
     # One small query (ordinary fetch: COPY costs more than it saves on a few hundred
     # rows): the unit's values of the variables needed, this period and the previous
-    # one, and the values of this one variable of the units taking part (the peers).
+    # one, and the values of this one variable of the outlier peers (outlier_peers()).
     marks = ", ".join(["%s"] * len(needed))
+    peers = outlier_peers(submission) or [0]  # no unit has id 0: "no peers" as valid SQL
+    peer_marks = ", ".join(["%s"] * len(peers))
     sql = (
         "SELECT u.code, x.code, v.period, v.value, v.comment FROM collection_value v "
         "JOIN units_unit u ON u.id = v.unit_id JOIN catalogue_variable x ON x.id = v.variable_id "
         f"WHERE (v.unit_id = %s AND x.code IN ({marks}) AND v.period IN (%s, %s)) "
-        "OR (x.code = %s AND v.period = %s AND v.unit_id <> %s AND v.unit_id IN "
-        "(SELECT unit_id FROM collection_submission WHERE cycle_id = %s))"
+        f"OR (x.code = %s AND v.period = %s AND v.unit_id IN ({peer_marks}))"
     )
-    params = [submission.unit_id, *needed, cycle.period, previous, code, cycle.period]
-    params += [submission.unit_id, cycle.pk]
+    params = [submission.unit_id, *needed, cycle.period, previous, code, cycle.period, *peers]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

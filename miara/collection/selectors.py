@@ -287,8 +287,9 @@ def cycle_quality(*, cycle: Cycle, rules=None) -> tuple[pl.DataFrame, pl.DataFra
     commented, changed` for the units taking part and this period; `findings` has the
     engine's columns plus `justified` (a warning whose value carries a comment) and
     `blocking`, as `quality.submission_findings()` gives for each submission alone (the
-    peers are all units of the cycle either way). System read: callers authorise first.
+    same outlier peers: `quality.outlier_classes`). System read: callers authorise first.
     """
+    from miara.collection.quality import outlier_classes
     from miara.engine import formula as formulas
     from miara.engine import quality as engine_quality
     from miara.engine.periods import Period
@@ -307,8 +308,10 @@ def cycle_quality(*, cycle: Cycle, rules=None) -> tuple[pl.DataFrame, pl.DataFra
         variables=limits,
         rules=validation,
         history=both.filter(pl.col("period") == previous).select(*VALUE_SCHEMA),
-        # The checked values are the whole peer distribution already.
+        # The checked values are the whole peer distribution already; each unit is
+        # compared within its class, as `submission_findings` compares it.
         peers=None,
+        peer_classes=outlier_classes(cycle),
         required=required,
         units=units,
         periods=[cycle.period],

@@ -22,6 +22,10 @@ from miara.fileio.tables import LINE
 from miara.lib import bulk
 from miara.units.models import Unit
 
+# A load of more values than this refreshes the planner's statistics (bulk.analyze): a
+# form's or a small file's few values do not change the tables' shape.
+ANALYZE_AFTER_ROWS = 10_000
+
 PERIOD_REGEX = r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 MAX_COMMENT = 2000
 
@@ -256,6 +260,8 @@ def values_load(
                 summary=f"{path.name}: {report.summary()}",
                 details={"file": path.name, "created": report.created, "updated": report.updated},
             )
+    if report.created + report.updated > ANALYZE_AFTER_ROWS:
+        bulk.analyze(Value._meta.db_table, ValueHistory._meta.db_table)
     return report
 
 

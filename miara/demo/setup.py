@@ -14,6 +14,7 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
     from miara.accounts.services import user_add
     from miara.analytics.services import compute
     from miara.catalogue.services import catalogue_load
+    from miara.collection.models import Cycle
     from miara.collection.services import values_load
     from miara.commands import DEMO_LOGINS
     from miara.demo.generator import demo_units, write_demo_files
@@ -43,4 +44,125 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
             password=password,
         )
         logins.append((username, role, password))
+    if not Cycle.objects.exists():
+        progress("Opening the 2025 collection cycle ...")
+        demo_cycle_open(units)
     return logins
+
+
+# Where the demo's 2025 cycle stands, by position in the demo units: the demo editor's and
+# manager's unit (0) is half filled in, so the form shows progress and last year's values;
+# the coordinator's board shows every state of the workflow.
+DEMO_CYCLE_PERIOD = "2025"
+DEMO_DRAFT_FULL = range(1, 15)
+DEMO_SUBMITTED = range(15, 25)
+DEMO_ACCEPTED = range(25, 32)
+
+
+def demo_cycle_open(units: list[str]) -> None:
+    """Open the demo's 2025 cycle and move part of the units through the workflow.
+
+    The 2025 values are last year's with a small deterministic drift, entered and moved
+    through the real services (values_write, submission_submit/accept), so the board,
+    the history and the audit log look as they would in a real programme.
+    """
+    from django.db import transaction
+
+    from miara.accounts.models import User
+    from miara.catalogue.models import Variable
+
+    coordinator = User.objects.get(username="koordynator")
+    variables = list(
+        Variable.objects.order_by("area__position", "area__code", "code").values_list(
+            "code", flat=True
+        )
+    )
+    with transaction.atomic():
+        _demo_cycle_fill(units, coordinator, variables)
+
+
+def _demo_cycle_fill(units, coordinator, variables) -> None:
+    import datetime as dt
+
+    import numpy as np
+    import polars as pl
+    from django.db.models import Count
+
+    from miara.collection.cycles import (
+        SubmissionBlocked,
+        cycle_open,
+        submission_accept,
+        submission_submit,
+    )
+    from miara.collection.models import Submission, Value
+    from miara.collection.services import parse_values, values_write
+
+    # Not every unit reports every variable (gminas do no county tasks): what all units
+    # reported last year is required, the rest is asked for where it applies.
+    reported_by_all = set(
+        Value.objects.filter(period=str(int(DEMO_CYCLE_PERIOD) - 1), value__isnull=False)
+        .values("variable__code")
+        .annotate(units=Count("unit", distinct=True))
+        .filter(units=len(units))
+        .values_list("variable__code", flat=True)
+    )
+    cycle = cycle_open(
+        period=DEMO_CYCLE_PERIOD,
+        name="Benchmarking 2025",
+        variable_codes=variables,
+        unit_codes=units,
+        required_codes=[code for code in variables if code in reported_by_all],
+        deadline=dt.date.today() + dt.timedelta(days=45),
+        acting_user=coordinator,
+        channel="import",
+    )
+    filled = {units[0]: 0.5} | {
+        units[i]: 1.0 for i in (*DEMO_DRAFT_FULL, *DEMO_SUBMITTED, *DEMO_ACCEPTED)
+    }
+    previous = pl.DataFrame(
+        list(
+            Value.objects.filter(
+                period=str(int(DEMO_CYCLE_PERIOD) - 1), unit__code__in=list(filled)
+            ).values_list("unit__code", "variable__code", "value")
+        ),
+        schema={"unit": pl.String, "variable": pl.String, "previous": pl.Float64},
+        orient="row",
+    ).sort("unit", "variable")
+    rng = np.random.default_rng(20251201)
+    drift = rng.uniform(0.97, 1.06, previous.height)
+    keep = rng.uniform(0, 1, previous.height)
+    share = previous.get_column("unit").replace_strict(filled, return_dtype=pl.Float64)
+    rows = (
+        previous.with_columns(
+            value=pl.when(pl.col("previous") == pl.col("previous").round(0))
+            .then((pl.col("previous") * drift).round(0))
+            .otherwise((pl.col("previous") * drift).round(2)),
+            keep=pl.Series(keep) < share,
+        )
+        .filter(pl.col("keep") & pl.col("value").is_not_null())
+        .select(
+            "unit",
+            "variable",
+            pl.lit(DEMO_CYCLE_PERIOD).alias("period"),
+            pl.col("value").cast(pl.String),
+        )
+        .with_row_index("__line", offset=2)
+    )
+    values_write(
+        rows=parse_values(rows, source="demo"),
+        user=coordinator,
+        channel="import",
+        source="demo 2025",
+    )
+    submissions = {
+        s.unit.code: s for s in Submission.objects.filter(cycle=cycle).select_related("unit")
+    }
+    for i in (*DEMO_SUBMITTED, *DEMO_ACCEPTED):
+        try:
+            submitted = submission_submit(
+                submission=submissions[units[i]], acting_user=coordinator, channel="import"
+            )
+        except SubmissionBlocked:
+            continue  # a warning waits for its justification, as in real life
+        if i in DEMO_ACCEPTED:
+            submission_accept(submission=submitted, acting_user=coordinator, channel="import")

@@ -107,17 +107,21 @@ def similar_units(
     variables: list[str],
     k: int = 10,
     weights: dict[str, float] | None = None,
+    include_unit: bool = False,
 ) -> pl.DataFrame:
     """The `k` units nearest to `unit` in `period` in the space of structural variables.
 
     `structural`: `unit, variable, period, value`. Each variable is standardised to
-    z-scores over all units of the period that have every variable (mean, sample std
-    with ddof = 1; a variable whose std is 0 or undefined gives z = 0 and so contributes
-    nothing). Distance: sqrt(sum_v w_v (z_v,u - z_v,unit)^2), weights default to 1.
-    The unit itself is excluded; ties are broken by unit code.
+    z-scores over all units of the period that have a value of it (methodology.md: "over
+    all units of the period"; mean, sample std with ddof = 1; a variable whose std is 0
+    or undefined gives z = 0 and so contributes nothing). Only units having every chosen
+    variable can be candidates, since a distance needs each coordinate. Distance:
+    sqrt(sum_v w_v (z_v,u - z_v,unit)^2), weights default to 1. The unit itself is
+    excluded; ties are broken by unit code.
 
     Returns `unit, distance` and, per variable V, the raw value `V` and `z_V`, sorted by
-    distance then unit. Raises `SimilarUnitsError` when no variables are given, the unit
+    distance then unit; with `include_unit` the unit's own row (distance 0) comes first,
+    so that a page can show its z-scores beside its neighbours'. Raises `SimilarUnitsError` when no variables are given, the unit
     lacks one of them in the period, a weight is negative/not finite or names a variable
     not chosen, or a (unit, variable, period) appears twice.
     """
@@ -135,13 +139,19 @@ def similar_units(
     ]
     distance = pl.sum_horizontal(squared).sqrt() if squared else pl.lit(0.0)
     columns = [c for v in variables for c in (v, f"z_{v}")]
-    return (
+    nearest = (
         z_scores.filter(pl.col("unit") != unit)
         .with_columns(distance.cast(pl.Float64).alias("distance"))
         .sort(["distance", "unit"])
         .head(k)
         .select("unit", "distance", *columns)
     )
+    if not include_unit:
+        return nearest
+    itself = z_scores.filter(pl.col("unit") == unit).with_columns(
+        pl.lit(0.0, dtype=pl.Float64).alias("distance")
+    )
+    return pl.concat([itself.select(nearest.columns), nearest])
 
 
 def similar_members(
@@ -184,7 +194,8 @@ def _standardised(
     structural: pl.DataFrame, *, unit: str, period: str, variables: list[str]
 ) -> tuple[pl.DataFrame, dict[str, float | None]]:
     """Wide frame `unit, V..., z_V...` of the units having every variable in the period,
-    and each variable's std (None when 0 or undefined: that variable then has z = 0)."""
+    standardised over all units having each variable, and each variable's std (None when
+    0 or undefined: that variable then has z = 0)."""
     if not variables:
         raise SimilarUnitsError("choose at least one structural variable", unit=unit)
     if len(set(variables)) != len(variables):
@@ -217,19 +228,20 @@ def _standardised(
             unit=unit,
             missing=missing,
         )
-    wide = long.pivot(on="variable", index="unit", values="value").drop_nulls()
-    wide = wide.select("unit", *variables)
-
+    # Mean and spread of each variable over every unit that has it, before keeping the
+    # complete rows: a unit lacking AREA still belongs to the population of POPULATION.
+    wide = long.pivot(on="variable", index="unit", values="value").select("unit", *variables)
     # Equal values have std 0 in exact arithmetic (a float std may leave 1e-17).
     spread = wide.select(
         pl.when(pl.col(v).max() > pl.col(v).min()).then(pl.col(v).std(ddof=1)).alias(v)
         for v in variables
     ).row(0, named=True)
+    means = wide.select(pl.col(v).mean() for v in variables).row(0, named=True)
     scales = {v: std if std is not None and std > 0 else None for v, std in spread.items()}
-    z_scores = wide.with_columns(
-        (
-            (pl.col(v) - pl.col(v).mean()) / scales[v] if scales[v] is not None else pl.lit(0.0)
-        ).alias(f"z_{v}")
+    z_scores = wide.drop_nulls().with_columns(
+        ((pl.col(v) - means[v]) / scales[v] if scales[v] is not None else pl.lit(0.0)).alias(
+            f"z_{v}"
+        )
         for v in variables
     )
     return z_scores, scales

@@ -188,6 +188,7 @@ def check_values(
     outlier_threshold: float = 3.5,
     units: list[str] | None = None,
     periods: list[str] | None = None,
+    peer_classes: Mapping[str, str | None] | None = None,
 ) -> pl.DataFrame:
     """Find what a person must fix (errors) or explain (warnings) before values are
     accepted, in one pass, so that a save, an import and a submission all apply exactly
@@ -202,6 +203,11 @@ def check_values(
     `required` variables must have a value for every unit and period of `units` ×
     `periods`; when only one of them is given the other is taken from `values`, and when
     neither is, every unit and period present in `values` is checked.
+
+    `peer_classes` (unit code → class, e.g. its unit type) splits the outlier check's
+    distribution: a unit with a class is compared with the units of its class only, a
+    unit mapped to None (or not mapped) with every unit. Without it, every value is
+    compared with the whole distribution (values ∪ peers).
 
     Returns one row per finding (`FINDINGS_SCHEMA`) sorted by unit, period, variable,
     check. Raises `DuplicateValueError` when an input holds a unit, variable and period
@@ -222,7 +228,7 @@ def check_values(
         _range(current.lazy(), limits),
         _required(current, set(required), units, periods),
         _change(current, finite, earlier, limits, change_threshold),
-        _outliers(current, finite, others, outlier_threshold),
+        _outliers(current, finite, others, outlier_threshold, peer_classes),
     ]
     if rules:
         parts.append(_rules(current, earlier, rules, trees))
@@ -622,9 +628,11 @@ def _outliers(
     finite: pl.LazyFrame,
     others: pl.DataFrame | None,
     threshold: float,
+    peer_classes: Mapping[str, str | None] | None = None,
 ) -> pl.LazyFrame:
     """Robust z against peers ∪ checked values, each unit once per variable and period:
-    a unit's checked value replaces its stored one, even when the new one is missing."""
+    a unit's checked value replaces its stored one, even when the new one is missing.
+    With `peer_classes`, a classed unit's distribution is that of its class."""
     distribution = finite
     if others is not None:
         # Peers of variables and periods not checked are dropped by the inner join below;
@@ -645,8 +653,19 @@ def _outliers(
             ]
         )
     x = pl.col("value")
+    # The class "" stands for "every unit": the distribution of each class, and of all.
+    classes = pl.DataFrame(
+        list((peer_classes or {}).items()),
+        schema={"unit": pl.String, "peer_class": pl.String},
+        orient="row",
+    ).lazy()
+    classed = distribution.join(classes, on="unit", how="left").filter(
+        pl.col("peer_class").is_not_null()
+    )
+    everyone = distribution.with_columns(peer_class=pl.lit("", pl.String))
     groups = (
-        distribution.group_by("variable", "period")
+        pl.concat([everyone, classed.select(everyone.collect_schema().names())])
+        .group_by("variable", "period", "peer_class")
         .agg(
             median=x.median(),
             mad=(x - x.median()).abs().median(),
@@ -657,7 +676,9 @@ def _outliers(
     scale = MAD_SCALE * pl.col("mad")
     z = (x - pl.col("median")) / scale
     return (
-        finite.join(groups, on=["variable", "period"], how="inner")
+        finite.join(classes, on="unit", how="left")
+        .with_columns(pl.col("peer_class").fill_null(""))
+        .join(groups, on=["variable", "period", "peer_class"], how="inner")
         .with_columns(z=z)
         .filter(pl.col("z").abs() > threshold)
         .select(

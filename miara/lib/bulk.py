@@ -19,6 +19,21 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def analyze(*tables: str) -> None:
+    """Refresh PostgreSQL's planner statistics of tables a bulk write has just filled.
+
+    Autovacuum analyses a table only some time after it changed; until then the planner
+    believes a freshly loaded result table holds a handful of rows and picks nested loops
+    over millions (a unit's benchmark took 0.9 s instead of 6 ms at national scale).
+    SQLite plans from its indexes alone, so nothing is needed there.
+    """
+    if not is_postgres():
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
 def fetch_frame(sql: str, params: list | tuple, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Run a SELECT and return its rows as a frame with the given column names and types."""
     if is_postgres():

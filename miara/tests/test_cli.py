@@ -158,3 +158,41 @@ def test_it_rejects_a_bad_period(workdir):
 def test_serve_refuses_an_unmigrated_database(workdir):
     done = miara(workdir, "serve", "--port", "0")
     assert done.returncode == 1 and "miara migrate" in done.stderr
+
+
+def test_serve_runs_worker_processes_on_one_port_and_stops_them(workdir):
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    loaded(workdir)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIARA_", "DJANGO_"))}
+    env |= {"MIARA_DATABASE_URL": f"sqlite:///{workdir}/miara.sqlite3", "MIARA_SECRET_KEY": "test"}
+    server = subprocess.Popen(
+        [MIARA, "serve", "--port", str(port), "--workers", "2", "--threads", "2"],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        statuses = []
+        while time.monotonic() < deadline and len(statuses) < 6:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/catalogue/", timeout=10) as r:
+                    statuses.append(r.status)
+            except OSError:
+                time.sleep(0.3)
+        assert statuses == [200] * 6
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        assert len(children) == 2
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert server.returncode == 0
+    assert not any(Path(f"/proc/{pid}").exists() for pid in children)

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from miara.accounts.models import ApiToken
 from miara.accounts.services import token_create
+from miara.analytics.models import SavedComparison
 from miara.api.api import api
 from miara.collection.cycles import cycle_open
 from miara.collection.models import ReviewNote, Submission, SubmissionEvent, Value
@@ -66,6 +67,9 @@ def world(programme, alice, bob, carol):
     with transaction.atomic():
         values_write(rows=parse_values(frame, source="test"), user=carol, channel="form")
     token_create(user=carol)
+    saved = SavedComparison.objects.create(
+        owner=carol, name="B2's own", units=["B2"], indicators=["WASTE_PC"], period="2024"
+    )
     return {
         "code": "B2",
         "unit_code": "B2",
@@ -75,8 +79,8 @@ def world(programme, alice, bob, carol):
         "variable": "WASTE_T",
         "period": "2024",
         "token_id": ApiToken.objects.get(user=carol).pk,
-        # The vega-embed bundle answers for any version: the address only busts caches.
-        "version": "test",
+        "saved_id": saved.pk,
+        "version": "0",  # of the vega-embed bundle: carries no unit's data
     }
 
 
@@ -156,6 +160,10 @@ def test_bob_cannot_reach_b2_through_any_page(world, bob):
     # The parameters really name B2's things: these answers prove the routes were reached.
     cycle, submission = world["cycle_id"], world["submission_id"]
     assert STATUSES["GET /units/B2/benchmark/"] == 403
+    assert STATUSES["GET /units/B2/similar/"] == 403
+    assert STATUSES["GET /units/B2/similar.csv"] == 403
+    assert STATUSES[f"POST /compare/saved/{world['saved_id']}/delete/"] == 404
+    assert SavedComparison.objects.filter(pk=world["saved_id"]).exists()
     assert STATUSES[f"GET /collection/{cycle}/B2/"] == 403
     assert STATUSES[f"POST /collection/{cycle}/B2/field/"] == 403
     assert STATUSES[f"GET /collection/submissions/{submission}/review/"] == 403

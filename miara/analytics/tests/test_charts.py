@@ -58,6 +58,16 @@ def all_values(spec):
             series_title="unit",
             value_title="PLN",
         ),
+        charts.compared_bars(POINTS, value_title="PLN", median=10.5, median_label="median"),
+        charts.compared_bars(POINTS[:1], value_title="PLN"),
+        charts.zscore_profile(
+            [
+                {"variable": "Population", "label": "Alpha", "z": 0.3, "highlight": True},
+                {"variable": "Population", "label": "Beta", "z": -0.1},
+                {"variable": "Area", "label": "Beta", "z": 1.2},
+            ],
+            value_title="z-score",
+        ),
     ],
 )
 def test_it_builds_valid_vega_lite_that_renders(spec, schema):
@@ -92,3 +102,23 @@ def test_specs_built_from_the_cache_carry_only_their_own_figures():
         charts.ranking(POINTS[:2], value_title="PLN")["height"]
         < charts.ranking(POINTS, value_title="PLN", height_per_row=40)["height"]
     )
+
+
+def test_compared_bars_keep_the_order_and_mark_the_median():
+    spec = charts.compared_bars(POINTS, value_title="PLN", median=9.0, median_label="median")
+    rows = all_values(spec)
+    assert [r["label"] for r in rows if "label" in r] == ["Alpha", "Beta", "Gamma"]
+    assert [r["who"] for r in rows if "label" in r] == ["unit", "peer", "peer"]
+    assert {"median": 9.0, "what": "median"} in rows
+
+
+def test_zscore_profile_carries_exactly_the_given_points():
+    given = [
+        {"variable": "Population", "label": "Alpha", "z": 0.25, "highlight": True},
+        {"variable": "Area", "label": "Beta", "z": -1.5},
+    ]
+    rows = [r for r in all_values(charts.zscore_profile(given, value_title="z")) if "label" in r]
+    assert [(r["label"], r["z"], r["who"]) for r in rows] == [
+        ("Alpha", 0.25, "unit"),
+        ("Beta", -1.5, "peer"),
+    ]

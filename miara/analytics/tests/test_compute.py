@@ -165,3 +165,25 @@ def test_it_keeps_a_final_result_set_when_recomputing(programme):
 def test_it_explains_an_empty_programme(db):
     with pytest.raises(ComputeError, match="no indicators"):
         compute()
+
+
+def test_compute_refreshes_the_planners_statistics(programme):
+    """On PostgreSQL the result tables are analysed after a computation, so a unit's
+    benchmark query does not run with the planner believing the tables are empty."""
+    from django.db import connection
+
+    from miara.analytics.services import compute
+
+    compute()
+    if connection.vendor != "postgresql":
+        return  # SQLite plans from its indexes; there is nothing to refresh
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('analytics_unitresult', 'analytics_groupstatistic')"
+        )
+        estimates = dict(cursor.fetchall())
+        cursor.execute("SELECT count(*) FROM analytics_unitresult")
+        rows = cursor.fetchone()[0]
+    assert rows > 0
+    assert estimates["analytics_unitresult"] == rows

@@ -104,7 +104,12 @@ class TestSelectors:
         response = client.get(benchmark_url())
         assert response.context["periods"] == ["2024", "2023"]
         assert response.context["period"] == "2024"
-        assert [code for code, _ in response.context["groups"]] == ["all", "CITIES", "LARGE"]
+        assert [code for code, _ in response.context["groups"]] == [
+            "all",
+            "CITIES",
+            "LARGE",
+            "similar",
+        ]
         page = response.content.decode()
         assert "Cities with county rights" in page
         assert "All units" in page
@@ -112,7 +117,7 @@ class TestSelectors:
     def test_it_offers_only_the_groups_of_a_small_unit(self, client, alice):
         client.force_login(alice)
         response = client.get(benchmark_url("C3"))
-        assert [code for code, _ in response.context["groups"]] == ["all"]
+        assert [code for code, _ in response.context["groups"]] == ["all", "similar"]
 
 
 class TestFigures:

@@ -145,10 +145,15 @@ def numpy_similar(structural: pl.DataFrame, unit, period, variables, k, weights=
     """Independent computation: wide numpy matrix, z-scores, distances, lexicographic sort."""
     df = structural.to_pandas()
     df = df[(df["period"] == period) & df["variable"].isin(variables)].dropna(subset=["value"])
-    wide = df.pivot(index="unit", columns="variable", values="value")[list(variables)].dropna()
+    every = df.pivot(index="unit", columns="variable", values="value")[list(variables)]
+    # Each variable standardised over every unit that has it (methodology.md), then only
+    # the complete rows are candidates.
+    full = every.to_numpy(dtype=float)
+    mean = np.nanmean(full, axis=0)
+    std = np.nanstd(full, axis=0, ddof=1)
+    wide = every.dropna()
     x = wide.to_numpy(dtype=float)
-    std = x.std(axis=0, ddof=1) if len(x) > 1 else np.full(x.shape[1], np.nan)
-    z = np.where(std > 0, (x - x.mean(axis=0)) / np.where(std > 0, std, 1), 0.0)
+    z = np.where(std > 0, (x - mean) / np.where(std > 0, std, 1), 0.0)
     w = np.array([(weights or {}).get(v, 1.0) for v in variables])
     names = wide.index.to_numpy()
     own = z[names == unit][0]
@@ -178,6 +183,27 @@ def test_similar_units_match_numpy(seed, k):
         )
 
 
+def test_similar_units_can_lead_with_the_unit_itself():
+    structural, units = structural_case(3)
+    variables = ["POP", "INCOME"]
+    got = similar_units(
+        structural, unit=units[0], period="2024", variables=variables, k=4, include_unit=True
+    )
+    assert got.get_column("unit").to_list()[0] == units[0]
+    assert got.get_column("distance")[0] == 0.0
+    names, _, _, _ = numpy_similar(structural, units[0], "2024", variables, 4)
+    assert got.get_column("unit").to_list()[1:] == names
+    every = numpy_similar(structural, units[0], "2024", variables, 1000)
+    # The unit's own z-scores: standardised like everyone else's.
+    df = structural.to_pandas()
+    df = df[(df["period"] == "2024") & df["variable"].isin(variables)]
+    for v in variables:
+        x = df[df["variable"] == v]["value"].to_numpy()
+        own = df[(df["variable"] == v) & (df["unit"] == units[0])]["value"].item()
+        assert got.get_column(f"z_{v}")[0] == pytest.approx((own - x.mean()) / x.std(ddof=1))
+    assert len(every[0]) > 4
+
+
 def test_similar_units_weights_match_numpy():
     structural, units = structural_case(4)
     variables = ["POP", "DENSITY", "INCOME"]
@@ -190,6 +216,21 @@ def test_similar_units_weights_match_numpy():
     np.testing.assert_allclose(got.get_column("distance").to_numpy(), d, rtol=1e-12, atol=1e-14)
     unweighted = similar_units(structural, unit=units[0], period="2024", variables=variables, k=8)
     assert unweighted.get_column("unit").to_list() != names
+
+
+def test_similar_units_standardise_over_every_unit_having_the_variable():
+    # Z lacks AREA, so it cannot be a candidate, but its population still shapes the
+    # mean and spread of POP that every other unit's z-score is measured against.
+    rows = [("M", "POP", "2024", 10.0), ("A", "POP", "2024", 12.0), ("B", "POP", "2024", 20.0)]
+    rows += [("M", "AREA", "2024", 1.0), ("A", "AREA", "2024", 2.0), ("B", "AREA", "2024", 3.0)]
+    with_z = context([*rows, ("Z", "POP", "2024", 1000.0)])
+    got = similar_units(with_z, unit="M", period="2024", variables=["POP", "AREA"], k=5)
+    assert got.get_column("unit").to_list() == ["A", "B"]
+    pop = np.array([10.0, 12.0, 20.0, 1000.0])
+    expected = (np.array([12.0, 20.0]) - pop.mean()) / pop.std(ddof=1)
+    np.testing.assert_allclose(got.get_column("z_POP").to_numpy(), expected, rtol=1e-12)
+    without_z = similar_units(context(rows), unit="M", period="2024", variables=["POP", "AREA"])
+    assert not np.allclose(without_z.get_column("z_POP").to_numpy(), expected)
 
 
 def test_similar_units_ties_by_code_and_constant_variable():

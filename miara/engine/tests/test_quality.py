@@ -620,3 +620,39 @@ def test_findings_never_hold_nan_or_inf(rows):
     )
     _assert_no_nan_or_inf(out)
     assert out.equals(out.sort("unit", "period", "variable", "check", "detail"))
+
+
+def test_peer_classes_split_the_outlier_distribution_as_numpy_does():
+    rng = np.random.default_rng(7)
+    big = {f"B{i}": float(v) for i, v in enumerate(rng.normal(100_000, 3_000, 8))}
+    small = {f"S{i}": float(v) for i, v in enumerate(rng.normal(3_000, 200, 20))}
+    small["S0"] = 60_000.0  # an outlier among the small ones only
+    lone = {"L0": 150_000.0}  # no class: compared with everyone
+    everything = big | small | lone
+    values = pl.DataFrame(
+        {
+            "unit": list(everything),
+            "variable": ["X"] * len(everything),
+            "period": ["2024"] * len(everything),
+            "value": list(everything.values()),
+        }
+    )
+    classes = {u: "big" for u in big} | {u: "small" for u in small} | {"L0": None}
+    found = check_values(
+        values, variables={"X": VariableRule(code="X")}, peer_classes=classes
+    ).filter(pl.col("check") == "outlier")
+
+    def robust_z(x, among):
+        among = np.array(list(among))
+        median = np.median(among)
+        mad = np.median(np.abs(among - median))
+        return (x - median) / (1.4826 * mad)
+
+    expected = set()
+    for unit, x in everything.items():
+        members = {"big": big, "small": small, None: everything}[classes[unit]]
+        if abs(robust_z(x, members.values())) > 3.5:
+            expected.add(unit)
+    assert set(found.get_column("unit")) == expected
+    assert {"S0", "L0"} <= expected
+    assert not expected & set(big)

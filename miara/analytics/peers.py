@@ -1,0 +1,95 @@
+"""Who a unit is compared with, and how those other units are shown to the acting user.
+
+The programme decides (methodology.md, "Publication and anonymity"): coordinators and
+experts see every unit by name; participants (managers, editors) see other units by
+name only in a `named` programme, otherwise as stable pseudonyms — never their names
+or codes, in pages, CSV or chart data alike. Pages call `unit_presenter(user)` once
+and show every unit through it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from miara.accounts.scope import visible_unit_ids
+from miara.units.models import Programme, Unit
+
+
+@dataclass(frozen=True)
+class ShownUnit:
+    """A unit as one user may see it: `key` identifies it in a page, a CSV and chart data
+    (its code when named, else its pseudonym), `label` is what a person reads."""
+
+    key: str
+    label: str
+    named: bool
+    own: bool
+    unit_id: int
+
+    @property
+    def code(self) -> str | None:
+        return self.key if self.named else None
+
+
+def pseudonym(code: str) -> str:
+    """A stable pseudonym of a unit code, e.g. `K7QX-2M`.
+
+    An HMAC keyed by the installation's secret: stable across pages and computations,
+    but nobody can find a code's pseudonym by trying codes without the key.
+    """
+    digest = hmac.new(
+        f"miara.pseudonym:{settings.SECRET_KEY}".encode(), code.encode(), hashlib.sha256
+    ).digest()
+    # Base32 without the letters people confuse is close enough: 6 characters = 30 bits,
+    # so two of a national programme's 6,300 units share one with odds of about 2 %.
+    text = base64.b32encode(digest).decode()[:6].replace("0", "8").replace("O", "Q")
+    return f"{text[:4]}-{text[4:]}"
+
+
+def others_named(user) -> bool:
+    """Whether the user sees units other than their own by name and code."""
+    if visible_unit_ids(user) is None:
+        return True
+    return Programme.current().visibility == Programme.Visibility.NAMED
+
+
+def may_pick_other_units(user) -> bool:
+    """Whether the user may name other units (by code) to compare with: everyone who
+    sees them named; in an anonymised programme participants reach other units only
+    through a peer group of their own unit (its similar units or a stored group)."""
+    return others_named(user)
+
+
+class UnitPresenter:
+    """Shows units to one user: `show(unit)` gives the `ShownUnit` the user may see."""
+
+    def __init__(self, user):
+        self.visible = visible_unit_ids(user)
+        self.named = others_named(user)
+
+    def is_own(self, unit: Unit) -> bool:
+        """One of the user's own units (coordinators and experts have none of their own)."""
+        return self.visible is not None and unit.pk in self.visible
+
+    def show(self, unit: Unit) -> ShownUnit:
+        own = self.is_own(unit)
+        if own or self.named:
+            return ShownUnit(key=unit.code, label=unit.name, named=True, own=own, unit_id=unit.pk)
+        alias = pseudonym(unit.code)
+        return ShownUnit(
+            key=alias,
+            label=_("Unit %(pseudonym)s") % {"pseudonym": alias},
+            named=False,
+            own=False,
+            unit_id=unit.pk,
+        )
+
+
+def unit_presenter(user) -> UnitPresenter:
+    return UnitPresenter(user)

@@ -1,0 +1,48 @@
+"""`miara demo` on an empty database: the whole programme, computed, with a live 2025 cycle."""
+
+import pytest
+
+from miara.analytics.models import ResultSet
+from miara.collection.models import Cycle, Submission, Value, ValueHistory
+from miara.demo.setup import DEMO_ACCEPTED, DEMO_CYCLE_PERIOD, DEMO_SUBMITTED, demo_prepare
+from miara.units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_loads_computes_and_opens_a_cycle_once():
+    logins = demo_prepare(progress=lambda text: None)
+    assert {username for username, _role, _password in logins} == {
+        "koordynator",
+        "ekspert",
+        "kierownik",
+        "urzednik",
+    }
+    assert Unit.objects.count() == 43
+    assert sorted(ResultSet.objects.filter(is_current=True).values_list("period", flat=True)) == [
+        "2020",
+        "2021",
+        "2022",
+        "2023",
+        "2024",
+    ]
+    cycle = Cycle.objects.get()
+    assert cycle.period == DEMO_CYCLE_PERIOD
+    states = {s.unit_id: s.state for s in Submission.objects.filter(cycle=cycle)}
+    assert len(states) == 43
+    counts = {state: list(states.values()).count(state) for state in set(states.values())}
+    # Every state of the workflow is on the board; some submissions stay drafts because a
+    # unit's required value is missing, exactly as the quality checks would block it.
+    assert set(counts) == {"draft", "submitted", "accepted"}
+    assert 0 < counts["accepted"] <= len(DEMO_ACCEPTED)
+    assert 0 < counts["submitted"] <= len(DEMO_SUBMITTED)
+    new_values = Value.objects.filter(period=DEMO_CYCLE_PERIOD).count()
+    assert new_values > 1000
+    assert (
+        ValueHistory.objects.filter(period=DEMO_CYCLE_PERIOD, channel="import").count()
+        == new_values
+    )
+
+    demo_prepare(progress=lambda text: None)
+    assert Cycle.objects.count() == 1
+    assert Value.objects.filter(period=DEMO_CYCLE_PERIOD).count() == new_values
