@@ -56,9 +56,13 @@ class Period:
 
     def previous(self) -> Period:
         if self.kind == "quarter":
-            return Period("quarter", self.year - (self.sub == 1), 4 if self.sub == 1 else self.sub - 1)
+            return Period(
+                "quarter", self.year - (self.sub == 1), 4 if self.sub == 1 else self.sub - 1
+            )
         if self.kind == "month":
-            return Period("month", self.year - (self.sub == 1), 12 if self.sub == 1 else self.sub - 1)
+            return Period(
+                "month", self.year - (self.sub == 1), 12 if self.sub == 1 else self.sub - 1
+            )
         return Period("year", self.year - 1, 0)
 
     def __str__(self) -> str:
@@ -81,11 +85,21 @@ def previous_period_expr(column: str = "period") -> pl.Expr:
     is_month = col.str.len_chars() == 7
     sub = col.str.slice(-2).str.replace("Q", "").cast(pl.Int32, strict=False)
     first = sub == 1
-    prev_year = pl.when(is_quarter | is_month).then(pl.when(first).then(year - 1).otherwise(year)).otherwise(year - 1)
+    prev_year = (
+        pl.when(is_quarter | is_month)
+        .then(pl.when(first).then(year - 1).otherwise(year))
+        .otherwise(year - 1)
+    )
     return (
         pl.when(is_quarter)
         .then(pl.format("{}-Q{}", prev_year, pl.when(first).then(4).otherwise(sub - 1)))
         .when(is_month)
-        .then(pl.format("{}-{}", prev_year, pl.when(first).then(12).otherwise(sub - 1).cast(pl.String).str.zfill(2)))
+        .then(
+            pl.format(
+                "{}-{}",
+                prev_year,
+                pl.when(first).then(12).otherwise(sub - 1).cast(pl.String).str.zfill(2),
+            )
+        )
         .otherwise(prev_year.cast(pl.String))
     )

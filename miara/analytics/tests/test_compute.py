@@ -15,7 +15,9 @@ FORMULAS = {
     "RECYCLING_RATE": (lambda v: v["RECYCLED_T"] / v["WASTE_T"] * 100, "higher"),
     "WASTE_PC": (lambda v: v["WASTE_T"] / v["POPULATION"] * 1000, "lower"),
     "PERMIT_COST": (
-        lambda v: v["PERMIT_STAFF_COST"] / v["PERMITS_ISSUED"] if v["PERMITS_ISSUED"] != 0 else np.nan,
+        lambda v: (
+            v["PERMIT_STAFF_COST"] / v["PERMITS_ISSUED"] if v["PERMITS_ISSUED"] != 0 else np.nan
+        ),
         "lower",
     ),
     "POP": (lambda v: v["POPULATION"], "neutral"),
