@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from miara.analytics import charts
 from miara.analytics.benchmark import BenchmarkRow
 from miara.reports.content import UnitReport
+from miara.reports.errors import ReportError
 from miara.web import labels
 from miara.web.templatetags.miara import figure, signed
 
@@ -31,10 +32,6 @@ TEMPLATE = Path(__file__).resolve().parent / "templates" / "reports" / "unit_rep
 CHART_THREADS = 3
 STRIP_WIDTH = 330
 TREND_WIDTH = 220
-
-
-class ReportError(Exception):
-    """A report could not be produced (e.g. Typst rejected the document)."""
 
 
 def unit_report_pdf(report: UnitReport) -> bytes:

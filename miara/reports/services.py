@@ -28,6 +28,7 @@ from miara.analytics.benchmark import current_result_set, unit_peer_groups
 from miara.analytics.models import UnitResult
 from miara.analytics.selectors import computed_periods
 from miara.reports.content import unit_report
+from miara.reports.errors import ReportRequestError
 from miara.reports.excel import unit_report_xlsx
 from miara.reports.models import ReportJob
 from miara.reports.pdf import unit_report_pdf
@@ -39,10 +40,6 @@ log = logging.getLogger(__name__)
 # server was stopped): it is queued again, or failed after MAX_ATTEMPTS.
 STALE_AFTER = timedelta(minutes=3)
 MAX_ATTEMPTS = 3
-
-
-class ReportRequestError(Exception):
-    """A report request that cannot be met, in words for the person who made it."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +66,11 @@ def formats_of(fmt: str) -> list[str]:
 def report_build(*, user, unit: Unit, period: str, group: str, language: str, fmt: str) -> bytes:
     """One unit's report as PDF or XLSX bytes, read through the user's scope."""
     require_unit_access(user, unit)
+    if group not in unit_peer_groups(user=user, unit=unit, period=period):
+        raise ReportRequestError(
+            _("%(unit)s is not compared within the group “%(group)s” in %(period)s.")
+            % {"unit": unit.name, "group": group, "period": period}
+        )
     report = unit_report(user=user, unit=unit, period=period, group=group, language=language)
     return unit_report_pdf(report) if fmt == "pdf" else unit_report_xlsx(report)
 
@@ -91,7 +93,7 @@ def programme_units(*, period: str, group: str) -> list[Unit]:
     return list(Unit.objects.filter(pk__in=ids).order_by("name"))
 
 
-def _check_request(*, period: str, language: str, fmt: str) -> None:
+def check_request(*, period: str, language: str, fmt: str) -> None:
     if period not in computed_periods():
         raise ReportRequestError(
             _("No results have been computed for the period “%(period)s”.") % {"period": period}
@@ -118,7 +120,7 @@ def report_job_create(
     A unit-scoped user may ask only for their own units; a whole programme only
     coordinators and experts. The job runs in the server's background runner.
     """
-    _check_request(period=period, language=language, fmt=fmt)
+    check_request(period=period, language=language, fmt=fmt)
     if kind == ReportJob.Kind.UNIT:
         if unit is None:
             raise ReportRequestError(_("Choose a unit."))

@@ -24,10 +24,11 @@ from miara.analytics.benchmark import ALL_UNITS, unit_peer_groups
 from miara.analytics.selectors import computed_periods
 from miara.catalogue.models import PeerGroup
 from miara.reports.content import group_label
+from miara.reports.errors import ReportRequestError
 from miara.reports.forms import ReportRequestForm
 from miara.reports.models import ReportJob
 from miara.reports.selectors import report_job_for, report_jobs
-from miara.reports.services import ReportRequestError, report_job_create
+from miara.reports.services import report_job_create
 from miara.units.models import Unit
 
 JOBS_LISTED = 50
