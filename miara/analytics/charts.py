@@ -13,6 +13,8 @@ larger and labelled, and every chart has a table alternative and a text summary 
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,6 +53,28 @@ def _config(chart: alt.TopLevelMixin, *, width: int | str = "container", height:
     return spec
 
 
+def _slot(name: str) -> str:
+    """A placeholder for a figure in a cached spec template (see `_fill`)."""
+    return f"\u2063miara:{name}\u2063"
+
+
+def _fill(template: str, figures: dict[str, Any]) -> Spec:
+    """A spec from its cached template: each `_slot(name)` replaced by its figure.
+
+    Building a spec with Altair costs ~40 ms (it wraps every channel in schema objects);
+    a PDF report draws a hundred charts. So each chart's Altair code runs once per shape,
+    with slots where the figures go, and every call only fills the slots in.
+    """
+    text = template
+    # Lists (the data rows, with their user-provided labels) go in last, so that no label
+    # is ever taken for a slot.
+    for name, value in sorted(figures.items(), key=lambda item: isinstance(item[1], list)):
+        if not isinstance(value, (list, dict, int, float, type(None))):
+            value = str(value)  # e.g. a lazily translated title
+        text = text.replace(json.dumps(_slot(name)), json.dumps(value, allow_nan=False))
+    return json.loads(text)
+
+
 def distribution(
     points: Sequence[dict],
     *,
@@ -65,23 +89,36 @@ def distribution(
     `points`: `{"label": str, "value": float, "highlight": bool}` per unit of the group.
     """
     data = [
-        {"label": p["label"], "value": p["value"], "who": "unit" if p.get("highlight") else "peer"}
+        {
+            "label": str(p["label"]),
+            "value": p["value"],
+            "who": "unit" if p.get("highlight") else "peer",
+        }
         for p in points
     ]
+    template = _distribution_template(height, q1 is not None and q3 is not None, median is not None)
+    return _fill(
+        template, {"points": data, "title": value_title, "q1": q1, "q3": q3, "median": median}
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _distribution_template(height: int, with_band: bool, with_median: bool) -> str:
+    value_title = _slot("title")
     base = alt.Chart()
     layers: list = []
-    if q1 is not None and q3 is not None:
+    if with_band:
         layers.append(
-            alt.Chart(alt.Data(values=[{"q1": q1, "q3": q3}]))
+            alt.Chart(alt.Data(values=[{"q1": _slot("q1"), "q3": _slot("q3")}]))
             # y/y2 relative to the plot's own height: a rect given only a height is drawn
             # from the top of the view, and `height` includes the axis, so a band of
             # fixed pixels ran over the axis labels.
             .mark_rect(color=BAND, y=alt.expr("height * 0.1"), y2=alt.expr("height * 0.9"))
             .encode(x="q1:Q", x2="q3:Q")
         )
-    if median is not None:
+    if with_median:
         layers.append(
-            alt.Chart(alt.Data(values=[{"median": median}]))
+            alt.Chart(alt.Data(values=[{"median": _slot("median")}]))
             .mark_tick(color=MEDIAN, thickness=3, size=alt.expr("height * 0.8"))
             .encode(x="median:Q")
         )
@@ -106,7 +143,8 @@ def distribution(
         .mark_text(dy=-16, fontWeight="bold", color=ACCENT)
         .encode(x="value:Q", text="label:N")
     )
-    return _config(alt.layer(*layers, data=alt.Data(values=data)), height=height)
+    spec = _config(alt.layer(*layers, data=alt.Data(values=_slot("points"))), height=height)
+    return json.dumps(spec)
 
 
 def ranking(rows: Sequence[dict], *, value_title: str, height_per_row: int = 18) -> Spec:
@@ -147,17 +185,33 @@ def trend(
 
     `rows`: `{"period": str, "value": float|None, "median": float|None, "q1", "q3"}`.
     """
-    data = list(rows)
+    spec = _fill(
+        _trend_template(),
+        {
+            "rows": [dict(row) for row in rows],
+            "value_title": value_title,
+            "unit_label": unit_label,
+            "median_label": median_label,
+        },
+    )
+    spec["description"] = f"{unit_label}; {median_label}; {band_label}"
+    return spec
+
+
+@functools.lru_cache(maxsize=1)
+def _trend_template() -> str:
     base = alt.Chart().encode(x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0)))
     band = (
         base.transform_filter("isValid(datum.q1) && isValid(datum.q3)")
         .mark_area(color=BAND, opacity=0.9)
-        .encode(y=alt.Y("q1:Q", title=value_title, scale=alt.Scale(zero=False)), y2="q3:Q")
+        .encode(y=alt.Y("q1:Q", title=_slot("value_title"), scale=alt.Scale(zero=False)), y2="q3:Q")
     )
     median = (
         base.transform_filter("isValid(datum.median)")
         .mark_line(color=MEDIAN, strokeDash=[5, 3], strokeWidth=2, point=True)
-        .encode(y="median:Q", tooltip=["period:O", alt.Tooltip("median:Q", title=median_label)])
+        .encode(
+            y="median:Q", tooltip=["period:O", alt.Tooltip("median:Q", title=_slot("median_label"))]
+        )
     )
     unit = (
         base.transform_filter("isValid(datum.value)")
@@ -166,11 +220,12 @@ def trend(
             strokeWidth=3,
             point=alt.OverlayMarkDef(size=60, filled=True, color=ACCENT),
         )
-        .encode(y="value:Q", tooltip=["period:O", alt.Tooltip("value:Q", title=unit_label)])
+        .encode(
+            y="value:Q", tooltip=["period:O", alt.Tooltip("value:Q", title=_slot("unit_label"))]
+        )
     )
-    spec = _config(alt.layer(band, median, unit, data=alt.Data(values=data)), height=200)
-    spec["description"] = f"{unit_label}; {median_label}; {band_label}"
-    return spec
+    spec = _config(alt.layer(band, median, unit, data=alt.Data(values=_slot("rows"))), height=200)
+    return json.dumps(spec)
 
 
 def sparkline(points: Sequence[dict], *, width: int = 90, height: int = 24) -> Spec:
@@ -205,11 +260,17 @@ def grouped_bars(rows: Sequence[dict], *, series_title: str, value_title: str) -
     return _config(chart, height=max(60, 20 * len({r["series"] for r in rows})))
 
 
-def to_svg(spec: Spec, *, width: int = 640) -> str:
-    """The chart as SVG (for PDF reports): a fixed width instead of the page's container."""
+def to_svg(spec: Spec, *, width: int = 640, number_locale: dict | None = None) -> str:
+    """The chart as SVG (for PDF reports): a fixed width instead of the page's container.
+
+    `number_locale` is a d3-format locale (`decimal`, `thousands`, `grouping`, `currency`)
+    for the axis labels, e.g. decimal commas in a Polish report.
+    """
     import vl_convert
 
     fixed = dict(spec)
     if fixed.get("width") == "container":
         fixed["width"] = width
-    return vl_convert.vegalite_to_svg(fixed)
+    if number_locale is None:
+        return vl_convert.vegalite_to_svg(fixed)
+    return vl_convert.vegalite_to_svg(fixed, format_locale=number_locale)

@@ -31,17 +31,17 @@ TEMPLATE = Path(__file__).resolve().parent / "templates" / "reports" / "unit_rep
 # server without starving the pages it also serves.
 CHART_THREADS = 3
 STRIP_WIDTH = 330
-TREND_WIDTH = 220
+TREND_WIDTH = 190
+# Indicators per composed figure: few enough that a figure never needs more than a page.
+CHARTS_PER_FIGURE = 3
 
 
 def unit_report_pdf(report: UnitReport) -> bytes:
     with translation.override(report.language):
-        document, specs = _document(report)
-        svgs = _render(specs)
+        document, figures = _document(report)
+        svgs = _render(figures)
         for area in document["areas"]:
-            for chart in area["charts"]:
-                chart["strip"] = svgs.get(chart.pop("strip_key"))
-                chart["trend"] = svgs.get(chart.pop("trend_key"))
+            area["figures"] = [svgs[key] for key in area.pop("figure_keys")]
     try:
         return typst.compile(
             TEMPLATE.read_bytes(),
@@ -52,12 +52,71 @@ def unit_report_pdf(report: UnitReport) -> bytes:
         raise ReportError(f"Typst could not typeset the report: {error}") from error
 
 
-def _render(specs: dict[str, tuple[dict, int]]) -> dict[str, str]:
-    # Built first, rendered after: building holds the GIL, and rendering in threads
-    # meanwhile made the whole slower, not faster.
+def _render(figures: dict[str, dict]) -> dict[str, str]:
+    # Specs are built first and rendered after, a few figures at a time: building holds
+    # the GIL, and rendering in threads meanwhile made the whole slower, not faster.
+    locale = number_locale()
     with ThreadPoolExecutor(CHART_THREADS) as pool:
-        rendered = pool.map(lambda item: charts.to_svg(item[0], width=item[1]), specs.values())
-        return dict(zip(specs, rendered, strict=True))
+        rendered = pool.map(
+            lambda spec: charts.to_svg(spec, number_locale=locale), figures.values()
+        )
+        return dict(zip(figures, rendered, strict=True))
+
+
+def number_locale() -> dict:
+    """The active language's number format (Django's), for the charts' axis labels."""
+    grouping = formats.get_format("NUMBER_GROUPING") or 3
+    return {
+        "decimal": formats.get_format("DECIMAL_SEPARATOR"),
+        "thousands": formats.get_format("THOUSAND_SEPARATOR"),
+        "grouping": [grouping] if isinstance(grouping, int) else list(grouping),
+        "currency": ["", ""],
+    }
+
+
+def _panel(spec: dict, width: int) -> dict:
+    """A chart spec as one panel of a composed figure: size and config come from the figure."""
+    panel = {k: v for k, v in spec.items() if k not in ("config", "autosize", "$schema")}
+    panel["width"] = width
+    return panel
+
+
+def _figure(rows: list[dict]) -> dict:
+    """Several indicators' strip and trend, one row each, titled, as one Vega-Lite figure.
+
+    One rendering per few charts instead of one per chart: vl-convert's cost is mostly
+    per call, and a report has a hundred charts.
+    """
+    config = next(r[k]["config"] for r in rows for k in ("strip", "trend") if r[k])
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "vconcat": [
+            {
+                "title": {
+                    "text": row["name"],
+                    "subtitle": row["summary"],
+                    "anchor": "start",
+                    "fontSize": 12,
+                    "fontWeight": 700,
+                    "subtitleFontSize": 10.5,
+                    "subtitleColor": "#4a5765",
+                    "subtitlePadding": 3,
+                    "offset": 6,
+                    "limit": STRIP_WIDTH + TREND_WIDTH + 40,
+                },
+                "hconcat": [
+                    _panel(spec, width)
+                    for spec, width in ((row["strip"], STRIP_WIDTH), (row["trend"], TREND_WIDTH))
+                    if spec
+                ],
+                "spacing": 36,
+            }
+            for row in rows
+        ],
+        "spacing": 22,
+        "config": config,
+        "background": "white",
+    }
 
 
 def _rank(row: BenchmarkRow) -> str:
@@ -105,49 +164,50 @@ def _area_title(section) -> str:
     return section.area.label if section.area else _("Other indicators")
 
 
-def _document(report: UnitReport) -> tuple[dict, dict[str, tuple[dict, int]]]:
+def _document(report: UnitReport) -> tuple[dict, dict[str, dict]]:
     unit = report.unit
-    specs: dict[str, tuple[dict, int]] = {}
+    figures: dict[str, dict] = {}
     areas = []
-    for section in report.sections:
-        area_charts = []
+    for area_index, section in enumerate(report.sections):
+        rows = []
         for row in section.rows:
             ind = row.indicator
             title = f"{ind.label} ({ind.unit})" if ind.unit else ind.label
             points = report.distributions.get(ind.code, [])
-            strip_key = trend_key = None
+            strip = trend = None
             if len(points) >= 2:
-                strip_key = f"strip:{ind.code}"
-                spec = charts.distribution(
-                    points, value_title=title, median=row.median, q1=row.q1, q3=row.q3
+                strip = charts.distribution(
+                    points, value_title=title, median=row.median, q1=row.q1, q3=row.q3, height=70
                 )
-                specs[strip_key] = (spec, STRIP_WIDTH)
             trend_rows = report.trends.get(ind.code, [])
             if any(r["value"] is not None for r in trend_rows):
-                trend_key = f"trend:{ind.code}"
-                spec = charts.trend(
+                trend = charts.trend(
                     trend_rows,
                     value_title=ind.unit or "",
                     unit_label=unit.name,
                     median_label=_("Group median"),
                     band_label=_("Q1–Q3 of the group"),
                 )
-                spec["height"] = 110
-                specs[trend_key] = (spec, TREND_WIDTH)
-            if strip_key or trend_key:
-                area_charts.append(
+                trend["height"] = 80
+            if strip or trend:
+                rows.append(
                     {
                         "name": ind.label,
                         "summary": _summary_line(row),
-                        "strip_key": strip_key,
-                        "trend_key": trend_key,
+                        "strip": strip,
+                        "trend": trend,
                     }
                 )
+        keys = []
+        for start in range(0, len(rows), CHARTS_PER_FIGURE):
+            key = f"{area_index}:{start}"
+            figures[key] = _figure(rows[start : start + CHARTS_PER_FIGURE])
+            keys.append(key)
         areas.append(
             {
                 "title": _area_title(section),
                 "rows": [_row(r) for r in section.rows],
-                "charts": area_charts,
+                "figure_keys": keys,
             }
         )
 
@@ -230,9 +290,15 @@ def _document(report: UnitReport) -> tuple[dict, dict[str, tuple[dict, int]]]:
             "change": _("Change"),
             "methodology": _("Methodology"),
             "page": _("Page"),
+            "chart_key": _(
+                "Strip: grey points are the group's units, the diamond is %(unit)s, the "
+                "vertical line the median and the band Q1–Q3. Trend: the solid line is "
+                "%(unit)s, the dashed line the group's median, the band its Q1–Q3."
+            )
+            % {"unit": unit.name},
         },
     }
-    return document, specs
+    return document, figures
 
 
 def methodology_items() -> list[tuple[str, str]]:
