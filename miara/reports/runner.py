@@ -63,9 +63,20 @@ def run_pending() -> int:
     return count
 
 
+def _warm_up() -> None:
+    """Start the chart renderer now (~1 s) rather than in the first person's report."""
+    from miara.analytics import charts
+
+    try:
+        charts.to_svg(charts.sparkline([{"period": "2024", "value": 1.0}]))
+    except Exception:  # a report will say what is wrong, with its own error
+        log.exception("the chart renderer did not start")
+
+
 def _loop() -> None:
     from miara.reports.services import report_jobs_recover
 
+    _warm_up()
     while True:
         try:
             close_old_connections()
