@@ -28,6 +28,7 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 _lock = threading.Lock()
 _wakeup = threading.Event()
+_stopping = threading.Event()
 _thread: threading.Thread | None = None
 
 
@@ -50,6 +51,19 @@ def wake() -> None:
     """A job was queued: start the runner if needed and let it look now."""
     start()
     _wakeup.set()
+
+
+def stop(timeout: float = 30) -> None:
+    """Ask the runner to stop after its current job and wait for it (tests use this)."""
+    global _thread
+    with _lock:
+        thread, _thread = _thread, None
+    if thread is None:
+        return
+    _stopping.set()
+    _wakeup.set()
+    thread.join(timeout)
+    _stopping.clear()
 
 
 def run_pending() -> int:
@@ -77,7 +91,8 @@ def _loop() -> None:
     from miara.reports.services import report_jobs_recover
 
     _warm_up()
-    while True:
+    # Stops when asked to, or when background reports were turned off meanwhile.
+    while not _stopping.is_set() and enabled():
         try:
             close_old_connections()
             report_jobs_recover()

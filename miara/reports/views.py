@@ -87,7 +87,7 @@ def unit_report(request, code: str):
         except ReportRequestError as error:
             form.add_error(None, str(error))
         else:
-            return redirect("reports:job", pk=job.pk)
+            return redirect("reports:job", job_id=job.pk)
     jobs = report_jobs(user=request.user).filter(units=unit, requested_by=request.user)[:10]
     return render(
         request,
@@ -132,7 +132,7 @@ def programme_reports(request):
                     request,
                     _("The reports of %(n)s units are being prepared.") % {"n": job.units.count()},
                 )
-                return redirect("reports:job", pk=job.pk)
+                return redirect("reports:job", job_id=job.pk)
     jobs = list(report_jobs(user=request.user)[:JOBS_LISTED])
     return render(
         request,
@@ -157,8 +157,8 @@ def _status(job: ReportJob) -> dict:
 
 
 @login_required
-def job(request, pk: int):
-    found = report_job_for(user=request.user, job_id=pk)
+def job(request, job_id: int):
+    found = report_job_for(user=request.user, job_id=job_id)
     return render(
         request,
         "reports/job.html",
@@ -172,16 +172,16 @@ def job(request, pk: int):
 
 
 @login_required
-def job_status(request, pk: int):
-    found = report_job_for(user=request.user, job_id=pk)
+def job_status(request, job_id: int):
+    found = report_job_for(user=request.user, job_id=job_id)
     response = JsonResponse(_status(found))
     response["Cache-Control"] = "no-store"
     return response
 
 
 @login_required
-def download(request, pk: int):
-    found = report_job_for(user=request.user, job_id=pk)
+def download(request, job_id: int):
+    found = report_job_for(user=request.user, job_id=job_id)
     path = found.output_path()
     if path is None:
         raise Http404(_("This report is not ready."))

@@ -7,6 +7,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from miara.reports import runner
 from miara.testing.browser import shot, skip_without_chromium
 
 skip_without_chromium()
@@ -20,6 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def background_runner(settings):
     # The live server's process runs the job in its runner thread, as `miara serve` does.
     settings.REPORTS_IN_BACKGROUND = True
+    yield
+    runner.stop()
 
 
 def log_in(page, live_server, username):
