@@ -63,7 +63,7 @@ def _number_format(decimals: int) -> str:
 
 
 def _sheet_title(text: str, taken: set[str]) -> str:
-    base = _FORBIDDEN.sub(" ", text).strip()[:31] or "-"
+    base = " ".join(_FORBIDDEN.sub(" ", text).split())[:31].rstrip() or "-"
     title, n = base, 2
     while title.lower() in taken:
         suffix = f" ({n})"
