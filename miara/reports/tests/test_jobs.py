@@ -67,6 +67,7 @@ def test_it_queues_a_job_runs_it_and_offers_the_pdf(client, mike):
     assert (status["state"], status["percent"], status["download_url"]) == ("queued", 0, None)
     page = client.get(reverse("reports:job", args=[job.pk]))
     assert b"reports/job.js" in page.content and b"<progress" in page.content
+    assert b"0 of 1 files ready" in page.content  # what a reload shows without JavaScript
 
     assert runner.run_pending() == 1
     status = client.get(reverse("reports:job_status", args=[job.pk])).json()
@@ -80,6 +81,8 @@ def test_it_queues_a_job_runs_it_and_offers_the_pdf(client, mike):
     assert download["Content-Type"] == "application/pdf"
     assert "attachment" in download["Content-Disposition"]
     assert body(download).startswith(b"%PDF")
+    page = client.get(reverse("reports:job", args=[job.pk]))
+    assert b"1 of 1 files ready" in page.content and b"reports/job.js" not in page.content
 
 
 def test_a_pdf_and_workbook_of_one_unit_come_as_a_zip(client, mike):
