@@ -63,6 +63,24 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--period", action="append", metavar="P")
     export.add_argument("--group", action="append", metavar="CODE")
 
+    report = commands.add_parser(
+        "report", help="write benchmark reports: one unit's PDF or workbook, or every unit's"
+    )
+    which = report.add_mutually_exclusive_group(required=True)
+    which.add_argument("--unit", metavar="CODE", help="the unit's report, written to -o FILE")
+    which.add_argument(
+        "--all", action="store_true", help="every unit's report, written into -o DIR"
+    )
+    report.add_argument("--period", required=True, metavar="P")
+    report.add_argument("--group", default="all", metavar="CODE", help="peer group (default all)")
+    report.add_argument("--language", default="pl", choices=["pl", "cs", "en"])
+    report.add_argument(
+        "--format",
+        choices=["pdf", "xlsx", "both"],
+        help="with --all (default pdf); for one unit the file's suffix decides",
+    )
+    report.add_argument("-o", "--output", required=True, type=Path)
+
     user = commands.add_parser("user", help="manage users")
     user_commands = user.add_subparsers(dest="user_command", required=True)
     add = user_commands.add_parser("add", help="create or update a user")

@@ -14,8 +14,17 @@ from miara.analytics.services import ComputeError
 from miara.collection.services import ValueConflict
 from miara.engine.errors import EngineError
 from miara.fileio import FileProblem
+from miara.reports.errors import ReportRequestError
 
-USER_ERRORS = (FileProblem, EngineError, ComputeError, AccountError, ValueConflict, ValidationError)
+USER_ERRORS = (
+    FileProblem,
+    EngineError,
+    ComputeError,
+    AccountError,
+    ValueConflict,
+    ValidationError,
+    ReportRequestError,
+)
 
 DEMO_LOGINS = [
     # username, role, units (by position in the demo units), password
@@ -66,6 +75,7 @@ def run(args) -> int:
         "load": load,
         "compute": compute,
         "export": export,
+        "report": report,
         "user": user,
         "token": token,
     }[args.command]
@@ -151,6 +161,66 @@ def export(args) -> int:
     return 0
 
 
+def report(args) -> int:
+    from miara.reports.services import (
+        OPERATOR,
+        check_request,
+        programme_units,
+        report_build,
+        report_filename,
+    )
+    from miara.units.models import Unit
+
+    if args.unit:
+        fmt = args.output.suffix.lower().lstrip(".")
+        if fmt not in ("pdf", "xlsx"):
+            raise ReportRequestError(f"{args.output}: the file must end in .pdf or .xlsx")
+        check_request(period=args.period, language=args.language, fmt=fmt)
+        unit = Unit.objects.filter(code=args.unit).first()
+        if unit is None:
+            raise ReportRequestError(f"no unit with the code {args.unit!r}")
+        content = report_build(
+            user=OPERATOR,
+            unit=unit,
+            period=args.period,
+            group=args.group,
+            language=args.language,
+            fmt=fmt,
+        )
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_bytes(content)
+        say(f"{args.output}: {unit.name}, {args.period}, {args.group} ({len(content)} bytes)")
+        return 0
+    formats = ["pdf", "xlsx"] if args.format == "both" else [args.format or "pdf"]
+    for fmt in formats:
+        check_request(period=args.period, language=args.language, fmt=fmt)
+    units = programme_units(period=args.period, group=args.group)
+    if not units:
+        raise ReportRequestError(
+            f"no unit has results in the group {args.group!r} for {args.period}"
+        )
+    args.output.mkdir(parents=True, exist_ok=True)
+    jobs = [(unit, fmt) for unit in units for fmt in formats]
+    with tqdm(total=len(jobs), desc="reports", unit="file", disable=None, file=sys.stderr) as bar:
+        for unit, fmt in jobs:
+            bar.set_postfix_str(unit.code)
+            content = report_build(
+                user=OPERATOR,
+                unit=unit,
+                period=args.period,
+                group=args.group,
+                language=args.language,
+                fmt=fmt,
+            )
+            name = report_filename(
+                unit=unit, period=args.period, group=args.group, language=args.language, fmt=fmt
+            )
+            (args.output / name).write_bytes(content)
+            bar.update()
+    say(f"{args.output}: {len(jobs)} reports of {len(units)} units")
+    return 0
+
+
 def user(args) -> int:
     from miara.accounts.services import user_add
 
@@ -200,9 +270,18 @@ def serve(args) -> int:
         return 2
     say(f"miara is serving http://{args.host}:{args.port}/ (stop with Ctrl+C)")
     if workers == 1:
+        _start_report_runner()
         waitress_serve(application, host=args.host, port=args.port, threads=threads, ident="miara")
         return 0
     return _serve_workers(application, args.host, args.port, workers, threads)
+
+
+def _start_report_runner() -> None:
+    from miara.reports import runner
+
+    # Report jobs run in the server's processes (a job is claimed by one of them only);
+    # the runner first requeues the jobs that a previous run left unfinished.
+    runner.start()
 
 
 def _serve_workers(application, host: str, port: int, workers: int, threads: int) -> int:
@@ -231,6 +310,7 @@ def _serve_workers(application, host: str, port: int, workers: int, threads: int
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             try:
+                _start_report_runner()  # threads do not survive fork: one runner per worker
                 waitress_serve(application, sockets=[listener], threads=threads, ident="miara")
             finally:
                 os._exit(0)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "miara.catalogue",
     "miara.collection",
     "miara.analytics",
+    "miara.reports",
     "miara.web",
     "miara.api",
 ]
@@ -119,6 +120,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Reports (PDF, Excel) are built by a background thread of the server (miara.reports.runner).
+REPORTS_IN_BACKGROUND = conf.env_bool("MIARA_REPORTS_IN_BACKGROUND", True)
 
 EMAIL_BACKEND = conf.env_str(
     "MIARA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

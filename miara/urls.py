@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("miara.units.urls")),
     path("", include("miara.catalogue.urls")),
     path("", include("miara.analytics.urls")),
+    path("", include("miara.reports.urls")),
     path("", include("miara.collection.urls")),
 ]
 

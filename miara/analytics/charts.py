@@ -348,11 +348,17 @@ def zscore_profile(rows: Sequence[dict], *, value_title: str, height_per_row: in
     )
 
 
-def to_svg(spec: Spec, *, width: int = 640) -> str:
-    """The chart as SVG (for PDF reports): a fixed width instead of the page's container."""
+def to_svg(spec: Spec, *, width: int = 640, number_locale: dict | None = None) -> str:
+    """The chart as SVG (for PDF reports): a fixed width instead of the page's container.
+
+    `number_locale` is a d3-format locale (`decimal`, `thousands`, `grouping`, `currency`)
+    for the axis labels, e.g. decimal commas in a Polish report.
+    """
     import vl_convert
 
     fixed = dict(spec)
     if fixed.get("width") == "container":
         fixed["width"] = width
-    return vl_convert.vegalite_to_svg(fixed)
+    if number_locale is None:
+        return vl_convert.vegalite_to_svg(fixed)
+    return vl_convert.vegalite_to_svg(fixed, format_locale=number_locale)

@@ -41,11 +41,18 @@ PUBLIC = {
 
 
 @pytest.fixture
-def world(programme, alice, bob, carol):
+def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
     import polars as pl
     from django.db import transaction
 
     from miara.collection.services import parse_values, values_write
+    from miara.reports import runner
+    from miara.reports.services import report_job_create
+    from miara.units.models import Unit
+    from miara.web.vega import bundle_version
+
+    settings.REPORTS_IN_BACKGROUND = False
+    monkeypatch.setenv("MIARA_VAR_DIR", str(tmp_path / "var"))
 
     cycle = cycle_open(
         period="2024",
@@ -70,6 +77,17 @@ def world(programme, alice, bob, carol):
     saved = SavedComparison.objects.create(
         owner=carol, name="B2's own", units=["B2"], indicators=["WASTE_PC"], period="2024"
     )
+    # Carol's report of B2, built, so that there is a file to (fail to) download.
+    job = report_job_create(
+        user=carol,
+        kind="unit",
+        unit=Unit.objects.get(code="B2"),
+        period="2024",
+        group="all",
+        language="en",
+        fmt="xlsx",
+    )
+    runner.run_pending()
     return {
         "code": "B2",
         "unit_code": "B2",
@@ -80,7 +98,8 @@ def world(programme, alice, bob, carol):
         "period": "2024",
         "token_id": ApiToken.objects.get(user=carol).pk,
         "saved_id": saved.pk,
-        "version": "0",  # of the vega-embed bundle: carries no unit's data
+        "job_id": job.pk,
+        "version": bundle_version(),
     }
 
 
@@ -168,6 +187,12 @@ def test_bob_cannot_reach_b2_through_any_page(world, bob):
     assert STATUSES[f"POST /collection/{cycle}/B2/field/"] == 403
     assert STATUSES[f"GET /collection/submissions/{submission}/review/"] == 403
     assert STATUSES["GET /collection/"] == 200
+    job = world["job_id"]
+    assert STATUSES["GET /units/B2/report/"] == 403
+    assert STATUSES["POST /units/B2/report/"] == 403
+    assert STATUSES[f"GET /reports/jobs/{job}/"] == 403
+    assert STATUSES[f"GET /reports/jobs/{job}/status.json"] == 403
+    assert STATUSES[f"GET /reports/jobs/{job}/download/"] == 403
     # Indicator pages take the indicator's code in the path, so `code=B2` above only met a
     # 404: open each indicator's page and CSVs, from B2 (refused) and from bob's own unit.
     from miara.catalogue.models import Indicator

@@ -1,0 +1,105 @@
+"""The report runner: a background thread of the server process that works off ReportJobs.
+
+One thread per process, started by `miara serve` (and lazily when a job is queued, so the
+development server and the browser tests need nothing else). No separate worker to run:
+a local government's server is often one small machine. Jobs are claimed with a
+conditional UPDATE, so two server processes never build the same job, and a job whose
+runner died is recovered (services.report_jobs_recover) by the next runner that looks.
+
+Set MIARA_REPORTS_IN_BACKGROUND=0 to queue jobs without running them here (tests do, and
+call `run_pending()` themselves).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 60
+WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+_lock = threading.Lock()
+_wakeup = threading.Event()
+_stopping = threading.Event()
+_thread: threading.Thread | None = None
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "REPORTS_IN_BACKGROUND", True))
+
+
+def start() -> None:
+    """Start this process's runner thread (once) if background reports are enabled."""
+    global _thread
+    if not enabled():
+        return
+    with _lock:
+        if _thread is None or not _thread.is_alive():
+            _thread = threading.Thread(target=_loop, name="miara-reports", daemon=True)
+            _thread.start()
+
+
+def wake() -> None:
+    """A job was queued: start the runner if needed and let it look now."""
+    start()
+    _wakeup.set()
+
+
+def stop(timeout: float = 30) -> None:
+    """Ask the runner to stop after its current job and wait for it (tests use this)."""
+    global _thread
+    with _lock:
+        thread, _thread = _thread, None
+    if thread is None:
+        return
+    _stopping.set()
+    _wakeup.set()
+    thread.join(timeout)
+    _stopping.clear()
+
+
+def run_pending() -> int:
+    """Run every queued job in this thread; returns how many ran (tests, batch use)."""
+    from miara.reports.services import report_job_claim, report_job_run
+
+    count = 0
+    while (job := report_job_claim(worker=WORKER)) is not None:
+        report_job_run(job)
+        count += 1
+    return count
+
+
+def _warm_up() -> None:
+    """Start the chart renderer now (~1 s) rather than in the first person's report."""
+    from miara.analytics import charts
+
+    try:
+        charts.to_svg(charts.sparkline([{"period": "2024", "value": 1.0}]))
+    except Exception:  # a report will say what is wrong, with its own error
+        log.exception("the chart renderer did not start")
+
+
+def _loop() -> None:
+    from miara.reports.services import report_jobs_recover
+
+    _warm_up()
+    # Stops when asked to, or when background reports were turned off meanwhile.
+    while not _stopping.is_set() and enabled():
+        try:
+            close_old_connections()
+            report_jobs_recover()
+            run_pending()
+        except Exception:  # keep the runner alive; the job itself records its failure
+            log.exception("the report runner hit an error")
+        finally:
+            connection.close()
+        _wakeup.wait(POLL_SECONDS)
+        _wakeup.clear()
