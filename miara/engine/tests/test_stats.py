@@ -245,7 +245,10 @@ def test_random_with_previous_frame_matches():
             st.one_of(
                 st.none(),
                 st.sampled_from([0.0, -0.0, 1.0, 2.5]),
-                st.floats(-1e6, 1e6, allow_nan=False),
+                # Magnitudes below 1e-100 are left out: their squares (in the variance)
+                # are subnormal and keep only a few digits in any implementation, so
+                # two correct computations differ at 1e-7 (hypothesis found 6.6e-159).
+                st.floats(-1e6, 1e6, allow_nan=False).filter(lambda x: x == 0 or abs(x) > 1e-100),
             ),
         ),
         max_size=30,
