@@ -136,11 +136,18 @@ def main() -> int:
         "MIARA_SECRET_KEY": "bench-pages",
         "MIARA_VAR_DIR": "/tmp/miara-bench-pages-var",
     }
-    miara(
+    # The database may come from an older miara (national.py's run): bring its schema up.
+    migrated = miara(["migrate"], env, capture_output=True, text=True)
+    if migrated.returncode != 0:
+        raise SystemExit(f"miara migrate failed: {migrated.stderr.strip()[-500:]}")
+    added = miara(
         ["user", "add", USERNAME, "--role", "coordinator", "--password", PASSWORD],
         env,
         capture_output=True,
+        text=True,
     )
+    if added.returncode != 0:
+        raise SystemExit(f"could not add the user for the run: {added.stderr.strip()}")
     units, indicators, period = sample_targets(env, args.units, args.indicators, args.seed)
     port = free_port()
     server = subprocess.Popen(
