@@ -100,6 +100,17 @@ class IndicatorDetail:
     raw_for_all: bool
     highlighted: Member | None = None
     dropped: int = field(default=0)
+    # The rows of the page's table: every member, or for a large group the best and the
+    # weakest and those around the unit, with None where rows are left out (the CSV has all).
+    table: list[Member | None] | None = None
+
+    @property
+    def table_rows(self) -> list[Member | None]:
+        return self.members if self.table is None else self.table
+
+    @property
+    def table_shortened(self) -> bool:
+        return self.table is not None
 
     @property
     def n(self) -> int:
@@ -160,9 +171,42 @@ def default_unit(user) -> Unit | None:
     return unit
 
 
+# A national group has thousands of units: a page lists at most this many of them (the
+# ends of the ranking and the unit's neighbours); the CSV download lists them all.
+TABLE_ALL_UP_TO = 60
+TABLE_ENDS = 10
+TABLE_AROUND = 5
+
+
+def table_excerpt(members: list[Member]) -> list[Member | None] | None:
+    """The best and the weakest TABLE_ENDS and TABLE_AROUND on each side of the unit, in
+    rank order with None for each run left out; None when the group is small enough."""
+    if len(members) <= TABLE_ALL_UP_TO:
+        return None
+    keep = set(range(TABLE_ENDS)) | set(range(len(members) - TABLE_ENDS, len(members)))
+    for i, m in enumerate(members):
+        if m.highlight:
+            keep |= set(range(max(0, i - TABLE_AROUND), min(len(members), i + TABLE_AROUND + 1)))
+    excerpt: list[Member | None] = []
+    for i, m in enumerate(members):
+        if i in keep:
+            excerpt.append(m)
+        elif excerpt and excerpt[-1] is not None:
+            excerpt.append(None)
+    return excerpt
+
+
 def indicator_detail(
-    *, user, indicator: Indicator, period: str, group: str, unit: Unit | None
+    *,
+    user,
+    indicator: Indicator,
+    period: str,
+    group: str,
+    unit: Unit | None,
+    excerpt: bool = False,
 ) -> IndicatorDetail:
+    """The indicator page's figures; `excerpt` bounds the table of a large group (the
+    page), else every member carries its raw inputs (the CSV)."""
     if unit is not None:
         require_unit_access(user, unit)
     elif visible_unit_ids(user) is not None:
@@ -208,7 +252,9 @@ def indicator_detail(
         )
     )
     inputs = formula_inputs(indicator)
-    _attach_inputs(user, members, inputs, period, previous_period)
+    table = table_excerpt(members) if excerpt else None
+    shown = members if table is None else [m for m in table if m is not None]
+    _attach_inputs(user, shown, inputs, period, previous_period)
     highlighted = next((m for m in members if m.highlight), None)
     lineage = _lineage(user, unit, inputs, period, previous_period) if unit else []
     return IndicatorDetail(
@@ -224,6 +270,7 @@ def indicator_detail(
         trend=_trend(indicator, group, unit, period),
         raw_for_all=labeller.visible is None,
         highlighted=highlighted,
+        table=table,
     )
 
 

@@ -329,7 +329,7 @@ def _unit_choices(user, detail) -> list[tuple[str, str]]:
 def indicator_page(request, code: str):
     indicator, unit, periods, period, groups, group = _indicator_request(request, code)
     detail = indicator_detail(
-        user=request.user, indicator=indicator, period=period, group=group, unit=unit
+        user=request.user, indicator=indicator, period=period, group=group, unit=unit, excerpt=True
     )
     labels = _group_labels(groups)
     context = {

@@ -321,3 +321,71 @@ class TestCsv:
             mine = stored(period=row["period"])["A1"]
             assert float(row["value"]) == mine["value"]
             assert float(row["median"]) == mine["median"]
+
+
+class TestLargeGroups:
+    """A national group has thousands of units: the page lists the ends of the ranking and
+    the unit's neighbours, marks what it leaves out, and the CSV still lists everyone."""
+
+    def members(self, n, highlight):
+        from miara.analytics.indicator_detail import Member, UnitLabel
+
+        return [
+            Member(
+                label=UnitLabel(label=f"U{i}", code=f"U{i}", own=True),
+                value=float(i),
+                rank=i + 1,
+                percentile=None,
+                quartile=None,
+                highlight=i == highlight,
+            )
+            for i in range(n)
+        ]
+
+    def test_small_groups_are_listed_whole(self):
+        from miara.analytics.indicator_detail import TABLE_ALL_UP_TO, table_excerpt
+
+        assert table_excerpt(self.members(TABLE_ALL_UP_TO, 3)) is None
+
+    def test_large_groups_keep_the_ends_and_the_units_neighbours(self):
+        from miara.analytics.indicator_detail import (
+            TABLE_AROUND,
+            TABLE_ENDS,
+            table_excerpt,
+        )
+
+        members = self.members(500, highlight=250)
+        excerpt = table_excerpt(members)
+        shown = [m.rank for m in excerpt if m is not None]
+        expected = [
+            *range(1, TABLE_ENDS + 1),
+            *range(251 - TABLE_AROUND, 251 + TABLE_AROUND + 1),
+            *range(501 - TABLE_ENDS, 501),
+        ]
+        assert shown == expected
+        assert [i for i, m in enumerate(excerpt) if m is None] == [
+            TABLE_ENDS,
+            TABLE_ENDS + 1 + 2 * TABLE_AROUND + 1,
+        ]
+        # The unit at the top: its neighbours join the best ones, one gap only.
+        top = table_excerpt(self.members(500, highlight=0))
+        assert sum(m is None for m in top) == 1
+
+    def test_the_page_shows_the_excerpt_and_the_csv_everyone(self, client, alice, monkeypatch):
+        from miara.analytics import indicator_detail
+
+        monkeypatch.setattr(indicator_detail, "TABLE_ALL_UP_TO", 2)
+        monkeypatch.setattr(indicator_detail, "TABLE_ENDS", 1)
+        monkeypatch.setattr(indicator_detail, "TABLE_AROUND", 0)
+        client.force_login(alice)
+        page = client.get(page_url(unit="C3", period="2024")).content.decode()
+        rows = group_rows(page)
+        assert 'class="row--gap"' in page
+        assert "the CSV download lists them all" in page
+        shown = {r["unit"].replace("◆", "").split()[0] for r in rows if "unit" in r}
+        assert "Gamma" in shown and len(shown) < 4
+        table = list(
+            csv.DictReader(io.StringIO(client.get(csv_url(period="2024")).content.decode()))
+        )
+        stored = results_frame(periods=["2024"], groups=["all"], indicators=["RECYCLING_RATE"])
+        assert len(table) == stored.height > len(shown)
