@@ -38,7 +38,7 @@ from miara.analytics.comparison import (
 )
 from miara.analytics.models import SavedComparison
 from miara.analytics.peers import may_pick_other_units
-from miara.analytics.selectors import computed_periods
+from miara.analytics.requests import requested_period
 from miara.analytics.similar import (
     SIMILAR,
     SimilarChoiceError,
@@ -81,16 +81,9 @@ def selection_from(request, query) -> tuple[list[str], Selection]:
 
 
 def _period_of(query):
-    periods = computed_periods()
-    if not periods:
-        raise Http404(_("No results have been computed yet, so there is nothing to compare."))
-    period = query.get("period") or (periods[0] if periods else "")
-    if period not in periods:
-        raise Http404(
-            _("No results have been computed for the period “%(period)s”. Available: %(periods)s.")
-            % {"period": period, "periods": ", ".join(periods)}
-        )
-    return periods, period
+    return requested_period(
+        query, nothing_yet=_("No results have been computed yet, so there is nothing to compare.")
+    )
 
 
 def _form_context(request, periods, selection) -> dict:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from miara.accounts.models import Role
 from miara.accounts.scope import require_unit_access
 from miara.analytics import charts
-from miara.analytics.selectors import computed_periods
+from miara.analytics.requests import requested_period
 from miara.analytics.similar import (
     MAX_K,
     MIN_K,
@@ -47,16 +47,10 @@ def find_unit(request, code: str) -> Unit:
 
 
 def find_period(request) -> tuple[list[str], str]:
-    periods = computed_periods()
-    if not periods:
-        raise Http404(_("No results have been computed yet, so there is nothing to compare."))
-    period = request.GET.get("period") or periods[0]
-    if period not in periods:
-        raise Http404(
-            _("No results have been computed for the period “%(period)s”. Available: %(periods)s.")
-            % {"period": period, "periods": ", ".join(periods)}
-        )
-    return periods, period
+    return requested_period(
+        request.GET,
+        nothing_yet=_("No results have been computed yet, so there is nothing to compare."),
+    )
 
 
 def requested_variables(query) -> list[str]:

@@ -20,8 +20,8 @@ from miara.analytics import charts
 from miara.analytics.benchmark import ALL_UNITS, unit_peer_groups
 from miara.analytics.indicator_detail import default_unit, indicator_detail, indicator_groups
 from miara.analytics.peers import others_named
+from miara.analytics.requests import requested_period
 from miara.analytics.scorecard import SORTS, unit_scorecard
-from miara.analytics.selectors import computed_periods
 from miara.analytics.similar import (
     SIMILAR,
     SimilarChoiceError,
@@ -40,15 +40,10 @@ def _benchmark_request(request, code: str):
     if unit is None:
         raise Http404(_("There is no unit with the code “%(code)s”.") % {"code": code})
     require_unit_access(request.user, unit)
-    periods = computed_periods()
-    if not periods:
-        raise Http404(_("No results have been computed yet, so there is no benchmark to show."))
-    period = request.GET.get("period") or periods[0]
-    if period not in periods:
-        raise Http404(
-            _("No results have been computed for the period “%(period)s”. Available: %(periods)s.")
-            % {"period": period, "periods": ", ".join(periods)}
-        )
+    periods, period = requested_period(
+        request.GET,
+        nothing_yet=_("No results have been computed yet, so there is no benchmark to show."),
+    )
     group = request.GET.get("group") or ALL_UNITS
     similar = None
     if group == SIMILAR:
@@ -225,15 +220,10 @@ def _indicator_request(request, code: str):
         require_unit_access(request.user, unit)
     else:
         unit = default_unit(request.user)
-    periods = computed_periods()
-    if not periods:
-        raise Http404(_("No results have been computed yet, so there is no benchmark to show."))
-    period = request.GET.get("period") or periods[0]
-    if period not in periods:
-        raise Http404(
-            _("No results have been computed for the period “%(period)s”. Available: %(periods)s.")
-            % {"period": period, "periods": ", ".join(periods)}
-        )
+    periods, period = requested_period(
+        request.GET,
+        nothing_yet=_("No results have been computed yet, so there is no benchmark to show."),
+    )
     if unit is not None:
         # The group `similar` is computed for the benchmark, not stored: the indicator
         # page reads stored results only, so it offers the stored groups.
