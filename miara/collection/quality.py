@@ -6,6 +6,7 @@ Used on every save (the form), on every import, and before a submission.
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 import polars as pl
 from django.db import connection
@@ -28,7 +29,11 @@ def outlier_classes(cycle) -> dict[str, str | None]:
     compared with the cycle's units of its own type, as long as at least the engine's
     minimum of other units share it.
     """
-    participants = list(cycle.submissions.values_list("unit__code", "unit__type"))
+    return classes_of(list(cycle.submissions.values_list("unit__code", "unit__type")))
+
+
+def classes_of(participants: list[tuple[str, str]]) -> dict[str, str | None]:
+    """`outlier_classes` from the participants' (unit code, unit type) already read."""
     counts = Counter(type_ for _code, type_ in participants)
     return {
         code: type_ if counts[type_] - 1 >= quality.MIN_PEERS else None
@@ -147,24 +152,34 @@ def submission_findings(submission: Submission) -> list[dict]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _reads(side: str) -> frozenset[str]:
+    """The variable codes one side of a rule reads (a programme has the same few rules
+    on every save: parsed once)."""
+    return frozenset(formulas.references(formulas.parse(side)))
+
+
 def rule_inputs(rules: list[quality.ValidationRule] | None = None) -> dict[str, set[str]]:
     """Per validation rule code, the variable codes it reads (both sides, prev() too)."""
     return {
-        rule.code: {
-            code
-            for side in (rule.left, rule.right)
-            for code in formulas.references(formulas.parse(side))
-        }
+        rule.code: set(_reads(rule.left) | _reads(rule.right))
         for rule in (validation_rules() if rules is None else rules)
     }
 
 
-def field_findings(submission: Submission, code: str) -> tuple[list[dict], set[str]]:
+def field_findings(
+    submission: Submission, code: str, *, checks=None
+) -> tuple[list[dict], set[str]]:
     """The findings of one questionnaire field, as `submission_findings` gives them, from
     a small read: the unit's values (this period and the previous one) of the field's
     variable and of the variables read by the validation rules that read it, and the
     cycle's distribution of that one variable (for the outlier check). One call of the
     quality engine on a few rows.
+
+    `checks` is the catalogue's `(limits, rules, fingerprint)` when the caller has read
+    them already (`selectors._cycle_rules()`); else they are read here. Three queries
+    besides: the variables' ids and the field's item, the participants (for the outlier
+    peers) and the values.
 
     Returns `(findings, rules)`: the findings on the variable itself and those of the
     rules that read it (named by the rule's code), and the codes of those rules, so that
@@ -172,28 +187,70 @@ def field_findings(submission: Submission, code: str) -> tuple[list[dict], set[s
     """
     cycle = submission.cycle
     unit_code = submission.unit.code
-    rules = [r for r in validation_rules() if code in rule_inputs([r])[r.code]]
-    inputs = rule_inputs(rules)
+    if checks is None:
+        checks = (variable_rules(), validation_rules())
+    limits_all, all_rules = checks[0], checks[1]
+    inputs_all = rule_inputs(all_rules)
+    rules = [r for r in all_rules if code in inputs_all[r.code]]
+    inputs = {r.code: inputs_all[r.code] for r in rules}
     needed = sorted({code}.union(*inputs.values()))
-    item = cycle.items.filter(variable__code=code).first()
-    required = {code} if item is not None and item.required else set()
     previous = Period.parse(cycle.period).previous().code
-    # One small query (ordinary fetch: COPY costs more than it saves on a few hundred
-    # rows): the unit's values of the variables needed, this period and the previous
-    # one, and the values of this one variable of the outlier peers (outlier_peers()).
     marks = ", ".join(["%s"] * len(needed))
-    peers = outlier_peers(submission) or [0]  # no unit has id 0: "no peers" as valid SQL
-    peer_marks = ", ".join(["%s"] * len(peers))
+    with connection.cursor() as cursor:
+        # The variables' ids, and whether the field is required in this questionnaire.
+        cursor.execute(
+            "SELECT x.id, x.code, i.required FROM catalogue_variable x "
+            "LEFT JOIN collection_questionnaireitem i ON i.variable_id = x.id AND i.cycle_id = %s "
+            f"WHERE x.code IN ({marks})",
+            [cycle.pk, *needed],
+        )
+        found_variables = cursor.fetchall()
+        # The participants, for the outlier peers (as outlier_peers() chooses them).
+        cursor.execute(
+            "SELECT s.unit_id, u.code, u.type FROM collection_submission s "
+            "JOIN units_unit u ON u.id = s.unit_id WHERE s.cycle_id = %s",
+            [cycle.pk],
+        )
+        participants = cursor.fetchall()
+    ids = {row[1]: row[0] for row in found_variables}
+    codes_of = {row[0]: row[1] for row in found_variables}
+    required = {code} if any(row[1] == code and row[2] for row in found_variables) else set()
+    classes = classes_of([(unit, type_) for _id, unit, type_ in participants])
+    own_class = classes.get(unit_code)
+    unit_codes = {unit_id: unit for unit_id, unit, _type in participants}
+    unit_codes[submission.unit_id] = unit_code
+    peers = [
+        unit_id
+        for unit_id, unit, type_ in participants
+        if unit_id != submission.unit_id and (own_class is None or type_ == own_class)
+    ]
+    # One small query by the values' keys (an ordinary fetch: COPY costs more than it
+    # saves on a few hundred rows): the unit's values of the variables needed, this
+    # period and the previous one, and this one variable's values of the outlier peers.
+    variable_ids = [ids[c] for c in needed if c in ids] or [0]  # no row has id 0
+    peers_or_none = peers or [0]
     sql = (
-        "SELECT u.code, x.code, v.period, v.value, v.comment FROM collection_value v "
-        "JOIN units_unit u ON u.id = v.unit_id JOIN catalogue_variable x ON x.id = v.variable_id "
-        f"WHERE (v.unit_id = %s AND x.code IN ({marks}) AND v.period IN (%s, %s)) "
-        f"OR (x.code = %s AND v.period = %s AND v.unit_id IN ({peer_marks}))"
+        "SELECT v.unit_id, v.variable_id, v.period, v.value, v.comment FROM collection_value v "
+        f"WHERE (v.unit_id = %s AND v.variable_id IN ({', '.join(['%s'] * len(variable_ids))}) "
+        "AND v.period IN (%s, %s)) "
+        "OR (v.variable_id = %s AND v.period = %s "
+        f"AND v.unit_id IN ({', '.join(['%s'] * len(peers_or_none))}))"
     )
-    params = [submission.unit_id, *needed, cycle.period, previous, code, cycle.period, *peers]
+    params = [
+        submission.unit_id,
+        *variable_ids,
+        cycle.period,
+        previous,
+        ids.get(code, 0),
+        cycle.period,
+        *peers_or_none,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        rows = [
+            (unit_codes.get(unit_id), codes_of[variable_id], period, value, comment)
+            for unit_id, variable_id, period, value, comment in cursor.fetchall()
+        ]
     frame = pl.DataFrame(
         rows,
         schema={
@@ -209,12 +266,7 @@ def field_findings(submission: Submission, code: str) -> tuple[list[dict], set[s
     own = frame.filter(mine & (pl.col("period") == cycle.period))
     history = frame.filter(mine & (pl.col("period") == previous)).drop("comment")
     peers = frame.filter(~mine).drop("comment")
-    limits = {
-        c: quality.VariableRule(code=c, min=low, max=high, change_threshold=None)
-        for c, low, high in Variable.objects.filter(code__in=needed).values_list(
-            "code", "min_value", "max_value"
-        )
-    }
+    limits = {c: limits_all[c] for c in needed if c in limits_all}
     found = quality.check_values(
         own.select("unit", "variable", "period", "value"),
         variables=limits,

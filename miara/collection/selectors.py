@@ -290,7 +290,6 @@ def cycle_quality(*, cycle: Cycle, rules=None) -> tuple[pl.DataFrame, pl.DataFra
     same outlier peers: `quality.outlier_classes`). System read: callers authorise first.
     """
     from miara.collection.quality import outlier_classes
-    from miara.engine import formula as formulas
     from miara.engine import quality as engine_quality
     from miara.engine.periods import Period
 
@@ -318,8 +317,16 @@ def cycle_quality(*, cycle: Cycle, rules=None) -> tuple[pl.DataFrame, pl.DataFra
     )
     if findings.is_empty():
         return values, empty
-    # A warning is justified by a comment on its value; a rule's warning, which names the
-    # rule, by a comment on any value the rule reads (as `submission_findings` decides).
+    return values, _justified(findings, values, validation)
+
+
+def _justified(findings: pl.DataFrame, values: pl.DataFrame, validation) -> pl.DataFrame:
+    """The engine's findings with `justified` and `blocking`, from `values` (`unit,
+    variable, commented`) of the units found: a warning is justified by a comment on its
+    value; a rule's warning, which names the rule, by a comment on any value the rule
+    reads (as `submission_findings` decides)."""
+    from miara.engine import formula as formulas
+
     commented = values.filter(pl.col("commented") == 1).select("unit", "variable")
     inputs = pl.DataFrame(
         [
@@ -344,58 +351,256 @@ def cycle_quality(*, cycle: Cycle, rules=None) -> tuple[pl.DataFrame, pl.DataFra
         .otherwise(pl.col("value_comment"))
         .fill_null(False)
     )
-    findings = (
+    return (
         findings.join(value_explained, on=["unit", "variable"], how="left")
         .join(rule_explained, on=["unit", "variable"], how="left")
         .with_columns(justified=(pl.col("severity") == "warning") & explained)
         .with_columns(blocking=(pl.col("severity") == "error") | ~pl.col("justified"))
         .drop("value_comment", "rule_comment")
     )
-    return values, findings
 
 
-# How long a computed board summary may be served while nothing has changed; the key
-# changes with every write of a value and every change of the catalogue's checks.
-BOARD_CACHE_SECONDS = 15 * 60
+# How long a computed board state may be kept; it is brought up to date on every read.
+BOARD_CACHE_SECONDS = 60 * 60
+# A board state is brought up to date from the values written since it was computed
+# while they touch at most this many units (each costs a read of its questionnaire in
+# two periods); more, and everything is recomputed, as for the first read.
+BOARD_UPDATE_MAX_UNITS = 25
+# ... and at most this many variables of the cycle's period (each costs a read of the
+# variable's values of every unit taking part, for the outlier check).
+BOARD_UPDATE_MAX_VARIABLES = 100
+# ... and at most this many rows written since (a larger load is recomputed in full).
+BOARD_UPDATE_MAX_ROWS = 20_000
+# A writer's ValueHistory ids are drawn before it commits, so a slow writer can commit
+# rows with ids below those of a faster one that a board state has already taken in.
+# The state therefore remembers how many rows it saw among the last BOARD_LATE_WINDOW
+# ids below its newest; if that number grows, a late commit landed and everything is
+# recomputed. (A write whose transaction outlives this many ids written by others would
+# go unnoticed until the state expires: BOARD_CACHE_SECONDS.)
+BOARD_LATE_WINDOW = 10_000
 
 
-def cycle_checked(*, cycle: Cycle) -> tuple[dict[str, tuple], pl.DataFrame]:
-    """The cycle's findings (as `cycle_quality` gives them) and, per unit code, (filled,
-    required filled, errors, open warnings, last value change as epoch seconds or None).
+def _cycle_shape(cycle: Cycle):
+    """The cycle's participants `(unit_id, code, type)` and items `(variable_id, code,
+    required)`, and a fingerprint of both (a unit's type decides its outlier class)."""
+    import hashlib
 
-    Cached under a key made of the cycle, the newest ValueHistory row (every write of a
-    value appends one) and the fingerprint of the catalogue's checks, so that the board
-    and the quality report are recomputed only when something they show has changed.
-    System read: callers authorise first.
-    """
-    from django.core.cache import cache
+    from miara.collection.models import QuestionnaireItem
 
-    rules = _cycle_rules()
-    # The newest row by id is one step down the primary key's index; its time as well
-    # as its id, in case ids are ever reused (a database restored from a backup).
-    newest = ValueHistory.objects.order_by("-id").values_list("id", "at").first()
-    newest = (newest[0], newest[1].timestamp()) if newest else (0, 0)
-    key = ":".join(
-        str(part)
-        for part in (
-            "miara:board",
-            cycle.pk,
-            cycle.created_at.timestamp(),
-            *newest,
-            rules[2],
-        )
+    participants = sorted(
+        cycle.submissions.values_list("unit_id", "unit__code", "unit__type").order_by()
     )
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    values, findings = cycle_quality(cycle=cycle, rules=rules)
-    required = list(cycle.items.filter(required=True).values_list("variable__code", flat=True))
+    items = sorted(
+        QuestionnaireItem.objects.filter(cycle=cycle)
+        .order_by()
+        .values_list("variable_id", "variable__code", "required")
+    )
+    text = repr((participants, items)).encode()
+    return participants, items, hashlib.sha1(text).hexdigest()[:16]
+
+
+def _history_mark(since: int | None = None) -> tuple[int, float, int]:
+    """(newest ValueHistory id, its time in epoch seconds, how many rows have ids in
+    (newest - BOARD_LATE_WINDOW, newest]) — or, with `since`, that count below `since`
+    (the count a state recorded, taken again to see whether rows landed late)."""
+    newest = ValueHistory.objects.order_by("-id").values_list("id", "at").first()
+    if newest is None:
+        return (0, 0.0, 0)
+    top = newest[0] if since is None else since
+    window = ValueHistory.objects.filter(id__gt=top - BOARD_LATE_WINDOW, id__lte=top).count()
+    return (newest[0], newest[1].timestamp(), window)
+
+
+def _board_summary(values: pl.DataFrame, required: list[str]) -> dict[str, tuple]:
+    """Per unit code in `values` (this period's): (filled, required filled, last change)."""
     present = values.filter(pl.col("value").is_not_null())
     filled = dict(present.group_by("unit").len().iter_rows())
     required_filled = dict(
         present.filter(pl.col("variable").is_in(required)).group_by("unit").len().iter_rows()
     )
     changed = dict(values.group_by("unit").agg(pl.col("changed").max()).iter_rows())
+    return {
+        unit: (filled.get(unit, 0), required_filled.get(unit, 0), changed.get(unit))
+        for unit in values.get_column("unit").unique().to_list()
+    }
+
+
+def _board_update(state: dict, cycle: Cycle, shape, rules, changes) -> dict | None:
+    """The board state `state` brought up to date with the values written since
+    (`changes`: their `(unit_id, variable_id, period)`), or None when too much changed.
+
+    What one write can change, and only that, is recomputed: the findings other than
+    outliers (range, required, rules, change against the previous period) of the units
+    written, from their whole questionnaire in both periods; and the outlier findings of
+    every unit taking part for the variables written in the cycle's period, whose
+    distribution (over the unit's class, `quality.outlier_classes`) moved. A unit's
+    other outlier findings keep, since neither its values nor their distribution changed.
+    The result is the same as `cycle_quality` from scratch (tests compare the two).
+    """
+    from miara.collection.quality import classes_of
+    from miara.engine import quality as engine_quality
+    from miara.engine.periods import Period
+
+    participants, items, _fingerprint = shape
+    limits, validation, _rules_fingerprint = rules
+    unit_code = {unit_id: code for unit_id, code, _type in participants}
+    variable_code = {variable_id: code for variable_id, code, _required in items}
+    previous = Period.parse(cycle.period).previous().code
+    changes = [
+        (u, v, p)
+        for u, v, p in changes
+        if u in unit_code and v in variable_code and p in (cycle.period, previous)
+    ]
+    if not changes:
+        return state
+    unit_ids = sorted({u for u, _v, _p in changes})
+    variable_ids = sorted({v for _u, v, p in changes if p == cycle.period})
+    if len(unit_ids) > BOARD_UPDATE_MAX_UNITS or len(variable_ids) > BOARD_UPDATE_MAX_VARIABLES:
+        return None
+    changed = (
+        "extract(epoch from v.updated_at)"
+        if bulk.is_postgres()
+        else "(julianday(v.updated_at) - 2440587.5) * 86400.0"
+    )
+    variables_in = "SELECT variable_id FROM collection_questionnaireitem WHERE cycle_id = %s"
+    units_in = "SELECT unit_id FROM collection_submission WHERE cycle_id = %s"
+    marks_u = ", ".join(["%s"] * len(unit_ids))
+    marks_v = ", ".join(["%s"] * len(variable_ids or [0]))
+    # One query of a few thousand rows: the written units' questionnaires (both periods)
+    # and, of every unit taking part, the written variables in the cycle's period.
+    sql = (
+        "SELECT v.unit_id, v.variable_id, v.period, v.value, "
+        f"CASE WHEN v.comment <> '' THEN 1 ELSE 0 END, {changed} FROM collection_value v "
+        f"WHERE ((v.unit_id IN ({marks_u}) AND v.period IN (%s, %s) "
+        f"AND v.variable_id IN ({variables_in})) "
+        f"OR (v.variable_id IN ({marks_v}) AND v.period = %s AND v.unit_id IN ({units_in})))"
+    )
+    params = [
+        *unit_ids,
+        cycle.period,
+        previous,
+        cycle.pk,
+        *(variable_ids or [0]),
+        cycle.period,
+        cycle.pk,
+    ]
+    read = bulk.fetch_frame(sql, params, _CYCLE_VALUES_SCHEMA, few=True).with_columns(
+        unit=pl.col("unit_id").replace_strict(unit_code, return_dtype=pl.String),
+        variable=pl.col("variable_id").replace_strict(variable_code, return_dtype=pl.String),
+    )
+    units = sorted(unit_code[u] for u in unit_ids)
+    variables = sorted(variable_code[v] for v in variable_ids)
+    mine = pl.col("unit").is_in(units)
+    current = read.filter(mine & (pl.col("period") == cycle.period))
+    required = sorted(code for _id, code, is_required in items if is_required)
+    # 1. The written units' findings other than outliers (the outlier check is
+    # switched off by an infinite threshold: no robust z exceeds it).
+    own = engine_quality.check_values(
+        current.select(*VALUE_SCHEMA),
+        variables=limits,
+        rules=validation,
+        history=read.filter(mine & (pl.col("period") == previous)).select(*VALUE_SCHEMA),
+        peers=None,
+        required=set(required),
+        units=units,
+        periods=[cycle.period],
+        outlier_threshold=float("inf"),
+    ).filter(pl.col("check") != "outlier")
+    # 2. Every unit's outlier findings of the variables written in the cycle's period.
+    written = read.filter(pl.col("variable").is_in(variables) & (pl.col("period") == cycle.period))
+    outliers = engine_quality.check_values(
+        written.select(*VALUE_SCHEMA),
+        variables={},
+        peers=None,
+        peer_classes=classes_of([(code, type_) for _id, code, type_ in participants]),
+        periods=[cycle.period],
+    ).filter(pl.col("check") == "outlier")
+    fresh = pl.concat(
+        [
+            _justified(own, current, validation),
+            _justified(outliers, written, validation),
+        ]
+    )
+    old = state["findings"]
+    kept = old.filter(
+        ~(
+            (pl.col("unit").is_in(units) & (pl.col("check") != "outlier"))
+            | (
+                (pl.col("check") == "outlier")
+                & pl.col("variable").is_in(variables)
+                & (pl.col("period") == cycle.period)
+            )
+        )
+    )
+    findings = pl.concat([kept, fresh.select(old.columns)]).sort(engine_quality.ORDER)
+    per_unit = dict(state["per_unit"])
+    fresh_summary = _board_summary(current, required)
+    for code in units:
+        per_unit[code] = fresh_summary.get(code, (0, 0, None))
+    return {"per_unit": per_unit, "findings": findings}
+
+
+def cycle_checked(*, cycle: Cycle) -> tuple[dict[str, tuple], pl.DataFrame]:
+    """The cycle's findings (as `cycle_quality` gives them) and, per unit code, (filled,
+    required filled, errors, open warnings, last value change as epoch seconds or None).
+
+    The figures are kept (in the cache, under the cycle, its participants and items and
+    the fingerprint of the catalogue's checks) with the newest ValueHistory row they
+    take in. Every write of a value appends a ValueHistory row, so a read looks up the
+    rows written since and recomputes only what they can change (`_board_update`): a
+    save during collection costs a few milliseconds of checks, not a pass over every
+    unit's values. The first read, a change of the catalogue's checks or of the
+    participants, a large load or a late commit recompute everything. Either way the
+    figures are those of the values stored now. System read: callers authorise first.
+    """
+    from django.core.cache import cache
+
+    rules = _cycle_rules()
+    shape = _cycle_shape(cycle)
+    key = ":".join(
+        str(part)
+        for part in ("miara:board", cycle.pk, cycle.created_at.timestamp(), rules[2], shape[2])
+    )
+    mark = _history_mark()
+    state = cache.get(key)
+    if state is not None and state["mark"] == mark:
+        cache.touch(key, BOARD_CACHE_SECONDS)  # read while nothing changed: keep it
+    if state is not None and state["mark"] != mark:
+        stamp, at, window = state["mark"]
+        # The state's newest row must still be there, unchanged (ids are not reused by a
+        # restored backup), and no row may have landed below it since.
+        same_row = ValueHistory.objects.filter(id=stamp).values_list("at", flat=True).first()
+        if (
+            stamp == 0
+            or same_row is None
+            or same_row.timestamp() != at
+            or _history_mark(since=stamp)[2] != window
+            or mark[0] < stamp
+            # Ids are drawn one per row written: this many and it was a large load.
+            or mark[0] - stamp > BOARD_UPDATE_MAX_ROWS
+        ):
+            state = None
+        else:
+            changes = list(
+                ValueHistory.objects.filter(id__gt=stamp, id__lte=mark[0])
+                .order_by()
+                .values_list("unit_id", "variable_id", "period")
+                .distinct()
+            )
+            state = _board_update(state, cycle, shape, rules, changes)
+        if state is not None:
+            state = state | {"mark": mark}
+            cache.set(key, state, BOARD_CACHE_SECONDS)
+    if state is None:
+        values, findings = cycle_quality(cycle=cycle, rules=rules)
+        required = [code for _id, code, is_required in shape[1] if is_required]
+        state = {
+            "mark": mark,
+            "per_unit": _board_summary(values, required),
+            "findings": findings,
+        }
+        cache.set(key, state, BOARD_CACHE_SECONDS)
+    findings = state["findings"]
     counts = {
         row["unit"]: (row["errors"], row["warnings"])
         for row in findings.group_by("unit")
@@ -405,16 +610,10 @@ def cycle_checked(*, cycle: Cycle) -> tuple[dict[str, tuple], pl.DataFrame]:
         )
         .iter_rows(named=True)
     }
-    summary = {
-        unit: (
-            filled.get(unit, 0),
-            required_filled.get(unit, 0),
-            *counts.get(unit, (0, 0)),
-            changed.get(unit),
-        )
-        for unit in cycle.submissions.values_list("unit__code", flat=True)
-    }
-    cache.set(key, (summary, findings), BOARD_CACHE_SECONDS)
+    summary = {}
+    for _id, unit, _type in shape[0]:
+        filled, required_filled, changed = state["per_unit"].get(unit, (0, 0, None))
+        summary[unit] = (filled, required_filled, *counts.get(unit, (0, 0)), changed)
     return summary, findings
 
 

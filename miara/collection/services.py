@@ -26,6 +26,10 @@ from miara.units.models import Unit
 # form's or a small file's few values do not change the tables' shape.
 ANALYZE_AFTER_ROWS = 10_000
 
+# Up to this many rows a write is a form's or a small file's: codes are looked up one by
+# one and stored values read by their keys, with ordinary queries instead of COPY.
+SMALL_FRAME = 100
+
 PERIOD_REGEX = r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 MAX_COMMENT = 2000
 
@@ -83,13 +87,20 @@ def parse_values(frame: pl.DataFrame, *, source: str, cell_of=None) -> pl.DataFr
     naming every bad line and column (unknown codes, bad periods, unparsable numbers,
     out-of-range values, duplicates).
     """
+    unit_rows, variable_rows = Unit.objects.all(), Variable.objects.all()
+    if frame.height <= SMALL_FRAME:
+        # A form's few values: look up their codes only, not the whole tables.
+        unit_rows = unit_rows.filter(code__in=frame.get_column("unit").drop_nulls().unique())
+        variable_rows = variable_rows.filter(
+            code__in=frame.get_column("variable").drop_nulls().unique()
+        )
     units = pl.DataFrame(
-        list(Unit.objects.values_list("code", "id")),
+        list(unit_rows.values_list("code", "id")),
         schema={"unit": pl.String, "unit_id": pl.Int64},
         orient="row",
     )
     variables = pl.DataFrame(
-        list(Variable.objects.values_list("code", "id", "min_value", "max_value")),
+        list(variable_rows.values_list("code", "id", "min_value", "max_value")),
         schema={
             "variable": pl.String,
             "variable_id": pl.Int64,
@@ -109,8 +120,12 @@ def parse_values(frame: pl.DataFrame, *, source: str, cell_of=None) -> pl.DataFr
     )
     problems: list[tuple[int, Problem]] = []
     total = 0
+    kinds: list[tuple[pl.Expr, str, object]] = []
 
     def report(mask: pl.Expr, column: str, message) -> None:
+        kinds.append((mask, column, message))
+
+    def describe(mask: pl.Expr, column: str, message) -> None:
         nonlocal total
         bad = checked.filter(mask)
         total += bad.height
@@ -183,6 +198,14 @@ def parse_values(frame: pl.DataFrame, *, source: str, cell_of=None) -> pl.DataFr
             "comment",
             lambda r: f"the comment is longer than {MAX_COMMENT} characters",
         )
+    # Which kinds of problem occur at all, in one pass: a clean file (and a form's one
+    # value) is then checked without a filter per kind.
+    occurs = checked.select(
+        mask.fill_null(False).any().alias(f"kind{i}") for i, (mask, _c, _m) in enumerate(kinds)
+    ).row(0)
+    for found, kind in zip(occurs, kinds, strict=True):
+        if found:
+            describe(*kind)
     duplicated = checked.filter(
         pl.struct("unit", "variable", "period").is_duplicated() & pl.col("unit").is_not_null()
     )
@@ -291,6 +314,11 @@ def values_write(
     if len(variable_ids) <= 500:
         sql += f" AND variable_id IN ({', '.join(['%s'] * len(variable_ids))})"
         params += variable_ids
+    small = rows.height <= SMALL_FRAME
+    if small:
+        unit_ids = rows.get_column("unit_id").unique().to_list()
+        sql += f" AND unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
+        params += unit_ids
     stored = bulk.fetch_frame(
         sql,
         params,
@@ -303,6 +331,7 @@ def values_write(
             "old_comment": pl.String,
             "old_version": pl.Int64,
         },
+        few=small,
     )
     merged = rows.with_columns(
         pl.col("unit_id").cast(pl.Int64), pl.col("variable_id").cast(pl.Int64)

@@ -13,6 +13,10 @@ from django.db import connection
 
 FETCH_BATCH = 200_000
 INSERT_BATCH = 50_000
+# Up to this many rows an ordinary INSERT/UPDATE (one executemany, pipelined by psycopg)
+# beats COPY on PostgreSQL: COPY, and the temporary table an update goes through, cost
+# more round trips and server work than a form's few values are worth.
+SMALL_WRITE = 100
 
 
 def is_postgres() -> bool:
@@ -34,9 +38,15 @@ def analyze(*tables: str) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
-def fetch_frame(sql: str, params: list | tuple, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Run a SELECT and return its rows as a frame with the given column names and types."""
-    if is_postgres():
+def fetch_frame(
+    sql: str, params: list | tuple, schema: dict[str, pl.DataType], *, few: bool = False
+) -> pl.DataFrame:
+    """Run a SELECT and return its rows as a frame with the given column names and types.
+
+    `few=True` says the caller expects at most a few hundred rows: an ordinary fetch,
+    then, since COPY's own cost (and CSV parsing) is more than such a read is worth.
+    """
+    if is_postgres() and not few:
         with connection.cursor() as cursor:
             raw = cursor.cursor
             query = raw.mogrify(sql, params) if params else sql
@@ -64,7 +74,7 @@ def insert_frame(table: str, frame: pl.DataFrame, *, not_null_text: tuple[str, .
         return 0
     columns = frame.columns
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    if is_postgres():
+    if is_postgres() and frame.height > SMALL_WRITE:
         force = f", FORCE_NOT_NULL ({', '.join(not_null_text)})" if not_null_text else ""
         with connection.cursor() as cursor:
             with cursor.cursor.copy(
@@ -73,6 +83,9 @@ def insert_frame(table: str, frame: pl.DataFrame, *, not_null_text: tuple[str, .
                 for start in range(0, frame.height, 500_000):
                     copy.write(frame.slice(start, 500_000).write_csv(include_header=False))
         return frame.height
+    if is_postgres() and not_null_text:
+        # As FORCE_NOT_NULL reads them: a missing text is the empty string.
+        frame = frame.with_columns(pl.col(c).fill_null("") for c in not_null_text)
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
@@ -86,7 +99,7 @@ def update_from_frame(table: str, frame: pl.DataFrame, *, key: str, columns: lis
     if frame.is_empty():
         return 0
     q = connection.ops.quote_name
-    if is_postgres():
+    if is_postgres() and frame.height > SMALL_WRITE:
         temp = f"tmp_update_{table}"
         with connection.cursor() as cursor:
             selected = ", ".join(q(c) for c in [key, *columns])
@@ -105,6 +118,11 @@ def update_from_frame(table: str, frame: pl.DataFrame, *, key: str, columns: lis
             )
             cursor.execute(f"DROP TABLE {q(temp)}")
         return frame.height
+    if is_postgres():
+        # As the COPY into the temporary table reads them: a missing text is "".
+        frame = frame.with_columns(
+            pl.col(c).fill_null("") for c in columns if frame.schema[c] == pl.String
+        )
     assignments = ", ".join(f"{q(c)} = %s" for c in columns)
     sql = f"UPDATE {q(table)} SET {assignments} WHERE {q(key)} = %s"
     with connection.cursor() as cursor:

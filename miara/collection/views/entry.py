@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
@@ -52,7 +52,7 @@ from miara.collection.forms import (
     fingerprint,
     number_text,
 )
-from miara.collection.models import Cycle, Submission, SubmissionState, Value, ValueHistory
+from miara.collection.models import Cycle, Submission, SubmissionState, ValueHistory
 from miara.collection.quality import field_findings, submission_findings
 from miara.collection.services import (
     PERIOD_REGEX,
@@ -258,27 +258,33 @@ def _field_findings(submission: Submission, code: str) -> tuple[list[dict], list
     reloaded (the other units' values move on meanwhile).
     """
     cached = cache.get(_findings_key(submission))
-    stamp = _findings_stamp(submission)
-    fingerprint = selectors._cycle_rules()[2]
-    usable = (
-        cached is not None
-        and cached["rules"] == fingerprint
-        and not ValueHistory.objects.filter(
-            unit_id=submission.unit_id,
-            period__in=[
-                submission.cycle.period,
-                Period.parse(submission.cycle.period).previous().code,
+    checks = selectors._cycle_rules()
+    fingerprint = checks[2]
+    since = cached["stamp"] if cached is not None else 0
+    # In one query: the newest ValueHistory row of the unit in the two periods (as
+    # _findings_stamp) and whether a variable other than this one was written since the
+    # cached computation.
+    cycle = submission.cycle
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT MAX(h.id), SUM(CASE WHEN h.id > %s AND h.variable_id <> "
+            "(SELECT x.id FROM catalogue_variable x WHERE x.code = %s) THEN 1 ELSE 0 END) "
+            "FROM collection_valuehistory h WHERE h.unit_id = %s AND h.period IN (%s, %s)",
+            [
+                since,
+                code,
+                submission.unit_id,
+                cycle.period,
+                Period.parse(cycle.period).previous().code,
             ],
-            id__gt=cached["stamp"],
-            id__lte=stamp,
         )
-        .exclude(variable__code=code)
-        .exists()
-    )
+        stamp, others = cursor.fetchone()
+    stamp = stamp or 0
+    usable = cached is not None and cached["rules"] == fingerprint and not others
     if not usable:
         findings = _full_findings(submission)
         return [f for f in findings if f["variable"] == code and f["check"] != "rule"], findings
-    own, rule_codes = field_findings(submission, code)
+    own, rule_codes = field_findings(submission, code, checks=checks)
     kept = [
         f
         for f in cached["findings"]
@@ -675,15 +681,18 @@ def field_save(request, cycle_id: int, unit_code: str):
         "errors": sum(f["severity"] == "error" for f in findings),
         "open_warnings": sum(f["severity"] == "warning" and not f["justified"] for f in findings),
     }
-    required = cycle.items.filter(required=True).values("variable_id")
+    with connection.cursor() as cursor:
+        # The required items and how many of them have a value, in one query.
+        cursor.execute(
+            "SELECT COUNT(*), COUNT(v.value) FROM collection_questionnaireitem i "
+            "LEFT JOIN collection_value v ON v.variable_id = i.variable_id "
+            "AND v.unit_id = %s AND v.period = %s WHERE i.cycle_id = %s AND i.required",
+            [submission.unit_id, cycle.period, cycle.pk],
+        )
+        required_count, filled = cursor.fetchone()
     progress = {
-        "filled": Value.objects.filter(
-            unit_id=submission.unit_id,
-            period=cycle.period,
-            value__isnull=False,
-            variable_id__in=required,
-        ).count(),
-        "required": cycle.items.filter(required=True).count(),
+        "filled": filled,
+        "required": required_count,
         "errors": counts["errors"],
         "open_warnings": counts["open_warnings"],
     }
