@@ -171,3 +171,17 @@ def _similar_figures(unit: Unit, period: str, similar: SimilarChoice | None):
 
 BENCHMARK_UNIT_FIELDS = ("value", "rank", "percentile", "quartile", "change")
 BENCHMARK_GROUP_FIELDS = ("n", "median", "q1", "q3", "best")
+# The figures of one benchmark row in the column order of every export of the table (the
+# page's CSV, the report's workbook): the unit's value, the group's, the unit's place.
+ROW_FIGURES = (
+    "value",
+    "n",
+    "median",
+    "q1",
+    "q3",
+    "best",
+    "rank",
+    "percentile",
+    "quartile",
+    "change",
+)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from miara.accounts.scope import require_unit_access
 from miara.analytics import charts
-from miara.analytics.benchmark import ALL_UNITS, unit_peer_groups
+from miara.analytics.benchmark import ALL_UNITS, ROW_FIGURES, unit_peer_groups
 from miara.analytics.indicator_detail import default_unit, indicator_detail, indicator_groups
 from miara.analytics.peers import others_named
 from miara.analytics.requests import requested_period
@@ -132,16 +132,7 @@ CSV_COLUMNS = [
     "period",
     "group",
     "unit",
-    "value",
-    "n",
-    "median",
-    "q1",
-    "q3",
-    "best",
-    "rank",
-    "percentile",
-    "quartile",
-    "change",
+    *ROW_FIGURES,
     "gap_to_median",
     "relative_gap_to_median",
 ]
@@ -180,20 +171,7 @@ def benchmark_csv(request, code: str):
                     unit.code,
                     *(
                         _cell(getattr(row, name))
-                        for name in (
-                            "value",
-                            "n",
-                            "median",
-                            "q1",
-                            "q3",
-                            "best",
-                            "rank",
-                            "percentile",
-                            "quartile",
-                            "change",
-                            "gap_to_median",
-                            "relative_gap",
-                        )
+                        for name in (*ROW_FIGURES, "gap_to_median", "relative_gap")
                     ),
                 ]
             )

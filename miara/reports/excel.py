@@ -16,26 +16,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from miara.analytics.benchmark import BenchmarkRow
+from miara.analytics.benchmark import ROW_FIGURES, BenchmarkRow
 from miara.reports.content import UnitReport
 from miara.reports.pdf import methodology_items
 from miara.web import labels
 
 HEADER_FILL = PatternFill("solid", fgColor="DBE6EF")
 BOLD = Font(bold=True)
-# The figures of each indicator row, in column order: (field, heading).
-FIGURE_FIELDS = (
-    "value",
-    "n",
-    "median",
-    "q1",
-    "q3",
-    "best",
-    "rank",
-    "percentile",
-    "quartile",
-    "change",
-)
+# The figures of each indicator row, in the column order of the benchmark table's CSV.
+FIGURE_FIELDS = ROW_FIGURES
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
