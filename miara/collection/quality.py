@@ -128,28 +128,7 @@ def submission_findings(submission: Submission) -> list[dict]:
     )
     # A rule's finding names the rule, not a value: a comment on any value the rule reads
     # justifies it, as a clerk explains a rule warning next to the figure it is about.
-    rule_inputs = {
-        rule.code: {
-            code
-            for side in (rule.left, rule.right)
-            for code in formulas.references(formulas.parse(side))
-        }
-        for rule in validation_rules()
-    }
-    out = []
-    for row in findings.iter_rows(named=True):
-        explained_by = (
-            rule_inputs.get(row["variable"], {row["variable"]})
-            if row["check"] == "rule"
-            else {row["variable"]}
-        )
-        justified = row["severity"] == "warning" and any(
-            comments.get(code, "").strip() for code in explained_by
-        )
-        out.append(
-            row | {"justified": justified, "blocking": row["severity"] == "error" or not justified}
-        )
-    return out
+    return _justify(findings, comments, rule_inputs())
 
 
 @lru_cache(maxsize=4096)
