@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from miara.accounts.scope import require_unit_access
-from miara.analytics import charts
+from miara.analytics import charts, scorecard_html
 from miara.analytics.benchmark import ALL_UNITS, ROW_FIGURES, unit_peer_groups
 from miara.analytics.indicator_detail import default_unit, indicator_detail, indicator_groups
 from miara.analytics.peers import others_named
@@ -114,7 +114,9 @@ def benchmark(request, code: str):
         "group_label": labels[group],
         "group_entry": PeerGroup.objects.filter(code=group).first(),
         "scorecard": card,
-        "sections": card.sections,
+        "table_body": scorecard_html.table_body(
+            card, unit_code=unit.code, period=period, group=group, area=area, sort=sort
+        ),
         "area": area,
         "sort": sort,
         "has_any_value": card.has_any_value,

@@ -5,16 +5,15 @@ from __future__ import annotations
 from django import template
 from django.template.defaultfilters import floatformat
 
+from miara.web import numbers
+
 register = template.Library()
 
 
 @register.filter
 def share_as_percent(share):
     """A stored share (0.125) as a localised whole percentage without its sign ("13")."""
-    if share is None:
-        return ""
-    hundredths = abs(share) * 100
-    return floatformat(hundredths, "1g" if hundredths < 10 else "0g")
+    return numbers.percent_share(share)
 
 
 @register.filter

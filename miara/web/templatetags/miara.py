@@ -6,9 +6,8 @@ Nothing here computes a statistic; it only formats what a result set holds.
 from __future__ import annotations
 
 from django import template
-from django.template.defaultfilters import floatformat
 
-from miara.web import labels
+from miara.web import labels, numbers
 
 register = template.Library()
 
@@ -16,22 +15,13 @@ register = template.Library()
 @register.filter
 def figure(value, decimals=2):
     """A stored number with the indicator's decimals, grouped and localised ('—' if empty)."""
-    if value is None:
-        return "—"
-    return floatformat(value, f"{int(decimals)}g")
+    return numbers.fixed(value, decimals)
 
 
 @register.filter
 def signed(value, decimals=2):
     """A change: always with its sign, a typographic minus for negatives."""
-    if value is None:
-        return "—"
-    text = floatformat(value, f"{int(decimals)}g")
-    if text.startswith("-"):
-        digits = text[1:]
-        # Rounding may turn a tiny negative change into zero: no sign then.
-        return digits if not digits.strip("0.,\u00a0 ") else "\u2212" + digits
-    return text if not text.strip("0.,\u00a0 ") else "+" + text
+    return numbers.signed(value, decimals)
 
 
 @register.filter
