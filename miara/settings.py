@@ -121,6 +121,12 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Rendered parts of the benchmark pages are kept in each server process's memory
+# (miara.lib.memo), keyed by the result sets they show, so new results are never served
+# from an old entry; the catalogue and unit names in them are at most this many seconds
+# old. 0 turns it off.
+PAGE_CACHE_SECONDS = conf.env_int("MIARA_PAGE_CACHE_SECONDS", 300)
+
 # Reports (PDF, Excel) are built by a background thread of the server (miara.reports.runner).
 REPORTS_IN_BACKGROUND = conf.env_bool("MIARA_REPORTS_IN_BACKGROUND", True)
 

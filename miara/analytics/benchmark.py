@@ -141,16 +141,15 @@ def benchmark_table(
 def _stored_figures(user, unit: Unit, period: str, group: str):
     """The unit's stored rows and the group's stored statistics, by indicator code."""
     result_set = current_result_set(period)
-    frame = results_frame(user=user, periods=[period], groups=[group], units=[unit.code])
+    frame = results_frame(user=user, periods=[period], groups=[group], units=[unit.code], few=True)
     unit_rows = {row["indicator"]: row for row in frame.iter_rows(named=True)}
     group_stats = {}
     if result_set:
-        for stats in GroupStatistic.objects.filter(
-            result_set=result_set, group=group
-        ).select_related("indicator"):
-            group_stats[stats.indicator.code] = {
-                name: getattr(stats, name) for name in BENCHMARK_GROUP_FIELDS
-            }
+        rows = GroupStatistic.objects.filter(result_set=result_set, group=group).values_list(
+            "indicator__code", *BENCHMARK_GROUP_FIELDS
+        )
+        for code, *figures in rows:
+            group_stats[code] = dict(zip(BENCHMARK_GROUP_FIELDS, figures, strict=True))
     return unit_rows, group_stats
 
 

@@ -61,18 +61,28 @@ def _slot(name: str) -> alt.Data:
     return alt.Data(values=[{_SLOT: name}])
 
 
-def _fill(node, **data):
-    """A copy of a cached spec with each placeholder replaced by its rows."""
+def _fill(node, texts: dict[str, str] | None = None, **data):
+    """A copy of a cached spec with each placeholder replaced by its rows, and each text
+    placeholder (a key of `texts`, see `_text_slot`) inside a string by its text."""
     if isinstance(node, dict):
         values = node.get("values")
         if isinstance(values, list) and len(values) == 1 and isinstance(values[0], dict):
             name = values[0].get(_SLOT)
             if name is not None:
                 return {**node, "values": [dict(row) for row in data[name]]}
-        return {key: _fill(value, **data) for key, value in node.items()}
+        return {key: _fill(value, texts, **data) for key, value in node.items()}
     if isinstance(node, list):
-        return [_fill(value, **data) for value in node]
+        return [_fill(value, texts, **data) for value in node]
+    if texts and isinstance(node, str) and _SLOT in node:
+        for slot, text in texts.items():
+            node = node.replace(slot, text)
     return node
+
+
+def _text_slot(name: str) -> str:
+    """A placeholder for a text that differs per request (a unit's name), so that the
+    skeleton cached for the chart's other texts serves every unit."""
+    return f"{_SLOT}{name}__"
 
 
 def distribution(
@@ -139,6 +149,94 @@ def _distribution_skeleton(value_title: str, has_band: bool, has_median: bool, h
     return _config(alt.layer(*layers, data=_slot("points")), height=height)
 
 
+def distribution_binned(
+    bins: Sequence[dict],
+    *,
+    value_title: str,
+    count_title: str,
+    unit: dict | None = None,
+    median: float | None = None,
+    q1: float | None = None,
+    q3: float | None = None,
+    height: int = 120,
+) -> Spec:
+    """The distribution of a large group as bars of how many units fall in each range of
+    values (the engine's `histogram`), with the quartile band, the median and one unit.
+
+    `bins`: `{"start": float, "end": float, "count": int}`; `unit`: `{"label", "value"}`
+    of the unit looked from, or None. A national group of 6,300 units would be a smear of
+    overlapping dots (and a page of 6,300 labels): the bars show its shape instead.
+    """
+    has_band = q1 is not None and q3 is not None
+    skeleton = _binned_skeleton(
+        value_title, count_title, has_band, median is not None, unit is not None, height
+    )
+    return _fill(
+        skeleton,
+        bins=[{"start": b["start"], "end": b["end"], "count": b["count"]} for b in bins],
+        band=[{"q1": q1, "q3": q3}],
+        median=[{"median": median}],
+        unit=[{"label": unit["label"], "value": unit["value"]}] if unit else [],
+    )
+
+
+@functools.lru_cache(maxsize=128)
+def _binned_skeleton(
+    value_title: str,
+    count_title: str,
+    has_band: bool,
+    has_median: bool,
+    has_unit: bool,
+    height: int,
+) -> Spec:
+    layers: list = []
+    if has_band:
+        layers.append(
+            alt.Chart(_slot("band"))
+            .mark_rect(color=BAND)
+            .encode(x="q1:Q", x2="q3:Q", y=alt.value(0), y2=alt.value("height"))
+        )
+    layers.append(
+        alt.Chart(_slot("bins"))
+        .mark_bar(color=OTHERS, opacity=0.85, binSpacing=1)
+        .encode(
+            x=alt.X("start:Q", title=value_title, scale=alt.Scale(zero=False, nice=True)),
+            x2="end:Q",
+            y=alt.Y("count:Q", title=count_title),
+            tooltip=[
+                alt.Tooltip("start:Q", title="≥", format=",.4~g"),
+                alt.Tooltip("end:Q", title="≤", format=",.4~g"),
+                alt.Tooltip("count:Q", title=count_title),
+            ],
+        )
+    )
+    if has_median:
+        layers.append(
+            alt.Chart(_slot("median"))
+            .mark_rule(color=MEDIAN, strokeWidth=3)
+            .encode(x="median:Q", y=alt.value(0), y2=alt.value("height"))
+        )
+    if has_unit:
+        layers.append(
+            alt.Chart(_slot("unit"))
+            .mark_point(shape="diamond", size=220, filled=True, color=ACCENT, stroke="white")
+            .encode(
+                x="value:Q",
+                y=alt.value("height"),
+                tooltip=[
+                    alt.Tooltip("label:N", title=""),
+                    alt.Tooltip("value:Q", title=value_title),
+                ],
+            )
+        )
+        layers.append(
+            alt.Chart(_slot("unit"))
+            .mark_text(dy=-16, fontWeight="bold", color=ACCENT)
+            .encode(x="value:Q", y=alt.value("height"), text="label:N")
+        )
+    return _config(alt.layer(*layers), height=height)
+
+
 def ranking(rows: Sequence[dict], *, value_title: str, height_per_row: int = 18) -> Spec:
     """Horizontal bars of every unit's value, best first; `rows` are already in rank order.
 
@@ -185,12 +283,15 @@ def trend(
     `rows`: `{"period": str, "value": float|None, "median": float|None, "q1", "q3"}`.
     """
     return _fill(
-        _trend_skeleton(value_title, unit_label, median_label, band_label), rows=list(rows)
+        _trend_skeleton(value_title, median_label, band_label),
+        {_text_slot("unit"): unit_label},
+        rows=list(rows),
     )
 
 
 @functools.lru_cache(maxsize=128)
-def _trend_skeleton(value_title: str, unit_label: str, median_label: str, band_label: str) -> Spec:
+def _trend_skeleton(value_title: str, median_label: str, band_label: str) -> Spec:
+    unit_label = _text_slot("unit")
     base = alt.Chart().encode(x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0)))
     band = (
         base.transform_filter("isValid(datum.q1) && isValid(datum.q3)")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import polars as pl
 from django.core.exceptions import PermissionDenied
 
 from miara.accounts.scope import require_unit_access, visible_unit_ids
@@ -22,8 +23,10 @@ from miara.analytics.peers import unit_presenter
 from miara.analytics.selectors import current_result_sets
 from miara.catalogue.models import Indicator, Variable
 from miara.collection.selectors import values_frame
+from miara.engine import stats
 from miara.engine.formula import current_references, parse, prev_references
 from miara.engine.periods import Period
+from miara.lib import memo
 from miara.units.models import Unit
 
 
@@ -103,6 +106,16 @@ class IndicatorDetail:
     # The rows of the page's table: every member, or for a large group the best and the
     # weakest and those around the unit, with None where rows are left out (the CSV has all).
     table: list[Member | None] | None = None
+    # How many units have a value; with `excerpt`, `members` of a group larger than
+    # TABLE_ALL_UP_TO holds only the units the page shows (the ends, the unit and its
+    # neighbours), `histogram` the group's shape and `unit_options` every unit's
+    # (code, name) when the reader may look from any of them.
+    count: int = 0
+    ranking: list[Member] = field(default_factory=list)
+    ranking_shortened: bool = False
+    histogram: tuple[dict, ...] | None = None
+    unit_options: tuple[tuple[str, str], ...] = ()
+    rows_key: str = ""
 
     @property
     def table_rows(self) -> list[Member | None]:
@@ -176,6 +189,34 @@ def default_unit(user) -> Unit | None:
 TABLE_ALL_UP_TO = 60
 TABLE_ENDS = 10
 TABLE_AROUND = 5
+# The ranking chart shows every unit up to this many, else the best and weakest ten.
+RANKING_ALL_UP_TO = 40
+RANKING_ENDS = 10
+# Above this many units the distribution is drawn as a histogram, not one dot per unit.
+DOTS_UP_TO = 400
+HISTOGRAM_BINS = 30
+
+
+def _excerpt_positions(count: int, highlight: int | None) -> list[int]:
+    """Positions (in rank order) of the table's rows for a group of `count` units."""
+    if count <= TABLE_ALL_UP_TO:
+        return list(range(count))
+    keep = set(range(TABLE_ENDS)) | set(range(count - TABLE_ENDS, count))
+    if highlight is not None:
+        keep |= set(
+            range(max(0, highlight - TABLE_AROUND), min(count, highlight + TABLE_AROUND + 1))
+        )
+    return sorted(keep)
+
+
+def _with_gaps(positions: list[int]) -> list[int | None]:
+    """Positions with None for each run of rows left out between them."""
+    out: list[int | None] = []
+    for i in positions:
+        if out and out[-1] is not None and i != out[-1] + 1:
+            out.append(None)
+        out.append(i)
+    return out
 
 
 def table_excerpt(members: list[Member]) -> list[Member | None] | None:
@@ -183,17 +224,89 @@ def table_excerpt(members: list[Member]) -> list[Member | None] | None:
     rank order with None for each run left out; None when the group is small enough."""
     if len(members) <= TABLE_ALL_UP_TO:
         return None
-    keep = set(range(TABLE_ENDS)) | set(range(len(members) - TABLE_ENDS, len(members)))
-    for i, m in enumerate(members):
-        if m.highlight:
-            keep |= set(range(max(0, i - TABLE_AROUND), min(len(members), i + TABLE_AROUND + 1)))
-    excerpt: list[Member | None] = []
-    for i, m in enumerate(members):
-        if i in keep:
-            excerpt.append(m)
-        elif excerpt and excerpt[-1] is not None:
-            excerpt.append(None)
-    return excerpt
+    highlight = next((i for i, m in enumerate(members) if m.highlight), None)
+    return [
+        None if i is None else members[i]
+        for i in _with_gaps(_excerpt_positions(len(members), highlight))
+    ]
+
+
+def _ranking_positions(count: int, highlight: int | None) -> list[int]:
+    if count <= RANKING_ALL_UP_TO:
+        return list(range(count))
+    keep = set(range(RANKING_ENDS)) | set(range(count - RANKING_ENDS, count))
+    if highlight is not None:
+        keep.add(highlight)
+    return sorted(keep)
+
+
+def _rank_key(row: tuple) -> tuple:
+    # row: (unit_id, code, name, value, rank, percentile, quartile). Best first (rank);
+    # a neutral indicator has no rank: highest value first.
+    return (row[4] is None, row[4] or 0, -row[3] if row[4] is None else 0)
+
+
+def group_rows(result_set, indicator: Indicator, group: str) -> tuple[tuple, ...]:
+    """Every unit's stored figures of the indicator in the group, in rank order (ties by
+    name): `(unit_id, code, name, value, rank, percentile, quartile)`. Kept in the page
+    cache (`lib.memo`) under the result set, so a national group is read once, not once
+    per page; never filtered by a reader — callers label the units through `unit_labeller`.
+    """
+    if result_set is None:
+        return ()
+
+    def read() -> tuple[tuple, ...]:
+        rows = list(
+            UnitResult.objects.filter(
+                result_set=result_set, indicator=indicator, group=group
+            ).values_list(
+                "unit_id", "unit__code", "unit__name", "value", "rank", "percentile", "quartile"
+            )
+        )
+        rows.sort(key=lambda r: (*_rank_key(r), r[2]))
+        return tuple(rows)
+
+    return memo.get_or_build("indicator-rows:" + rows_key(result_set, indicator, group), read)
+
+
+def rows_key(result_set, indicator: Indicator, group: str) -> str:
+    """What `group_rows` of these arguments are kept under (for what is derived from them)."""
+    if result_set is None:
+        return "none"
+    stamp = f"{result_set.pk}@{result_set.created_at.timestamp():.6f}"
+    return f"{stamp}:{indicator.pk}:{group}"
+
+
+def group_unit_options(result_set, indicator: Indicator, group: str) -> tuple:
+    """`(code, name)` of every unit of `group_rows`, by name: whom a reader who sees every
+    unit may look from."""
+    return memo.get_or_build(
+        "indicator-options:" + rows_key(result_set, indicator, group),
+        lambda: tuple(
+            sorted(
+                ((r[1], r[2]) for r in group_rows(result_set, indicator, group)),
+                key=lambda o: (o[1], o[0]),
+            )
+        ),
+    )
+
+
+def _labelled_order(rows: tuple[tuple, ...], labeller, sees_all: bool) -> list[tuple]:
+    """`rows` with units of equal rank ordered by what the reader sees (their name, or
+    their pseudonym), as the page has always ordered them: for a reader who sees every
+    name the cached order is already that one."""
+    if sees_all or len(rows) < 2:
+        return list(rows)
+    ordered: list[tuple] = []
+    start = 0
+    for end in range(1, len(rows) + 1):
+        if end == len(rows) or _rank_key(rows[end]) != _rank_key(rows[start]):
+            run = rows[start:end]
+            if len(run) > 1:
+                run = sorted(run, key=lambda r: labeller(r[0], r[1], r[2]).label)
+            ordered.extend(run)
+            start = end
+    return ordered
 
 
 def indicator_detail(
@@ -214,7 +327,7 @@ def indicator_detail(
         raise PermissionDenied
     result_set = current_result_set(period)
     previous_period = Period.parse(period).previous().code
-    stats = (
+    stats_row = (
         GroupStatistic.objects.filter(
             result_set=result_set, indicator=indicator, group=group
         ).first()
@@ -222,48 +335,59 @@ def indicator_detail(
         else None
     )
     labeller = unit_labeller(user)
-    rows = (
-        UnitResult.objects.filter(
-            result_set=result_set, indicator=indicator, group=group
-        ).values_list(
-            "unit_id", "unit__code", "unit__name", "value", "rank", "percentile", "quartile"
-        )
-        if result_set
-        else []
+    rows = _labelled_order(
+        group_rows(result_set, indicator, group), labeller, labeller.visible is None
     )
-    members = [
-        Member(
-            label=labeller(unit_id, code, name),
-            value=value,
-            rank=rank,
-            percentile=percentile,
-            quartile=quartile,
-            highlight=unit is not None and unit_id == unit.pk,
+    count = len(rows)
+    highlight = next((i for i, r in enumerate(rows) if unit is not None and r[0] == unit.pk), None)
+    if excerpt and count > TABLE_ALL_UP_TO:
+        # A large group: only the units the page shows are labelled and carried.
+        shown_positions = sorted(
+            set(_excerpt_positions(count, highlight)) | set(_ranking_positions(count, highlight))
         )
-        for unit_id, code, name, value, rank, percentile, quartile in rows
-    ]
-    # Best first (rank); a neutral indicator has no rank: highest value first.
-    members.sort(
-        key=lambda m: (
-            m.rank is None,
-            m.rank or 0,
-            -m.value if m.rank is None else 0,
-            m.label.label,
+    else:
+        shown_positions = list(range(count))
+    by_position = {
+        i: Member(
+            label=labeller(rows[i][0], rows[i][1], rows[i][2]),
+            value=rows[i][3],
+            rank=rows[i][4],
+            percentile=rows[i][5],
+            quartile=rows[i][6],
+            highlight=i == highlight,
         )
-    )
+        for i in shown_positions
+    }
+    members = [by_position[i] for i in shown_positions]
     inputs = formula_inputs(indicator)
-    table = table_excerpt(members) if excerpt else None
+    table = None
+    if excerpt and count > TABLE_ALL_UP_TO:
+        table = [
+            None if i is None else by_position[i]
+            for i in _with_gaps(_excerpt_positions(count, highlight))
+        ]
     shown = members if table is None else [m for m in table if m is not None]
     _attach_inputs(user, shown, inputs, period, previous_period)
-    highlighted = next((m for m in members if m.highlight), None)
+    highlighted = by_position.get(highlight) if highlight is not None else None
     lineage = _lineage(user, unit, inputs, period, previous_period) if unit else []
+    ranking_positions = _ranking_positions(count, highlight)
+    histogram = None
+    if excerpt and count > DOTS_UP_TO:
+        histogram = memo.get_or_build(
+            f"indicator-histogram:{HISTOGRAM_BINS}:" + rows_key(result_set, indicator, group),
+            lambda: tuple(
+                stats.histogram(pl.Series("value", [r[3] for r in rows]), HISTOGRAM_BINS).iter_rows(
+                    named=True
+                )
+            ),
+        )
     return IndicatorDetail(
         indicator=indicator,
         period=period,
         previous_period=previous_period,
         group=group,
         unit=unit,
-        stats=stats,
+        stats=stats_row,
         members=members,
         inputs=inputs,
         lineage=lineage,
@@ -271,6 +395,14 @@ def indicator_detail(
         raw_for_all=labeller.visible is None,
         highlighted=highlighted,
         table=table,
+        count=count,
+        ranking=[by_position[i] for i in ranking_positions],
+        ranking_shortened=len(ranking_positions) < count,
+        histogram=histogram,
+        unit_options=group_unit_options(result_set, indicator, group)
+        if labeller.visible is None
+        else (),
+        rows_key=rows_key(result_set, indicator, group),
     )
 
 
@@ -287,6 +419,7 @@ def _input_values(user, unit_codes, inputs, period, previous_period) -> dict:
             periods=sorted({previous_period if i.previous else period for i in variables}),
             units=unit_codes,
             variables=sorted({i.code for i in variables}),
+            few=True,
         )
         stored = {
             (r["unit"], r["variable"], r["period"]): r["value"] for r in frame.iter_rows(named=True)
@@ -340,21 +473,37 @@ def _lineage(user, unit, inputs, period, previous_period) -> list[LineageItem]:
 
 def _trend(indicator: Indicator, group: str, unit: Unit | None, period: str) -> list[dict]:
     """Per computed period of the same kind up to `period`: the group's median and middle
-    half, and the unit's value."""
+    half (kept in the page cache under the result sets, `lib.memo`), and the unit's value."""
     kind = Period.parse(period).kind
+    wanted = Period.parse(period)
     sets = [
         r
         for r in current_result_sets()
-        if Period.parse(r.period).kind == kind and Period.parse(r.period) <= Period.parse(period)
+        if Period.parse(r.period).kind == kind and Period.parse(r.period) <= wanted
     ]
     sets.sort(key=lambda r: Period.parse(r.period))
     by_set = {r.pk: r.period for r in sets}
-    stats = {
-        by_set[s.result_set_id]: s
-        for s in GroupStatistic.objects.filter(
-            result_set_id__in=list(by_set), indicator=indicator, group=group
+    stamp = ",".join(f"{r.pk}@{r.created_at.timestamp():.6f}" for r in sets)
+
+    def group_part() -> tuple[dict, ...]:
+        found = {
+            by_set[rs]: (n, median, q1, q3)
+            for rs, n, median, q1, q3 in GroupStatistic.objects.filter(
+                result_set_id__in=list(by_set), indicator=indicator, group=group
+            ).values_list("result_set_id", "n", "median", "q1", "q3")
+        }
+        return tuple(
+            dict(
+                zip(
+                    ("period", "n", "median", "q1", "q3"),
+                    (p, *found.get(p, (None,) * 4)),
+                    strict=True,
+                )
+            )
+            for p in (r.period for r in sets)
         )
-    }
+
+    rows = memo.get_or_build(f"indicator-trend:{stamp}:{indicator.pk}:{group}", group_part)
     mine = {}
     if unit is not None:
         mine = {
@@ -365,12 +514,12 @@ def _trend(indicator: Indicator, group: str, unit: Unit | None, period: str) -> 
         }
     return [
         {
-            "period": p,
-            "value": mine.get(p),
-            "n": stats[p].n if p in stats else None,
-            "median": stats[p].median if p in stats else None,
-            "q1": stats[p].q1 if p in stats else None,
-            "q3": stats[p].q3 if p in stats else None,
+            "period": row["period"],
+            "value": mine.get(row["period"]),
+            "n": row["n"],
+            "median": row["median"],
+            "q1": row["q1"],
+            "q3": row["q3"],
         }
-        for p in (r.period for r in sets)
+        for row in rows
     ]

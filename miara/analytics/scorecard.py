@@ -110,7 +110,7 @@ def unit_scorecard(
     if area:
         sections = [s for s in sections if s.area is not None and s.area.code == area]
     periods = trend_periods(period)
-    history = results_frame(user=user, periods=periods, groups=[group], units=[unit.code])
+    history = results_frame(user=user, periods=periods, groups=[group], units=[unit.code], few=True)
     by_indicator: dict[str, dict[str, dict]] = defaultdict(dict)
     for found in history.iter_rows(named=True):
         by_indicator[found["indicator"]][found["period"]] = found

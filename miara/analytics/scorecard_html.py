@@ -13,24 +13,75 @@ translatable strings (`gettext`), looked up once per table.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from miara.analytics.scorecard import Scorecard, ScorecardRow
+from miara.accounts.scope import require_unit_access
+from miara.analytics.scorecard import Scorecard, ScorecardRow, trend_periods
+from miara.analytics.selectors import result_sets_stamp
 from miara.catalogue.models import Direction
+from miara.lib import memo
 from miara.web import labels, numbers
 
 COLUMNS = 11
+
+
+@dataclass(frozen=True)
+class ScorecardTable:
+    """What the scorecard page shows of a `Scorecard`: its rows as HTML and the few facts
+    around them. Small and plain, so that it can be kept in the page cache."""
+
+    body: SafeString
+    has_any_value: bool
+    areas: tuple[tuple[str, str], ...]  # (code, label) of the service areas, catalogue order
+    trend_periods: tuple[str, ...]
+
+
+def scorecard_table(
+    *, user, unit, period: str, group: str, similar=None, area: str | None, sort: str, build
+) -> ScorecardTable:
+    """The scorecard table of `unit`, from the page cache when the same table (unit,
+    period, group, area, order, language and the very result sets) was rendered within
+    `MIARA_PAGE_CACHE_SECONDS` (`lib.memo`); else built by `build()` (a `Scorecard`) and kept.
+
+    The caller has authorised the user for the unit; the table holds only the unit's own
+    figures and its group's, the same for everyone who may see the unit. The group
+    `similar` is computed from the current values, so it is never cached.
+    """
+    require_unit_access(user, unit)
+
+    def render() -> ScorecardTable:
+        card = build()
+        return ScorecardTable(
+            body=table_body(
+                card, unit_code=unit.code, period=period, group=group, area=area, sort=sort
+            ),
+            has_any_value=card.has_any_value,
+            areas=tuple((a.code, a.label) for a in card.areas),
+            trend_periods=tuple(card.trend_periods),
+        )
+
+    if group == "similar" or not memo.enabled():
+        return render()
+    stamp = result_sets_stamp(trend_periods(period))
+    key = "scorecard:" + "|".join(
+        [str(unit.pk), unit.code, period, group, area or "", sort, get_language(), stamp]
+    )
+    return memo.get_or_build(key, render)
 
 
 class _Texts:
     """The table's fixed texts in the active language, translated once per table."""
 
     def __init__(self):
+        self.fixed = numbers.localised()
         self.no_data = escape(_("no data"))
         self.not_applicable = escape(_("n/a"))
         self.not_ranked = escape(_("not ranked (context indicator)"))
@@ -75,7 +126,13 @@ def table_body(
     return mark_safe("".join(out))
 
 
+@functools.lru_cache(maxsize=4096)
+def _indicator_url(code: str) -> str:
+    return reverse("analytics:indicator", args=[code])
+
+
 def _row(row: ScorecardRow, texts: _Texts, *, query: str, note_area: bool) -> str:
+    fixed = texts.fixed
     indicator = row.indicator
     d = indicator.decimals
     direction = indicator.direction
@@ -83,7 +140,7 @@ def _row(row: ScorecardRow, texts: _Texts, *, query: str, note_area: bool) -> st
     muted_dash = '<span class="muted">—</span>'
     cells: list[str] = []
 
-    href = reverse("analytics:indicator", args=[indicator.code]) + query
+    href = _indicator_url(indicator.code) + query
     name = (
         f'<th scope="row" class="cell-name">'
         f'<span class="direction direction--{escape(direction)}" title="{direction_label}"'
@@ -99,15 +156,15 @@ def _row(row: ScorecardRow, texts: _Texts, *, query: str, note_area: bool) -> st
 
     has_value = row.value is not None
     if has_value:
-        cells.append(f'<td class="num value" data-col="value">{numbers.fixed(row.value, d)}</td>')
+        cells.append(f'<td class="num value" data-col="value">{fixed(row.value, d)}</td>')
     else:
         cells.append(f'<td class="num value"><span class="no-data">{texts.no_data}</span></td>')
 
-    median = numbers.fixed(row.median, d)
+    median = fixed(row.median, d)
     if row.strip:
         if has_value:
             said = _("This unit %(value)s, group median %(median)s") % {
-                "value": numbers.fixed(row.value, d),
+                "value": fixed(row.value, d),
                 "median": median,
             }
             if row.quartile:
@@ -121,12 +178,12 @@ def _row(row: ScorecardRow, texts: _Texts, *, query: str, note_area: bool) -> st
     cells.append(f'<td class="num" data-col="median">{median}</td>')
     q1q3 = "—"
     if row.q1 is not None:
-        q1q3 = f"{numbers.fixed(row.q1, d)} – {numbers.fixed(row.q3, d)}"
+        q1q3 = f"{fixed(row.q1, d)} – {fixed(row.q3, d)}"
     cells.append(f'<td class="num range" data-col="q1q3">{q1q3}</td>')
     if direction == "neutral":
         best = f'<span class="muted">{texts.not_applicable}</span>'
     else:
-        best = numbers.fixed(row.best, d)
+        best = fixed(row.best, d)
     cells.append(f'<td class="num" data-col="best">{best}</td>')
 
     if not has_value:
@@ -153,10 +210,10 @@ def _row(row: ScorecardRow, texts: _Texts, *, query: str, note_area: bool) -> st
     if row.gap_to_median is None:
         gap = muted_dash
     else:
-        gap = f'<span class="change__figure">{numbers.signed(row.gap_to_median, d)}</span>'
+        gap = f'<span class="change__figure">{numbers.signed(row.gap_to_median, d, fixed=fixed)}</span>'
         relative = row.relative_gap
         if relative is not None:
-            share = numbers.percent_share(relative)
+            share = numbers.percent_share(relative, fixed=fixed)
             if relative > 0:
                 gap += _verdict("better", _("%(share)s %% better") % {"share": share})
             elif relative < 0:
@@ -168,7 +225,7 @@ def _row(row: ScorecardRow, texts: _Texts, *, query: str, note_area: bool) -> st
     if row.change is None:
         change = muted_dash
     else:
-        change = f'<span class="change__figure">{numbers.signed(row.change, d)}</span>'
+        change = f'<span class="change__figure">{numbers.signed(row.change, d, fixed=fixed)}</span>'
         if direction != "neutral" and row.change != 0:
             if (row.change > 0) == (direction == "higher"):
                 change += _verdict("better", texts.better)
@@ -177,7 +234,7 @@ def _row(row: ScorecardRow, texts: _Texts, *, query: str, note_area: bool) -> st
     cells.append(f'<td class="num change" data-col="change">{change}</td>')
 
     if row.sparkline:
-        said = "; ".join(f"{escape(p)}: {numbers.fixed(v, d)}" for p, v in row.trend)
+        said = "; ".join(f"{escape(p)}: {fixed(v, d)}" for p, v in row.trend)
         trend = f'{row.sparkline}<span class="visually-hidden">{said}</span>'
     else:
         trend = muted_dash

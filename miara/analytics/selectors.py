@@ -64,6 +64,14 @@ def current_result_sets(periods: list[str] | None = None) -> list[ResultSet]:
     return sorted(queryset, key=lambda r: Period.parse(r.period), reverse=True)
 
 
+def result_sets_stamp(periods: list[str]) -> str:
+    """Which result sets are current for `periods`, as a short text for cache keys: a new
+    computation of any of them gives a new stamp (ids and creation times, since a test
+    database may hand out an id again after a rollback)."""
+    sets = sorted(current_result_sets(periods), key=lambda r: r.pk)
+    return ",".join(f"{r.pk}@{r.created_at.timestamp():.6f}" for r in sets)
+
+
 def computed_periods() -> list[str]:
     return [r.period for r in current_result_sets()]
 
@@ -75,10 +83,12 @@ def results_frame(
     indicators: list[str] | None = None,
     groups: list[str] | None = None,
     units: list[str] | None = None,
+    few: bool = False,
 ) -> pl.DataFrame:
     """Per-unit results joined with their group statistics: the results export's rows.
 
     `user=None` is the system (command line); a user sees only units in their scope.
+    `few=True`: at most a few thousand rows are expected (one unit's), read without COPY.
     """
     result_sets = current_result_sets(periods)
     if not result_sets:
@@ -107,7 +117,7 @@ def results_frame(
         'JOIN analytics_groupstatistic g ON g.result_set_id = r.result_set_id AND g.indicator_id = r.indicator_id AND g."group" = r."group" '
         "WHERE " + " AND ".join(where)
     )
-    frame = bulk.fetch_frame(sql, params, RESULT_SCHEMA)
+    frame = bulk.fetch_frame(sql, params, RESULT_SCHEMA, few=few)
     return frame.sort("indicator", "period", "group", "unit")
 
 

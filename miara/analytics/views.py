@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from miara.accounts.scope import require_unit_access
@@ -31,6 +33,7 @@ from miara.analytics.similar import (
 )
 from miara.catalogue.models import Indicator, PeerGroup, ServiceArea
 from miara.engine.errors import SimilarUnitsError
+from miara.lib import memo
 from miara.units.models import Unit
 
 
@@ -103,7 +106,16 @@ def _scorecard_options(request):
 def benchmark(request, code: str):
     unit, periods, period, groups, group, similar = _benchmark_request(request, code)
     area, sort = _scorecard_options(request)
-    card = _scorecard(request, unit, period, group, similar, area, sort)
+    table = scorecard_html.scorecard_table(
+        user=request.user,
+        unit=unit,
+        period=period,
+        group=group,
+        similar=similar,
+        area=area,
+        sort=sort,
+        build=lambda: _scorecard(request, unit, period, group, similar, area, sort),
+    )
     labels = _group_labels(groups, similar)
     context = {
         "unit": unit,
@@ -113,13 +125,10 @@ def benchmark(request, code: str):
         "group": group,
         "group_label": labels[group],
         "group_entry": PeerGroup.objects.filter(code=group).first(),
-        "scorecard": card,
-        "table_body": scorecard_html.table_body(
-            card, unit_code=unit.code, period=period, group=group, area=area, sort=sort
-        ),
+        "table": table,
         "area": area,
         "sort": sort,
-        "has_any_value": card.has_any_value,
+        "has_any_value": table.has_any_value,
         "similar": similar,
     }
     return render(request, "analytics/benchmark.html", context)
@@ -182,9 +191,6 @@ def benchmark_csv(request, code: str):
 
 # The indicator page ---------------------------------------------------------------------
 
-RANKING_ALL_UP_TO = 40
-RANKING_ENDS = 10
-
 
 def _indicator_request(request, code: str):
     """Indicator, unit (or None), periods, period, groups and group of an indicator page
@@ -229,46 +235,52 @@ def _indicator_request(request, code: str):
     return indicator, unit, periods, period, groups, group
 
 
-def _ranking_rows(members):
-    """All units when there are few; else the best and the weakest ten and the unit."""
-    if len(members) <= RANKING_ALL_UP_TO:
-        return members, False
-    keep = set(range(RANKING_ENDS)) | set(range(len(members) - RANKING_ENDS, len(members)))
-    keep |= {i for i, m in enumerate(members) if m.highlight}
-    return [m for i, m in enumerate(members) if i in keep], True
-
-
 def _indicator_charts(detail):
     indicator = detail.indicator
     title = indicator.unit or indicator.label
     stats = detail.stats
-    points = [
-        {"label": m.label.label, "value": m.value, "highlight": m.highlight} for m in detail.members
-    ]
-    ranking_members, shortened = _ranking_rows(detail.members)
-    unit_label = detail.unit.name if detail.unit else ""
-    charts_ = {
-        "distribution": charts.distribution(
-            points,
+    median = stats.median if stats else None
+    q1 = stats.q1 if stats else None
+    q3 = stats.q3 if stats else None
+    me = detail.highlighted
+    if not detail.count:
+        distribution = None
+    elif detail.histogram is not None:
+        distribution = charts.distribution_binned(
+            detail.histogram,
             value_title=title,
-            median=stats.median if stats else None,
-            q1=stats.q1 if stats else None,
-            q3=stats.q3 if stats else None,
+            count_title=_("Units"),
+            unit={"label": me.label.label, "value": me.value} if me else None,
+            median=median,
+            q1=q1,
+            q3=q3,
         )
-        if points
-        else None,
+    else:
+        distribution = charts.distribution(
+            [
+                {"label": m.label.label, "value": m.value, "highlight": m.highlight}
+                for m in detail.members
+            ],
+            value_title=title,
+            median=median,
+            q1=q1,
+            q3=q3,
+        )
+    charts_ = {
+        "distribution": distribution,
         "ranking": charts.ranking(
             [
                 {"label": m.label.label, "value": m.value, "highlight": m.highlight}
-                for m in ranking_members
+                for m in detail.ranking
             ],
             value_title=title,
         )
-        if points
+        if detail.count
         else None,
-        "ranking_shortened": shortened,
-        "ranking_members": ranking_members,
+        "ranking_shortened": detail.ranking_shortened,
+        "ranking_members": detail.ranking,
     }
+    unit_label = detail.unit.name if detail.unit else ""
     has_trend = any(r["median"] is not None or r["value"] is not None for r in detail.trend)
     charts_["trend"] = (
         charts.trend(
@@ -284,15 +296,35 @@ def _indicator_charts(detail):
     return charts_
 
 
-def _unit_choices(user, detail) -> list[tuple[str, str]]:
-    """Units the reader may look from: their own, or (for all-seeing roles) the group's."""
+def _unit_options(user, detail) -> SafeString:
+    """The `<option>`s of the units the reader may look from, the unit selected: every
+    unit of the group for all-seeing roles (a national group's 6,300 built once per
+    result set, `lib.memo`), else the reader's own units."""
+    selected = detail.unit.code if detail.unit else None
     if detail.raw_for_all:
-        choices = {m.label.code: m.label.label for m in detail.members}
+        choices = detail.unit_options
+        if detail.unit is not None and all(code != selected for code, _n in choices):
+            choices = (*choices, (detail.unit.code, detail.unit.name))
+            key = None
+        else:
+            key = "indicator-options-html:" + detail.rows_key
     else:
-        choices = dict(user.units.values_list("code", "name"))
-    if detail.unit is not None:
-        choices[detail.unit.code] = detail.unit.name
-    return sorted(choices.items(), key=lambda item: item[1])
+        own = dict(user.units.values_list("code", "name"))
+        if detail.unit is not None:
+            own[detail.unit.code] = detail.unit.name
+        choices = tuple(sorted(own.items(), key=lambda item: (item[1], item[0])))
+        key = None
+
+    def build() -> str:
+        return "".join(
+            f'<option value="{escape(code)}">{escape(name)}</option>' for code, name in choices
+        )
+
+    html = memo.get_or_build(key, build) if key else build()
+    if selected is not None:
+        mark = f'<option value="{escape(selected)}">'
+        html = html.replace(mark, mark[:-1] + " selected>", 1)
+    return mark_safe(html)
 
 
 @login_required
@@ -312,7 +344,7 @@ def indicator_page(request, code: str):
         "group_label": labels[group],
         "detail": detail,
         "charts": _indicator_charts(detail),
-        "unit_choices": _unit_choices(request.user, detail),
+        "unit_options": _unit_options(request.user, detail),
         "anonymised": not others_named(request.user),
         "query": urlencode(
             {

@@ -25,11 +25,13 @@ def values_frame(
     user=None,
     units: list[str] | None = None,
     variables: list[str] | None = None,
+    few: bool = False,
 ) -> pl.DataFrame:
     """Stored values in the engine's long format (`unit, variable, period, value[, comment]`).
 
     `user=None` means the system (command line, computation); otherwise only the units
-    the user may see.
+    the user may see. `few=True`: the caller expects at most a few hundred rows (a page's
+    units), read without PostgreSQL's COPY (`bulk.fetch_frame`).
     """
     where, params = [], []
     if periods:
@@ -59,7 +61,7 @@ def values_frame(
     )
     if where:
         sql += " WHERE " + " AND ".join(where)
-    return bulk.fetch_frame(sql, params, schema)
+    return bulk.fetch_frame(sql, params, schema, few=few)
 
 
 VALUE_PAGE_SCHEMA = VALUE_SCHEMA | {"comment": pl.String, "version": pl.Int64}

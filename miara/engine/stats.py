@@ -429,3 +429,39 @@ def relative_gap_to_median(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         pl.when(defined).then(signed).otherwise(None).cast(pl.Float64).alias("relative_gap")
     )
+
+
+def histogram(values: pl.Series, bins: int = 30) -> pl.DataFrame:
+    """Counts of `values` in `bins` equal-width bins from the lowest to the highest value.
+
+    Returns `start`, `end` (f64) and `count` (u32) per bin, lowest first; a value on a
+    bin's edge counts in the bin above it, the highest value in the last bin (numpy's
+    `histogram` convention). Nulls and non-finite values are left out; no values give no
+    bins, values that are all equal give one bin of width zero. For the distribution
+    chart of a group too large to draw as one dot per unit.
+    """
+    if bins < 1:
+        raise ValueError("a histogram needs at least one bin")
+    finite = values.cast(pl.Float64).drop_nulls()
+    finite = finite.filter(finite.is_finite())
+    schema = {"start": pl.Float64, "end": pl.Float64, "count": pl.UInt32}
+    if finite.is_empty():
+        return pl.DataFrame(schema=schema)
+    low, high = finite.min(), finite.max()
+    if high == low:
+        return pl.DataFrame({"start": [low], "end": [high], "count": [finite.len()]}, schema=schema)
+    width = (high - low) / bins
+    index = ((finite - low) / width).floor().cast(pl.Int64).clip(0, bins - 1)
+    counts = index.value_counts().rename({index.name: "bin"})
+    edges = pl.DataFrame({"bin": range(bins)}, schema={"bin": pl.Int64}).with_columns(
+        (low + pl.col("bin") * width).alias("start"),
+        pl.when(pl.col("bin") == bins - 1)
+        .then(pl.lit(high))
+        .otherwise(low + (pl.col("bin") + 1) * width)
+        .alias("end"),
+    )
+    return (
+        edges.join(counts, on="bin", how="left")
+        .select("start", "end", pl.col("count").fill_null(0).cast(pl.UInt32))
+        .sort("start")
+    )

@@ -36,6 +36,21 @@ def fixed(value: float | int | None, decimals: int = 2, *, empty: str = "—") -
     """`value` with `decimals` places, grouped and localised; `empty` for no value."""
     if value is None:
         return empty
+    return _fixed(value, decimals, _translation_table(translation.get_language()))
+
+
+def localised():
+    """`fixed` bound to the active language, for a table that formats thousands of numbers
+    (looking up the language costs as much as the formatting)."""
+    table = _translation_table(translation.get_language())
+
+    def fixed_here(value: float | int | None, decimals: int = 2, *, empty: str = "—") -> str:
+        return empty if value is None else _fixed(value, decimals, table)
+
+    return fixed_here
+
+
+def _fixed(value: float | int, decimals: int, table: dict[int, str] | None) -> str:
     value = float(value)
     if not math.isfinite(value):
         return str(value)
@@ -43,13 +58,12 @@ def fixed(value: float | int | None, decimals: int = 2, *, empty: str = "—") -
     rounded = Decimal(repr(value)).quantize(_EXPONENTS[places], ROUND_HALF_UP)
     if not rounded:
         rounded = rounded.copy_abs()
-    table = _translation_table(translation.get_language())
     if table is not None:
         return format(rounded, ",f").translate(table)
     return formats.number_format(rounded, places, use_l10n=True, force_grouping=True)
 
 
-def signed(value: float | int | None, decimals: int = 2) -> str:
+def signed(value: float | int | None, decimals: int = 2, *, fixed=fixed) -> str:
     """A change: always with its sign (a typographic minus), none when it rounds to 0."""
     if value is None:
         return "—"
@@ -59,7 +73,7 @@ def signed(value: float | int | None, decimals: int = 2) -> str:
     return text if not text.strip("0.,\u00a0 ") else "+" + text
 
 
-def percent_share(share: float | None) -> str:
+def percent_share(share: float | None, *, fixed=fixed) -> str:
     """A share (0.125) as a whole percentage without its sign ("13"; "4,5" below ten)."""
     if share is None:
         return ""

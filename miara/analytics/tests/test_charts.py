@@ -42,6 +42,18 @@ def all_values(spec):
         charts.distribution(POINTS, value_title="PLN", median=10.5, q1=8.9, q3=11.25),
         charts.distribution(POINTS[:1], value_title="PLN"),
         charts.ranking(POINTS, value_title="PLN"),
+        charts.distribution_binned(
+            [{"start": 0.0, "end": 1.5, "count": 4}, {"start": 1.5, "end": 3.0, "count": 0}],
+            value_title="PLN",
+            count_title="units",
+            unit={"label": "Alpha", "value": 1.2},
+            median=1.0,
+            q1=0.5,
+            q3=2.0,
+        ),
+        charts.distribution_binned(
+            [{"start": 2.0, "end": 2.0, "count": 3}], value_title="PLN", count_title="units"
+        ),
         charts.trend(
             [
                 {"period": "2023", "value": 1.0, "median": 2.0, "q1": 1.5, "q3": 2.5},
@@ -122,3 +134,13 @@ def test_zscore_profile_carries_exactly_the_given_points():
         ("Alpha", 0.25, "unit"),
         ("Beta", -1.5, "peer"),
     ]
+
+
+def test_binned_distribution_carries_the_bins_and_only_the_unit_looked_from():
+    bins = [{"start": 0.0, "end": 1.5, "count": 4}, {"start": 1.5, "end": 3.0, "count": 2}]
+    spec = charts.distribution_binned(
+        bins, value_title="PLN", count_title="units", unit={"label": "Alpha", "value": 1.2}
+    )
+    rows = all_values(spec)
+    assert [r for r in rows if "count" in r] == bins
+    assert {r["label"] for r in rows if "label" in r} == {"Alpha"}

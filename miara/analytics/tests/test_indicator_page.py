@@ -389,3 +389,50 @@ class TestLargeGroups:
         )
         stored = results_frame(periods=["2024"], groups=["all"], indicators=["RECYCLING_RATE"])
         assert len(table) == stored.height > len(shown)
+
+
+class TestHistogramOfLargeGroups:
+    """Above DOTS_UP_TO units the distribution is a histogram from the engine, and the
+    page labels only the units it shows; a coordinator may still look from any unit."""
+
+    def test_the_histogram_counts_every_unit_and_names_only_the_one_looked_from(
+        self, client, bob, monkeypatch
+    ):
+        import numpy as np
+
+        from miara.analytics import indicator_detail
+
+        monkeypatch.setattr(indicator_detail, "DOTS_UP_TO", 2)
+        monkeypatch.setattr(indicator_detail, "HISTOGRAM_BINS", 3)
+        client.force_login(bob)
+        page = client.get(page_url(unit="A1", period="2024")).content.decode()
+        rows = chart_data(page, "chart-distribution")
+        bins = [r for r in rows if "count" in r]
+        stored = results_frame(periods=["2024"], groups=["all"], indicators=["RECYCLING_RATE"])
+        values = stored["value"].drop_nulls().to_numpy()
+        counts, edges = np.histogram(values, bins=3)
+        assert [b["count"] for b in bins] == counts.tolist()
+        assert np.allclose([b["start"] for b in bins], edges[:-1])
+        labels = {r["label"] for r in rows if "label" in r}
+        assert labels == {Unit.objects.get(code="A1").name}
+        for other in Unit.objects.exclude(code="A1"):
+            assert (
+                other.name
+                not in page.split('data-chart="chart-distribution"')[1].split("</script>")[0]
+            )
+
+    def test_a_coordinator_may_look_from_every_unit_of_a_large_group(
+        self, client, alice, monkeypatch
+    ):
+        from miara.analytics import indicator_detail
+
+        monkeypatch.setattr(indicator_detail, "TABLE_ALL_UP_TO", 2)
+        monkeypatch.setattr(indicator_detail, "TABLE_ENDS", 1)
+        monkeypatch.setattr(indicator_detail, "TABLE_AROUND", 0)
+        client.force_login(alice)
+        page = client.get(page_url(unit="C3", period="2024")).content.decode()
+        select = re.search(r'<select id="unit" name="unit">(.*?)</select>', page, re.S).group(1)
+        offered = re.findall(r'<option value="([^"]*)"', select)
+        stored = results_frame(periods=["2024"], groups=["all"], indicators=["RECYCLING_RATE"])
+        assert set(offered) - {""} == set(stored["unit"].to_list())
+        assert re.findall(r'<option value="([^"]+)" selected>', select) == ["C3"]

@@ -158,7 +158,8 @@ class TestRowGraphics:
 
 
 class TestQueries:
-    def test_the_number_of_queries_does_not_grow_with_the_indicators(self, client, alice):
+    def test_the_number_of_queries_does_not_grow_with_the_indicators(self, client, alice, settings):
+        settings.PAGE_CACHE_SECONDS = 0  # count the queries of building the table
         client.force_login(alice)
         client.get(benchmark_url())
         with CaptureQueriesContext(connection) as before:
@@ -176,3 +177,52 @@ class TestQueries:
             page = client.get(benchmark_url()).content.decode()
         assert "EXTRA_11" in page
         assert len(after.captured_queries) == len(before.captured_queries)
+
+
+class TestPageCache:
+    """The scorecard table is kept per unit, group and result sets (lib.memo): a second
+    reader gets the same table, a new computation is shown at once, and a reader without
+    access is refused before anything kept is looked at."""
+
+    def test_a_kept_table_is_the_built_one_and_new_results_replace_it(
+        self, client, alice, settings
+    ):
+        from miara.collection.models import Value
+        from miara.lib import memo
+
+        settings.PAGE_CACHE_SECONDS = 300
+        memo.clear()
+        client.force_login(alice)
+        first = client.get(benchmark_url()).content.decode()
+        with CaptureQueriesContext(connection) as kept:
+            second = client.get(benchmark_url()).content.decode()
+        assert row_html(first, "WASTE_PC") == row_html(second, "WASTE_PC")
+        settings.PAGE_CACHE_SECONDS = 0
+        with CaptureQueriesContext(connection) as built:
+            client.get(benchmark_url())
+        assert len(kept.captured_queries) < len(built.captured_queries)
+
+        settings.PAGE_CACHE_SECONDS = 300
+        before = stored()["WASTE_PC"]["value"]
+        waste = Value.objects.get(unit__code="A1", period="2024", variable__code="WASTE_T")
+        Value.objects.filter(pk=waste.pk).update(value=waste.value * 2)
+        compute()
+        after = stored()["WASTE_PC"]["value"]
+        assert after != before
+        page = client.get(benchmark_url()).content.decode()
+        decimals = Indicator.objects.get(code="WASTE_PC").decimals
+        assert cell(row_html(page, "WASTE_PC"), "value") == english(after, decimals)
+
+    def test_a_reader_without_access_is_refused_whatever_is_kept(
+        self, client, alice, bob, settings
+    ):
+        from miara.lib import memo
+
+        settings.PAGE_CACHE_SECONDS = 300
+        memo.clear()
+        client.force_login(alice)
+        assert client.get(benchmark_url("B2")).status_code == 200
+        client.force_login(bob)
+        response = client.get(benchmark_url("B2"))
+        assert response.status_code == 403
+        assert "WASTE_PC" not in response.content.decode()

@@ -514,3 +514,37 @@ class TestRelativeGapToMedian:
         got = relative_gap_to_median(frame)["relative_gap"].to_list()
         assert got[:3] == [None, None, None]
         assert got[3] == pytest.approx(-0.2) and got[4] == pytest.approx(-0.2)
+
+
+class TestHistogram:
+    """The distribution chart's bins, checked against numpy.histogram on the same values."""
+
+    def test_counts_and_edges_match_numpy(self):
+        import numpy as np
+
+        from miara.engine.stats import histogram
+
+        rng = np.random.default_rng(20261202)
+        for bins in (1, 7, 30):
+            data = np.concatenate([rng.lognormal(3, 1, 6300), [0.0, 0.0, 5.5]])
+            got = histogram(pl.Series("v", data), bins)
+            counts, edges = np.histogram(data, bins=bins)
+            assert got["count"].to_list() == counts.tolist()
+            assert np.allclose(got["start"].to_numpy(), edges[:-1])
+            assert np.allclose(got["end"].to_numpy(), edges[1:])
+            assert got["count"].sum() == len(data)
+
+    def test_leaves_out_nulls_and_non_finite_values(self):
+        from miara.engine.stats import histogram
+
+        got = histogram(pl.Series("v", [1.0, None, float("nan"), float("inf"), 3.0]), 2)
+        assert got["count"].to_list() == [1, 1]
+
+    def test_equal_values_and_no_values(self):
+        from miara.engine.stats import histogram
+
+        one = histogram(pl.Series("v", [2.0, 2.0, 2.0]), 10)
+        assert one.rows() == [(2.0, 2.0, 3)]
+        assert histogram(pl.Series("v", [], dtype=pl.Float64), 10).is_empty()
+        with pytest.raises(ValueError):
+            histogram(pl.Series("v", [1.0]), 0)
