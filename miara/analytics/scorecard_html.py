@@ -118,10 +118,8 @@ def table_body(
         for row in section.rows:
             out.append(_row(row, texts, query=query, note_area=sort == "gap" and not area))
         if not section.rows:
-            out.append(
-                f'<tr><td colspan="{COLUMNS}" class="empty">'
-                f"{escape(_('No indicators in this service area.'))}</td></tr>"
-            )
+            empty = escape(_("No indicators in this service area."))
+            out.append(f'<tr><td colspan="{COLUMNS}" class="empty">{empty}</td></tr>')
         out.append("</tbody>")
     return mark_safe("".join(out))
 
