@@ -129,6 +129,9 @@ PAGE_CACHE_SECONDS = conf.env_int("MIARA_PAGE_CACHE_SECONDS", 300)
 
 # Reports (PDF, Excel) are built by a background thread of the server (miara.reports.runner).
 REPORTS_IN_BACKGROUND = conf.env_bool("MIARA_REPORTS_IN_BACKGROUND", True)
+# A finished report's file is removed this many days after it was made (the job and its
+# audit entry stay; the report can be requested again).
+REPORTS_KEEP_DAYS = conf.env_int("MIARA_REPORTS_KEEP_DAYS", 30, minimum=1)
 
 EMAIL_BACKEND = conf.env_str(
     "MIARA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

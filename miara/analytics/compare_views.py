@@ -63,7 +63,7 @@ def selection_from(request, query) -> tuple[list[str], Selection]:
     similar = None
     if peers == SIMILAR:
         try:
-            similar = similar_choice(_codes(query, "variables"), query.get("k"))
+            similar = similar_choice(_codes(query, "variables"), query.get("k"), user=request.user)
         except SimilarChoiceError as error:
             raise Http404(str(error)) from error
     focus = (query.get("unit") or "").strip()

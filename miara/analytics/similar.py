@@ -33,6 +33,19 @@ SIMILAR = "similar"
 DEFAULT_K = 10
 MIN_K = 1
 MAX_K = 50
+# In an anonymised programme a participant comparing with one or two similar units could
+# tell who is behind each pseudonym (the structural variables are public statistics):
+# participants there compare with at least this many (methodology.md, "Similar units").
+MIN_K_PSEUDONYMISED = 3
+
+
+def min_k(user=None) -> int:
+    """The fewest similar units `user` may compare with (None: the system, no limit)."""
+    from miara.analytics.peers import others_named
+
+    if user is None or others_named(user):
+        return MIN_K
+    return max(MIN_K, MIN_K_PSEUDONYMISED)
 
 
 class SimilarChoiceError(ValueError):
@@ -71,10 +84,12 @@ def similarity_defaults() -> SimilarChoice | None:
     return SimilarChoice(tuple(available), DEFAULT_K)
 
 
-def similar_choice(variables=None, k=None) -> SimilarChoice | None:
+def similar_choice(variables=None, k=None, *, user=None) -> SimilarChoice | None:
     """The choice a request makes (`variables`: codes as a list or comma-separated text;
     `k`: text or int), the defaults filling what it leaves out. Raises
-    `SimilarChoiceError` for an unknown variable or a k out of range."""
+    `SimilarChoiceError` for an unknown variable or a k out of range; for a participant
+    of an anonymised programme (`user`) the range starts at MIN_K_PSEUDONYMISED, and a
+    smaller default is raised to it."""
     defaults = similarity_defaults()
     if defaults is None:
         return None
@@ -89,17 +104,26 @@ def similar_choice(variables=None, k=None) -> SimilarChoice | None:
             _("%(codes)s: not a structural variable. Choose from: %(available)s.")
             % {"codes": ", ".join(unknown), "available": ", ".join(sorted(available))}
         )
+    low = min_k(user)
     if k in (None, ""):
-        count = defaults.k
+        count = max(defaults.k, low)
     else:
         try:
             count = int(k)
         except (TypeError, ValueError):
             count = None
-        if count is None or not MIN_K <= count <= MAX_K:
+        if count is not None and MIN_K <= count < low:
+            raise SimilarChoiceError(
+                _(
+                    "Other units are shown under pseudonyms, so compare with at least "
+                    "%(low)s similar units: with fewer, a pseudonym could be told apart."
+                )
+                % {"low": low}
+            )
+        if count is None or not low <= count <= MAX_K:
             raise SimilarChoiceError(
                 _("The number of similar units must be a whole number from %(low)s to %(high)s.")
-                % {"low": MIN_K, "high": MAX_K}
+                % {"low": low, "high": MAX_K}
             )
     return SimilarChoice(tuple(codes) if codes else defaults.variables, count)
 

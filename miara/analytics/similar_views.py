@@ -23,10 +23,10 @@ from miara.analytics import charts
 from miara.analytics.requests import requested_period
 from miara.analytics.similar import (
     MAX_K,
-    MIN_K,
     SIMILAR,
     SimilarChoiceError,
     choice_label,
+    min_k,
     similar_choice,
     similar_units_for,
     similarity_defaults,
@@ -63,9 +63,11 @@ def _similar_request(request, code: str):
     periods, period = find_period(request)
     error = None
     try:
-        choice = similar_choice(requested_variables(request.GET), request.GET.get("k"))
+        choice = similar_choice(
+            requested_variables(request.GET), request.GET.get("k"), user=request.user
+        )
     except SimilarChoiceError as problem:
-        choice, error = similarity_defaults(), str(problem)
+        choice, error = similar_choice(user=request.user), str(problem)
     if choice is None:
         raise Http404(
             _(
@@ -92,7 +94,7 @@ def similar(request, code: str):
         "choice": choice,
         "choice_label": choice_label(choice),
         "variables": structural_variables(),
-        "min_k": MIN_K,
+        "min_k": min_k(request.user),
         "max_k": MAX_K,
         "error": error,
         "reason": reason,

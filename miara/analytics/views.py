@@ -51,7 +51,9 @@ def _benchmark_request(request, code: str):
     similar = None
     if group == SIMILAR:
         try:
-            similar = similar_choice(request.GET.get("variables"), request.GET.get("k"))
+            similar = similar_choice(
+                request.GET.get("variables"), request.GET.get("k"), user=request.user
+            )
         except SimilarChoiceError as error:
             raise Http404(str(error)) from error
     groups = unit_peer_groups(user=request.user, unit=unit, period=period, similar=similar)

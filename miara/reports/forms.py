@@ -11,7 +11,16 @@ from miara.reports.models import ReportJob
 
 class ReportRequestForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"))
-    group = forms.ChoiceField(label=_("Compared with"))
+    group = forms.ChoiceField(
+        label=_("Compared with"),
+        error_messages={
+            # The groups offered are those with results in the chosen period.
+            "invalid_choice": _(
+                "The group “%(value)s” has no results for the chosen period: choose one of "
+                "the groups listed, which are those of that period."
+            )
+        },
+    )
     language = forms.ChoiceField(
         label=_("Language of the report"), choices=settings.LANGUAGES, initial="pl"
     )

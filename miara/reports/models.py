@@ -61,6 +61,8 @@ class ReportJob(models.Model):
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Set when the file was removed after MIARA_REPORTS_KEEP_DAYS (services.report_files_expire).
+    files_removed_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -86,7 +88,7 @@ class ReportJob(models.Model):
         return reports_dir() / str(self.pk)
 
     def output_path(self) -> Path | None:
-        if self.state != self.State.DONE or not self.output_name:
+        if self.state != self.State.DONE or not self.output_name or self.files_removed_at:
             return None
         path = self.directory() / self.output_name
         return path if path.is_file() else None

@@ -88,7 +88,7 @@ def _warm_up() -> None:
 
 
 def _loop() -> None:
-    from miara.reports.services import report_jobs_recover
+    from miara.reports.services import report_files_expire, report_jobs_recover
 
     _warm_up()
     # Stops when asked to, or when background reports were turned off meanwhile.
@@ -96,6 +96,7 @@ def _loop() -> None:
         try:
             close_old_connections()
             report_jobs_recover()
+            report_files_expire()
             run_pending()
         except Exception:  # keep the runner alive; the job itself records its failure
             log.exception("the report runner hit an error")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import shutil
 import traceback
 import zipfile
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from miara.analytics.selectors import computed_periods
 from miara.reports.content import unit_report
 from miara.reports.errors import ReportRequestError
 from miara.reports.excel import unit_report_xlsx
-from miara.reports.models import ReportJob
+from miara.reports.models import ReportJob, reports_dir
 from miara.reports.pdf import unit_report_pdf
 from miara.units.models import Unit
 
@@ -308,3 +309,40 @@ def report_jobs_recover(*, now=None) -> int:
             **changes
         )
     return recovered
+
+
+def report_files_expire(*, now=None) -> int:
+    """Remove the files of reports finished more than `MIARA_REPORTS_KEEP_DAYS` ago, and
+    any directory under var/reports/ that no job owns; returns how many jobs lost their
+    file. The jobs stay (who asked for what, and when), their page says the file was
+    removed. Called by the runner when it starts and then every minute."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.REPORTS_KEEP_DAYS)
+    expired = list(
+        ReportJob.objects.filter(finished_at__lt=cutoff, files_removed_at__isnull=True).exclude(
+            state__in=[ReportJob.State.QUEUED, ReportJob.State.RUNNING]
+        )
+    )
+    for job in expired:
+        shutil.rmtree(job.directory(), ignore_errors=True)
+    known = set(ReportJob.objects.values_list("pk", flat=True))
+    for directory in reports_dir().iterdir():
+        if not directory.is_dir():
+            continue
+        owned = directory.name.isdigit() and int(directory.name) in known
+        old = directory.stat().st_mtime < cutoff.timestamp()
+        if not owned and old:
+            shutil.rmtree(directory, ignore_errors=True)
+    if not expired:
+        return 0
+    with transaction.atomic():
+        ReportJob.objects.filter(pk__in=[j.pk for j in expired]).update(files_removed_at=now)
+        audit_record(
+            user=None,
+            action="report.files_removed",
+            channel="system",
+            summary=f"removed the files of {len(expired)} reports older than "
+            f"{settings.REPORTS_KEEP_DAYS} days",
+            details={"jobs": [j.pk for j in expired], "keep_days": settings.REPORTS_KEEP_DAYS},
+        )
+    return len(expired)

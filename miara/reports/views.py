@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mimetypes
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -167,6 +168,7 @@ def job(request, job_id: int):
             "status": _status(found),
             "units": list(found.units.order_by("name")),
             "group_label": group_label(found.group),
+            "keep_days": settings.REPORTS_KEEP_DAYS,
         },
     )
 
@@ -183,6 +185,11 @@ def job_status(request, job_id: int):
 def download(request, job_id: int):
     found = report_job_for(user=request.user, job_id=job_id)
     path = found.output_path()
+    if path is None and found.files_removed_at:
+        raise Http404(
+            _("The file of this report was removed after %(days)s days; request it again.")
+            % {"days": settings.REPORTS_KEEP_DAYS}
+        )
     if path is None:
         raise Http404(_("This report is not ready."))
     content_type = CONTENT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]

@@ -108,7 +108,7 @@ class TestTable:
         client.force_login(bob)
         response = client.get(
             compare_url(
-                unit="A1", peers="similar", variables="POPULATION", k=2, indicators="RECYCLING_RATE"
+                unit="A1", peers="similar", variables="POPULATION", k=3, indicators="RECYCLING_RATE"
             )
         )
         assert response.status_code == 200
@@ -118,15 +118,15 @@ class TestTable:
             *similar_codes(
                 unit=Unit.objects.get(code="A1"),
                 period="2024",
-                choice=SimilarChoice(("POPULATION",), 2),
+                choice=SimilarChoice(("POPULATION",), 3),
             ),
         ]
         assert [u.unit.code for u in result.units] == members
         values = [stored("RECYCLING_RATE", c)["value"] for c in members]
         assert result.rows[0].median == pytest.approx(float(np.median(values)), rel=1e-12)
-        assert result.rows[0].n == 3
-        assert "A1 and its 2 similar units" not in response.content.decode()  # names, not codes
-        assert "Alpha and its 2 similar units" in response.content.decode()
+        assert result.rows[0].n == len(members) == 4
+        assert "A1 and its 3 similar units" not in response.content.decode()  # names, not codes
+        assert "Alpha and its 3 similar units" in response.content.decode()
 
     def test_a_peer_group_uses_its_stored_median(self, client, alice):
         client.force_login(alice)
@@ -328,13 +328,13 @@ class TestSaved:
                 "unit": "A1",
                 "peers": "similar",
                 "variables": "POPULATION",
-                "k": "2",
+                "k": "3",
                 "indicators": ["WASTE_PC"],
                 "name": "Peers",
             },
         )
         saved = SavedComparison.objects.get()
-        assert (saved.units, saved.focus, saved.peers, saved.similar_k) == ([], "A1", "similar", 2)
+        assert (saved.units, saved.focus, saved.peers, saved.similar_k) == ([], "A1", "similar", 3)
 
     def test_it_refuses_to_save_an_empty_selection(self, client, alice):
         client.force_login(alice)

@@ -46,12 +46,12 @@ def test_it_finds_similar_units_and_benchmarks_within_them(page, live_server, bo
     expect(page).to_have_url(re.compile(r"/units/A1/similar/"))
     expect(page.get_by_role("heading", name="Alpha")).to_be_visible()
 
-    page.get_by_label("Number of units").fill("2")
+    page.get_by_label("Number of units").fill("3")
     page.get_by_role("checkbox", name="Population").check()
     page.get_by_role("button", name="Find similar units").click()
-    expect(page).to_have_url(re.compile(r"k=2"))
-    expect(page.locator(".similar-table tbody tr")).to_have_count(3)  # the unit and two
-    expect(page.locator(".context-line")).to_contain_text("2 nearest by Population")
+    expect(page).to_have_url(re.compile(r"k=3"))
+    expect(page.locator(".similar-table tbody tr")).to_have_count(4)  # the unit and three
+    expect(page.locator(".context-line")).to_contain_text("3 nearest by Population")
     wait_for_charts(page, 1)  # anonymised: the distances only, no values' profile
     expect(page.locator(".similar-table")).not_to_contain_text("Beta")
     assert_accessible(page)
@@ -71,15 +71,15 @@ def test_it_finds_similar_units_and_benchmarks_within_them(page, live_server, bo
     page.get_by_role("link", name="Benchmark within these units").click()
     expect(page).to_have_url(re.compile(r"/units/A1/benchmark/\?.*group=similar"))
     expect(page.get_by_label("Compared with")).to_have_value("similar")
-    expect(page.locator(".context-line")).to_contain_text("Similar units (2 nearest by Population)")
+    expect(page.locator(".context-line")).to_contain_text("Similar units (3 nearest by Population)")
     expect(page.locator('tr[data-indicator="RECYCLING_RATE"] [data-col="rank"]')).to_contain_text(
-        "of 3"
+        "of 4"
     )
     # Switching the period keeps the choice of similar units.
     page.get_by_label("Period", exact=True).select_option("2023")
     page.get_by_role("button", name="Show").click()
-    expect(page).to_have_url(re.compile(r"period=2023.*k=2"))
-    expect(page.locator(".context-line")).to_contain_text("2 nearest by Population")
+    expect(page).to_have_url(re.compile(r"period=2023.*k=3"))
+    expect(page.locator(".context-line")).to_contain_text("3 nearest by Population")
     shot(page, "benchmark-similar")
 
 

@@ -304,3 +304,41 @@ class TestBenchmarkGroup:
         response = client.get(url + "?group=similar&variables=NOPE")
         assert response.status_code == 404
         assert "NOPE: not a structural variable" in response.content.decode()
+
+
+class TestAnonymity:
+    """In an anonymised programme a participant compares with at least MIN_K_PSEUDONYMISED
+    similar units: with one or two, the public structural figures would betray who is
+    behind each pseudonym. Named programmes and all-seeing roles keep the full range."""
+
+    def test_a_participant_may_not_narrow_an_anonymised_group(self, client, bob):
+        from miara.analytics.similar import MIN_K_PSEUDONYMISED
+
+        set_visibility(Programme.Visibility.ANONYMISED)
+        client.force_login(bob)
+        for k in range(1, MIN_K_PSEUDONYMISED):
+            response = client.get(similar_url(variables="POPULATION", k=k))
+            assert response.status_code == 400
+            page = response.content.decode()
+            assert f"compare with at least {MIN_K_PSEUDONYMISED} similar units" in page
+            for name in OTHERS.values():
+                assert name not in page
+            benchmark = client.get(
+                reverse("analytics:benchmark", args=["A1"])
+                + f"?group=similar&variables=POPULATION&k={k}"
+            )
+            assert benchmark.status_code == 404
+            assert f"at least {MIN_K_PSEUDONYMISED} similar units" in benchmark.content.decode()
+        assert (
+            client.get(similar_url(variables="POPULATION", k=MIN_K_PSEUDONYMISED)).status_code
+            == 200
+        )
+        assert f'min="{MIN_K_PSEUDONYMISED}"' in client.get(similar_url()).content.decode()
+
+    def test_named_programmes_and_coordinators_keep_every_k(self, client, bob, alice):
+        set_visibility(Programme.Visibility.NAMED)
+        client.force_login(bob)
+        assert client.get(similar_url(variables="POPULATION", k=1)).status_code == 200
+        set_visibility(Programme.Visibility.ANONYMISED)
+        client.force_login(alice)
+        assert client.get(similar_url(variables="POPULATION", k=1)).status_code == 200

@@ -228,3 +228,56 @@ def test_a_job_that_reports_progress_is_left_alone(mike, client):
     ReportJob.objects.update(state="running", heartbeat_at=timezone.now(), attempts=1)
     assert report_jobs_recover() == 0
     assert ReportJob.objects.get().state == "running"
+
+
+def test_old_report_files_are_removed_and_the_job_says_so(client, mike, settings):
+    import os
+
+    from miara.reports.models import reports_dir
+    from miara.reports.services import report_files_expire
+
+    settings.REPORTS_KEEP_DAYS = 30
+    ask(client, mike)
+    ask(client, mike, language="en")
+    runner.run_pending()
+    old, recent = ReportJob.objects.order_by("pk")
+    assert old.output_path() is not None and recent.output_path() is not None
+    ReportJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=31))
+    orphan = reports_dir() / "999999"
+    orphan.mkdir()
+    (orphan / "left.pdf").write_bytes(b"%PDF")
+    forty_days_ago = (timezone.now() - timedelta(days=40)).timestamp()
+    os.utime(orphan, (forty_days_ago, forty_days_ago))
+
+    assert report_files_expire() == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.files_removed_at is not None and not old.directory().exists()
+    assert not orphan.exists()
+    assert recent.output_path() is not None and recent.files_removed_at is None
+    audit = AuditEntry.objects.get(action="report.files_removed")
+    assert audit.details == {"jobs": [old.pk], "keep_days": 30}
+
+    status = client.get(reverse("reports:job_status", args=[old.pk])).json()
+    assert status["download_url"] is None
+    page = client.get(reverse("reports:job", args=[old.pk])).content.decode()
+    assert "reports are kept for 30 days" in page
+    gone = client.get(reverse("reports:download", args=[old.pk]))
+    assert gone.status_code == 404
+    assert "removed after 30 days" in gone.content.decode()
+    assert report_files_expire() == 0  # nothing twice
+
+
+def test_a_group_without_results_in_the_chosen_period_is_explained(client, mike):
+    from miara.analytics.models import GroupStatistic, ResultSet, UnitResult
+
+    # CITIES has results in 2024 but, here, none in 2023.
+    earlier = ResultSet.objects.get(period="2023", is_current=True)
+    GroupStatistic.objects.filter(result_set=earlier, group="CITIES").delete()
+    UnitResult.objects.filter(result_set=earlier, group="CITIES").delete()
+    response = ask(client, mike, period="2023", group="CITIES")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The group “CITIES” has no results for the chosen period" in page
+    assert not ReportJob.objects.exists()
+    assert ask(client, mike, period="2024", group="CITIES").status_code == 302
