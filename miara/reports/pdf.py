@@ -5,43 +5,36 @@ The layout is `templates/reports/unit_report.typ`; this module hands it one JSON
 in the report's language. Passing data rather than generating markup is what keeps names
 such as "Gmina #1 *Nowa*" from being read as Typst code: a JSON string is always text.
 
-Charts are the same Vega-Lite specs the pages draw (`miara.analytics.charts`), rendered to
-SVG; Typst embeds its own fonts (Libertinus), which cover Polish and Czech.
+Charts are drawn as SVG by `reports.figures`, with the marks and colours of the pages'
+Vega-Lite charts (`miara.analytics.charts`) but without a JavaScript engine, which made
+most of a report's time; Typst embeds its own fonts (Libertinus), which cover Polish and
+Czech.
 """
 
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import typst
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from miara.analytics import charts
 from miara.analytics.benchmark import BenchmarkRow
+from miara.reports import figures
 from miara.reports.content import UnitReport
 from miara.reports.errors import ReportError
 from miara.web import labels
 from miara.web.templatetags.miara import figure, signed
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "reports" / "unit_report.typ"
-# vl-convert renders charts in its own threads; a few at a time use both cores of a small
-# server without starving the pages it also serves.
-CHART_THREADS = 3
-STRIP_WIDTH = 330
-TREND_WIDTH = 190
 # Indicators per composed figure: few enough that a figure never needs more than a page.
 CHARTS_PER_FIGURE = 3
 
 
 def unit_report_pdf(report: UnitReport) -> bytes:
     with translation.override(report.language):
-        document, figures = _document(report)
-        svgs = _render(figures)
-        for area in document["areas"]:
-            area["figures"] = [svgs[key] for key in area.pop("figure_keys")]
+        document = _document(report)
     try:
         return typst.compile(
             TEMPLATE.read_bytes(),
@@ -50,77 +43,6 @@ def unit_report_pdf(report: UnitReport) -> bytes:
         )
     except typst.TypstError as error:  # pragma: no cover - a bug in the template
         raise ReportError(f"Typst could not typeset the report: {error}") from error
-
-
-def _render(figures: dict[str, dict]) -> dict[str, str]:
-    # Specs are built first and rendered after, a few figures at a time: building holds
-    # the GIL, and rendering in threads meanwhile made the whole slower, not faster.
-    locale = number_locale()
-    with ThreadPoolExecutor(CHART_THREADS) as pool:
-        rendered = pool.map(
-            lambda spec: charts.to_svg(spec, number_locale=locale), figures.values()
-        )
-        return dict(zip(figures, rendered, strict=True))
-
-
-def number_locale() -> dict:
-    """The active language's number format (Django's), for the charts' axis labels."""
-    grouping = formats.get_format("NUMBER_GROUPING") or 3
-    return {
-        "decimal": formats.get_format("DECIMAL_SEPARATOR"),
-        "thousands": formats.get_format("THOUSAND_SEPARATOR"),
-        "grouping": [grouping] if isinstance(grouping, int) else list(grouping),
-        "currency": ["", ""],
-    }
-
-
-def _panel(spec: dict, width: int) -> dict:
-    """A chart spec as one panel of a composed figure: size and config come from the figure."""
-    panel = {k: v for k, v in spec.items() if k not in ("config", "autosize", "$schema")}
-    panel["width"] = width
-    return panel
-
-
-def _figure(rows: list[dict]) -> dict:
-    """Several indicators' strip and trend, one row each, titled, as one Vega-Lite figure.
-
-    One rendering per few charts instead of one per chart: vl-convert's cost is mostly
-    per call, and a report has a hundred charts.
-    """
-    config = next(r[k]["config"] for r in rows for k in ("strip", "trend") if r[k])
-    # Fewer axis labels than on screen: each is measured as it is drawn, the panels are
-    # small, and a printed axis reads better with few round numbers.
-    config = {**config, "axis": {**config.get("axis", {}), "tickCount": 5}}
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "vconcat": [
-            {
-                "title": {
-                    "text": row["name"],
-                    "subtitle": row["summary"],
-                    "anchor": "start",
-                    "fontSize": 12,
-                    "fontWeight": 700,
-                    "subtitleFontSize": 10.5,
-                    "subtitleColor": "#4a5765",
-                    "subtitlePadding": 3,
-                    "offset": 6,
-                    # No "limit": truncating a title measures its text over and over,
-                    # which cost a fifth of the rendering time.
-                },
-                "hconcat": [
-                    _panel(spec, width)
-                    for spec, width in ((row["strip"], STRIP_WIDTH), (row["trend"], TREND_WIDTH))
-                    if spec
-                ],
-                "spacing": 36,
-            }
-            for row in rows
-        ],
-        "spacing": 22,
-        "config": config,
-        "background": "white",
-    }
 
 
 def _rank(row: BenchmarkRow) -> str:
@@ -168,11 +90,10 @@ def _area_title(section) -> str:
     return section.area.label if section.area else _("Other indicators")
 
 
-def _document(report: UnitReport) -> tuple[dict, dict[str, dict]]:
+def _document(report: UnitReport) -> dict:
     unit = report.unit
-    figures: dict[str, dict] = {}
     areas = []
-    for area_index, section in enumerate(report.sections):
+    for section in report.sections:
         rows = []
         for row in section.rows:
             ind = row.indicator
@@ -180,19 +101,16 @@ def _document(report: UnitReport) -> tuple[dict, dict[str, dict]]:
             points = report.distributions.get(ind.code, [])
             strip = trend = None
             if len(points) >= 2:
-                strip = charts.distribution(
-                    points, value_title=title, median=row.median, q1=row.q1, q3=row.q3, height=70
-                )
+                strip = {
+                    "points": points,
+                    "value_title": title,
+                    "median": row.median,
+                    "q1": row.q1,
+                    "q3": row.q3,
+                }
             trend_rows = report.trends.get(ind.code, [])
             if any(r["value"] is not None for r in trend_rows):
-                trend = charts.trend(
-                    trend_rows,
-                    value_title=ind.unit or "",
-                    unit_label=unit.name,
-                    median_label=_("Group median"),
-                    band_label=_("Q1–Q3 of the group"),
-                )
-                trend["height"] = 80
+                trend = {"rows": trend_rows, "value_title": ind.unit or ""}
             if strip or trend:
                 rows.append(
                     {
@@ -202,16 +120,14 @@ def _document(report: UnitReport) -> tuple[dict, dict[str, dict]]:
                         "trend": trend,
                     }
                 )
-        keys = []
-        for start in range(0, len(rows), CHARTS_PER_FIGURE):
-            key = f"{area_index}:{start}"
-            figures[key] = _figure(rows[start : start + CHARTS_PER_FIGURE])
-            keys.append(key)
         areas.append(
             {
                 "title": _area_title(section),
                 "rows": [_row(r) for r in section.rows],
-                "figure_keys": keys,
+                "figures": [
+                    figures.figure(rows[start : start + CHARTS_PER_FIGURE])
+                    for start in range(0, len(rows), CHARTS_PER_FIGURE)
+                ],
             }
         )
 
@@ -302,7 +218,7 @@ def _document(report: UnitReport) -> tuple[dict, dict[str, dict]]:
             % {"unit": unit.name},
         },
     }
-    return document, figures
+    return document
 
 
 def methodology_items() -> list[tuple[str, str]]:

@@ -77,20 +77,9 @@ def run_pending() -> int:
     return count
 
 
-def _warm_up() -> None:
-    """Start the chart renderer now (~1 s) rather than in the first person's report."""
-    from miara.analytics import charts
-
-    try:
-        charts.to_svg(charts.sparkline([{"period": "2024", "value": 1.0}]))
-    except Exception:  # a report will say what is wrong, with its own error
-        log.exception("the chart renderer did not start")
-
-
 def _loop() -> None:
     from miara.reports.services import report_files_expire, report_jobs_recover
 
-    _warm_up()
     # Stops when asked to, or when background reports were turned off meanwhile.
     while not _stopping.is_set() and enabled():
         try:
