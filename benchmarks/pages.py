@@ -115,6 +115,38 @@ def sample_targets(env: dict, units: int, indicators: int, seed: int) -> tuple[l
     )
 
 
+def _ticks_per_second() -> int:
+    return os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system) of a process and its living descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        times[pid] = (int(fields[11]) + int(fields[12])) / _ticks_per_second()
+    total, stack = 0.0, [root]
+    while stack:
+        pid = stack.pop()
+        total += times.get(pid, 0.0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all cores spent busy since boot (/proc/stat: all but idle and iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / _ticks_per_second()
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -196,7 +228,9 @@ def main() -> int:
                 f"round {round_} of {args.rounds}"
                 + (" (caches cold)" if round_ == 1 else " (caches warm)")
             )
-            status |= run_load(args, port, units, indicators, period, warm_up=round_ == 1)
+            status |= run_load(
+                args, port, units, indicators, period, warm_up=round_ == 1, server_pid=server.pid
+            )
         return status
     finally:
         server.terminate()
@@ -204,7 +238,14 @@ def main() -> int:
 
 
 def run_load(
-    args, port: int, units: list, indicators: list, period: str, *, warm_up: bool = True
+    args,
+    port: int,
+    units: list,
+    indicators: list,
+    period: str,
+    *,
+    warm_up: bool = True,
+    server_pid: int | None = None,
 ) -> int:
     pages = []
     for i in range(args.clients * args.requests):
@@ -245,6 +286,9 @@ def run_load(
                     errors.append(f"HTTP {status} {path}")
                 results[kind].append((server_ms, waited))
 
+    server_cpu = tree_cpu_seconds(server_pid) if server_pid else 0.0
+    client_cpu = time.process_time()
+    busy = machine_busy_seconds()
     started = time.perf_counter()
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(args.clients)]
     for thread in threads:
@@ -252,6 +296,9 @@ def run_load(
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    server_cpu = (tree_cpu_seconds(server_pid) if server_pid else 0.0) - server_cpu
+    client_cpu = time.process_time() - client_cpu
+    busy = machine_busy_seconds() - busy
 
     total = sum(len(v) for v in results.values())
     print(
@@ -271,6 +318,12 @@ def run_load(
         print(
             f"{kind:<10} {len(rows):>5}  {statistics.median(server):>10.1f} ms {percentile(server, 0.95):>7.1f} ms"
             f" {max(server):>7.1f} ms  {statistics.median(client):>10.1f} ms {percentile(client, 0.95):>7.1f} ms"
+        )
+    if total:
+        print(
+            f"CPU per page: server {server_cpu / total * 1000:.1f} ms, load generator "
+            f"{client_cpu / total * 1000:.1f} ms, whole machine {busy / total * 1000:.1f} ms "
+            f"(the rest: PostgreSQL and the system); {os.cpu_count()} cores"
         )
     if errors:
         print(f"{len(errors)} errors, e.g. {errors[:3]}")
