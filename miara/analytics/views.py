@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from miara.accounts.scope import require_unit_access
-from miara.analytics import charts, scorecard_html
+from miara.analytics import charts, indicator_html, scorecard_html
 from miara.analytics.benchmark import ALL_UNITS, ROW_FIGURES, unit_peer_groups
 from miara.analytics.indicator_detail import default_unit, indicator_detail, indicator_groups
 from miara.analytics.peers import others_named
@@ -347,6 +347,7 @@ def indicator_page(request, code: str):
         "detail": detail,
         "charts": _indicator_charts(detail),
         "unit_options": _unit_options(request.user, detail),
+        "group_rows": indicator_html.group_rows(detail),
         "anonymised": not others_named(request.user),
         "query": urlencode(
             {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import template
-from django.template.defaultfilters import floatformat
 
 from miara.web import numbers
 
@@ -24,7 +23,6 @@ def get_item(mapping, key):
 @register.filter
 def raw_value(value):
     """A stored raw value as entered: no trailing zeros, at most six decimals, localised."""
-    if value is None:
-        return "—"
-    decimals = f"{value:.6f}".rstrip("0").split(".")[1] if "." in f"{value:.6f}" else ""
-    return floatformat(value, f"{len(decimals)}g")
+    from miara.analytics.indicator_html import raw_text
+
+    return raw_text(value)
