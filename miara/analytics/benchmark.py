@@ -14,7 +14,7 @@ import polars as pl
 
 from miara.accounts.scope import require_unit_access
 from miara.analytics.models import GroupStatistic, ResultSet, UnitResult
-from miara.analytics.selectors import results_frame
+from miara.analytics.selectors import current_result_sets, results_frame
 from miara.analytics.similar import (
     SIMILAR,
     SimilarChoice,
@@ -60,7 +60,8 @@ class BenchmarkSection:
 
 
 def current_result_set(period: str) -> ResultSet | None:
-    return ResultSet.objects.filter(period=period, is_current=True).order_by("-id").first()
+    found = current_result_sets([period])
+    return max(found, key=lambda r: r.pk) if found else None
 
 
 def unit_peer_groups(

@@ -149,7 +149,17 @@ def indicator_groups(*, indicator: Indicator, period: str) -> list[str]:
 
 
 def formula_inputs(indicator: Indicator) -> list[Input]:
-    """The codes the indicator's formula reads, this period's first, then prev() ones."""
+    """The codes the indicator's formula reads, this period's first, then prev() ones
+    (kept in the page cache under the formula's text: names at most its seconds old)."""
+    return list(
+        memo.get_or_build(
+            f"formula-inputs:{indicator.pk}:{indicator.formula}",
+            lambda: tuple(_formula_inputs(indicator)),
+        )
+    )
+
+
+def _formula_inputs(indicator: Indicator) -> list[Input]:
     tree = parse(indicator.formula)
     now, before = current_references(tree), prev_references(tree)
     codes = now | before
@@ -269,6 +279,14 @@ def group_rows(result_set, indicator: Indicator, group: str) -> tuple[tuple, ...
     return memo.get_or_build("indicator-rows:" + rows_key(result_set, indicator, group), read)
 
 
+def group_positions(result_set, indicator: Indicator, group: str) -> dict[int, int]:
+    """Unit id -> its position in `group_rows` (read-only: it is shared)."""
+    return memo.get_or_build(
+        "indicator-positions:" + rows_key(result_set, indicator, group),
+        lambda: {r[0]: i for i, r in enumerate(group_rows(result_set, indicator, group))},
+    )
+
+
 def rows_key(result_set, indicator: Indicator, group: str) -> str:
     """What `group_rows` of these arguments are kept under (for what is derived from them)."""
     if result_set is None:
@@ -339,7 +357,12 @@ def indicator_detail(
         group_rows(result_set, indicator, group), labeller, labeller.visible is None
     )
     count = len(rows)
-    highlight = next((i for i, r in enumerate(rows) if unit is not None and r[0] == unit.pk), None)
+    highlight = None
+    if unit is not None:
+        if labeller.visible is None:  # the cached order: look the unit up in its index
+            highlight = group_positions(result_set, indicator, group).get(unit.pk)
+        else:
+            highlight = next((i for i, r in enumerate(rows) if r[0] == unit.pk), None)
     if excerpt and count > TABLE_ALL_UP_TO:
         # A large group: only the units the page shows are labelled and carried.
         shown_positions = sorted(

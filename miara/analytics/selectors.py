@@ -8,7 +8,7 @@ from django.db import connection
 from miara.accounts.scope import visible_unit_ids
 from miara.analytics.models import GroupStatistic, ResultSet
 from miara.engine.periods import Period
-from miara.lib import bulk
+from miara.lib import bulk, memo
 
 RESULT_COLUMNS = [
     "indicator",
@@ -57,11 +57,15 @@ RESULT_SCHEMA = {
 
 
 def current_result_sets(periods: list[str] | None = None) -> list[ResultSet]:
-    """The current result set of each period (newest first by period)."""
-    queryset = ResultSet.objects.filter(is_current=True)
+    """The current result set of each period (newest first by period); read once per
+    page request (`lib.memo.per_request`), as a page asks several times."""
+    found = memo.per_request(
+        "current-result-sets", lambda: tuple(ResultSet.objects.filter(is_current=True))
+    )
     if periods:
-        queryset = queryset.filter(period__in=periods)
-    return sorted(queryset, key=lambda r: Period.parse(r.period), reverse=True)
+        wanted = set(periods)
+        found = [r for r in found if r.period in wanted]
+    return sorted(found, key=lambda r: (Period.parse(r.period), r.pk), reverse=True)
 
 
 def result_sets_stamp(periods: list[str]) -> str:

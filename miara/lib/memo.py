@@ -6,6 +6,10 @@ pickled: a national group's 6,300 rows are read back in no time, so callers must
 values they never change (tuples, strings, frozen dataclasses). Keys are chosen by the
 callers so that new results never meet an old entry (they name the result sets); only
 names and labels can be up to the configured seconds old. With 0 seconds nothing is kept.
+
+`per_request` is narrower: within one GET request (`RequestMemoMiddleware`) a read that
+several selectors repeat, such as the current result sets, is made once; outside a
+request (command line, tests calling selectors) every call reads afresh.
 """
 
 from __future__ import annotations
@@ -53,3 +57,33 @@ def get_or_build(key: str, build: Callable[[], T]) -> T:
 def clear() -> None:
     with _lock:
         _entries.clear()
+
+
+_request = threading.local()
+
+
+def per_request(key: str, build: Callable[[], T]) -> T:
+    """`build()`'s value, made once per GET request (see `RequestMemoMiddleware`)."""
+    store = getattr(_request, "store", None)
+    if store is None:
+        return build()
+    if key not in store:
+        store[key] = build()
+    return store[key]
+
+
+class RequestMemoMiddleware:
+    """Gives each GET or HEAD request its own `per_request` store, dropped at its end; a
+    request that may change data (POST, ...) reads everything afresh."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        _request.store = {}
+        try:
+            return self.get_response(request)
+        finally:
+            _request.store = None
