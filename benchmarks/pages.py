@@ -24,6 +24,7 @@ server and the loopback), as median, p95 and max, plus throughput. Only 127.0.0.
 from __future__ import annotations
 
 import argparse
+import gzip
 import http.client
 import http.cookies
 import os
@@ -62,13 +63,18 @@ class Client:
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, dict, bytes]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Accept-Encoding": "gzip",  # as every browser asks
+        }
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Referer"] = f"http://127.0.0.1:{self.conn.port}/login/"
         self.conn.request(method, path, body=body, headers=headers)
         response = self.conn.getresponse()
         data = response.read()
+        if response.headers.get("Content-Encoding") == "gzip":
+            data = gzip.decompress(data)
         for header in response.headers.get_all("Set-Cookie") or []:
             jar = http.cookies.SimpleCookie(header)
             for key, morsel in jar.items():

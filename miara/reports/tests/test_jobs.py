@@ -281,3 +281,12 @@ def test_a_group_without_results_in_the_chosen_period_is_explained(client, mike)
     assert "The group “CITIES” has no results for the chosen period" in page
     assert not ReportJob.objects.exists()
     assert ask(client, mike, period="2024", group="CITIES").status_code == 302
+
+
+def test_a_downloaded_pdf_is_sent_as_it_is_not_compressed_again(client, mike):
+    ask(client, mike)
+    runner.run_pending()
+    job = ReportJob.objects.get()
+    download = client.get(reverse("reports:download", args=[job.pk]), HTTP_ACCEPT_ENCODING="gzip")
+    assert not download.has_header("Content-Encoding")
+    assert body(download).startswith(b"%PDF")
