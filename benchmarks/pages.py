@@ -165,7 +165,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=25, help="pages per client")
     parser.add_argument("--units", type=int, default=50, help="units sampled")
     parser.add_argument("--indicators", type=int, default=20, help="indicators sampled")
-    parser.add_argument("--threads", type=int, default=10, help="waitress threads per worker")
+    parser.add_argument("--threads", type=int, default=2, help="waitress threads per worker")
     parser.add_argument("--workers", type=int, default=2, help="server processes (one per core)")
     parser.add_argument("--seconds", type=float, default=900, help="stop after this long")
     parser.add_argument("--seed", type=int, default=20261201)
