@@ -107,24 +107,32 @@ def distribution(
     return _fill(skeleton, points=data, band=[{"q1": q1, "q3": q3}], median=[{"median": median}])
 
 
+def _band_layer() -> alt.Chart:
+    # The band and the median span the plot's height ("height" is the plot area, not the
+    # figure), so neither runs over the axis and its labels.
+    return (
+        alt.Chart(_slot("band"))
+        .mark_rect(color=BAND)
+        .encode(x="q1:Q", x2="q3:Q", y=alt.value(0), y2=alt.value("height"))
+    )
+
+
+def _median_layer() -> alt.Chart:
+    return (
+        alt.Chart(_slot("median"))
+        .mark_rule(color=MEDIAN, strokeWidth=3)
+        .encode(x="median:Q", y=alt.value(0), y2=alt.value("height"))
+    )
+
+
 @functools.lru_cache(maxsize=128)
 def _distribution_skeleton(value_title: str, has_band: bool, has_median: bool, height: int) -> Spec:
     base = alt.Chart()
     layers: list = []
     if has_band:
-        layers.append(
-            # The band and the median span the plot's height ("height" is the plot area,
-            # not the figure), so neither runs over the axis and its labels.
-            alt.Chart(_slot("band"))
-            .mark_rect(color=BAND)
-            .encode(x="q1:Q", x2="q3:Q", y=alt.value(0), y2=alt.value("height"))
-        )
+        layers.append(_band_layer())
     if has_median:
-        layers.append(
-            alt.Chart(_slot("median"))
-            .mark_rule(color=MEDIAN, strokeWidth=3)
-            .encode(x="median:Q", y=alt.value(0), y2=alt.value("height"))
-        )
+        layers.append(_median_layer())
     layers.append(
         base.transform_filter(alt.datum.who == "peer")
         .mark_circle(size=55, opacity=0.7, color=OTHERS)
@@ -191,11 +199,7 @@ def _binned_skeleton(
 ) -> Spec:
     layers: list = []
     if has_band:
-        layers.append(
-            alt.Chart(_slot("band"))
-            .mark_rect(color=BAND)
-            .encode(x="q1:Q", x2="q3:Q", y=alt.value(0), y2=alt.value("height"))
-        )
+        layers.append(_band_layer())
     layers.append(
         alt.Chart(_slot("bins"))
         .mark_bar(color=OTHERS, opacity=0.85, binSpacing=1)
@@ -211,11 +215,7 @@ def _binned_skeleton(
         )
     )
     if has_median:
-        layers.append(
-            alt.Chart(_slot("median"))
-            .mark_rule(color=MEDIAN, strokeWidth=3)
-            .encode(x="median:Q", y=alt.value(0), y2=alt.value("height"))
-        )
+        layers.append(_median_layer())
     if has_unit:
         layers.append(
             alt.Chart(_slot("unit"))

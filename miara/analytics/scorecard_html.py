@@ -24,7 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from miara.accounts.scope import require_unit_access
-from miara.analytics.scorecard import Scorecard, ScorecardRow, trend_periods
+from miara.analytics.scorecard import Scorecard, ScorecardRow, trend_periods, unit_scorecard
 from miara.analytics.selectors import result_sets_stamp
 from miara.catalogue.models import Direction
 from miara.lib import memo
@@ -51,11 +51,11 @@ class ScorecardTable:
 
 
 def scorecard_table(
-    *, user, unit, period: str, group: str, similar=None, area: str | None, sort: str, build
+    *, user, unit, period: str, group: str, similar=None, area: str | None, sort: str
 ) -> ScorecardTable:
     """The scorecard table of `unit`, from the page cache when the same table (unit,
     period, group, area, order, language and the very result sets) was rendered within
-    `MIARA_PAGE_CACHE_SECONDS` (`lib.memo`); else built by `build()` (a `Scorecard`) and kept.
+    `MIARA_PAGE_CACHE_SECONDS` (`lib.memo`); else built from `unit_scorecard` and kept.
 
     The caller has authorised the user for the unit; the table holds only the unit's own
     figures and its group's, the same for everyone who may see the unit. The group
@@ -64,7 +64,9 @@ def scorecard_table(
     require_unit_access(user, unit)
 
     def render() -> ScorecardTable:
-        card = build()
+        card = unit_scorecard(
+            user=user, unit=unit, period=period, group=group, similar=similar, area=area, sort=sort
+        )
         return ScorecardTable(
             body=table_body(
                 card, unit_code=unit.code, period=period, group=group, area=area, sort=sort

@@ -73,9 +73,12 @@ def _group_labels(codes: list[str], similar=None) -> dict[str, str]:
     return {code: labels.get(code, code) for code in codes}
 
 
-def _scorecard(request, unit, period, group, similar, area, sort):
+def _scorecard(request, unit, period, group, similar, area, sort, *, table=False):
+    """The unit's `Scorecard`, or with `table` the page's `ScorecardTable` (kept per
+    result set); a 404 that says why when its similar units cannot be found."""
+    build = scorecard_html.scorecard_table if table else unit_scorecard
     try:
-        return unit_scorecard(
+        return build(
             user=request.user,
             unit=unit,
             period=period,
@@ -108,16 +111,7 @@ def _scorecard_options(request):
 def benchmark(request, code: str):
     unit, periods, period, groups, group, similar = _benchmark_request(request, code)
     area, sort = _scorecard_options(request)
-    table = scorecard_html.scorecard_table(
-        user=request.user,
-        unit=unit,
-        period=period,
-        group=group,
-        similar=similar,
-        area=area,
-        sort=sort,
-        build=lambda: _scorecard(request, unit, period, group, similar, area, sort),
-    )
+    table = _scorecard(request, unit, period, group, similar, area, sort, table=True)
     labels = _group_labels(groups, similar)
     context = {
         "unit": unit,
