@@ -415,6 +415,13 @@ class TestHistogramOfLargeGroups:
         assert np.allclose([b["start"] for b in bins], edges[:-1])
         labels = {r["label"] for r in rows if "label" in r}
         assert labels == {Unit.objects.get(code="A1").name}
+        # The table alternative lists the same bars.
+        table = re.search(
+            r'<table class="table table--compact histogram-table">(.*?)</table>', page, re.S
+        )
+        shown = re.findall(r'data-col="count">(\d+)<', table.group(1))
+        assert [int(c) for c in shown] == counts.tolist()
+        assert "The bars count the units whose value falls in each range." in page
         for other in Unit.objects.exclude(code="A1"):
             assert (
                 other.name
