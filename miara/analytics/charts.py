@@ -202,11 +202,14 @@ def _binned_skeleton(
         layers.append(_band_layer())
     layers.append(
         alt.Chart(_slot("bins"))
-        .mark_bar(color=OTHERS, opacity=0.85, binSpacing=1)
+        # A rect from 0 to the count over [start, end]: a bar with x and x2 would be a thin
+        # horizontal range at the count's height.
+        .mark_rect(color=OTHERS, opacity=0.85, stroke="white", strokeWidth=0.5)
         .encode(
             x=alt.X("start:Q", title=value_title, scale=alt.Scale(zero=False, nice=True)),
             x2="end:Q",
             y=alt.Y("count:Q", title=count_title),
+            y2=alt.datum(0),
             tooltip=[
                 alt.Tooltip("start:Q", title="≥", format=",.4~g"),
                 alt.Tooltip("end:Q", title="≤", format=",.4~g"),

@@ -146,3 +146,31 @@ def test_it_refuses_bob_another_units_indicator_page(page, live_server, bob, car
     response = page.goto(live_server.url + "/indicators/WASTE_PC/?unit=B2")
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_contain_text("You may not open this page")
+
+
+def test_a_large_group_is_drawn_as_a_histogram(page, live_server, alice, monkeypatch):
+    """Bars as tall as their counts (a bar mark with x and x2 once drew thin lines)."""
+    from miara.analytics import indicator_detail
+
+    monkeypatch.setattr(indicator_detail, "DOTS_UP_TO", 2)
+    monkeypatch.setattr(indicator_detail, "HISTOGRAM_BINS", 3)
+    log_in(page, live_server, "alice")
+    page.goto(live_server.url + "/indicators/RECYCLING_RATE/?unit=A1&period=2024")
+    charts_drawn(page, "chart-distribution")
+    counts = page.locator(".histogram-table [data-col=count]").evaluate_all(
+        "cells => cells.map(c => Number(c.textContent))"
+    )
+    # The bins' layer is the second rect layer (the first is the Q1–Q3 band).
+    heights = (
+        page.locator("#chart-distribution g.mark-rect")
+        .nth(1)
+        .locator("path")
+        .evaluate_all("paths => paths.map(p => p.getBBox().height)")
+    )
+    assert len(heights) == len(counts) == 3
+    tallest = max(heights)
+    assert tallest > 30
+    for height, count in zip(heights, counts, strict=True):
+        assert height == pytest.approx(tallest * count / max(counts), abs=1.5)
+    assert_accessible(page)
+    shot(page, "indicator-histogram")
