@@ -219,26 +219,18 @@ def _excerpt_positions(count: int, highlight: int | None) -> list[int]:
     return sorted(keep)
 
 
-def _with_gaps(positions: list[int]) -> list[int | None]:
-    """Positions with None for each run of rows left out between them."""
+def excerpt_positions(count: int, highlight: int | None) -> list[int | None] | None:
+    """Positions (in rank order) of the page table's rows for a group of `count` units:
+    the best and the weakest TABLE_ENDS and TABLE_AROUND on each side of the unit at
+    `highlight`, with None for each run left out; None when the group is listed whole."""
+    if count <= TABLE_ALL_UP_TO:
+        return None
     out: list[int | None] = []
-    for i in positions:
+    for i in _excerpt_positions(count, highlight):
         if out and out[-1] is not None and i != out[-1] + 1:
             out.append(None)
         out.append(i)
     return out
-
-
-def table_excerpt(members: list[Member]) -> list[Member | None] | None:
-    """The best and the weakest TABLE_ENDS and TABLE_AROUND on each side of the unit, in
-    rank order with None for each run left out; None when the group is small enough."""
-    if len(members) <= TABLE_ALL_UP_TO:
-        return None
-    highlight = next((i for i, m in enumerate(members) if m.highlight), None)
-    return [
-        None if i is None else members[i]
-        for i in _with_gaps(_excerpt_positions(len(members), highlight))
-    ]
 
 
 def _ranking_positions(count: int, highlight: int | None) -> list[int]:
@@ -385,10 +377,7 @@ def indicator_detail(
     inputs = formula_inputs(indicator)
     table = None
     if excerpt and count > TABLE_ALL_UP_TO:
-        table = [
-            None if i is None else by_position[i]
-            for i in _with_gaps(_excerpt_positions(count, highlight))
-        ]
+        table = [None if i is None else by_position[i] for i in excerpt_positions(count, highlight)]
     shown = members if table is None else [m for m in table if m is not None]
     _attach_inputs(user, shown, inputs, period, previous_period)
     highlighted = by_position.get(highlight) if highlight is not None else None

@@ -299,7 +299,9 @@ def _unit_options(user, detail) -> SafeString:
     selected = detail.unit.code if detail.unit else None
     if detail.raw_for_all:
         choices = detail.unit_options
-        if detail.unit is not None and all(code != selected for code, _n in choices):
+        # A unit without a value is not among the group's options: add it (a rare page,
+        # not kept). With a value, it is `highlighted`.
+        if detail.unit is not None and detail.highlighted is None:
             choices = (*choices, (detail.unit.code, detail.unit.name))
             key = None
         else:

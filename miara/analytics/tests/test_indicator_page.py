@@ -327,49 +327,36 @@ class TestLargeGroups:
     """A national group has thousands of units: the page lists the ends of the ranking and
     the unit's neighbours, marks what it leaves out, and the CSV still lists everyone."""
 
-    def members(self, n, highlight):
-        from miara.analytics.indicator_detail import Member, UnitLabel
+    def excerpt(self, n, highlight):
+        """The ranks (1 = best) of the rows a page shows, None where rows are left out."""
+        from miara.analytics.indicator_detail import excerpt_positions
 
-        return [
-            Member(
-                label=UnitLabel(label=f"U{i}", code=f"U{i}", own=True),
-                value=float(i),
-                rank=i + 1,
-                percentile=None,
-                quartile=None,
-                highlight=i == highlight,
-            )
-            for i in range(n)
-        ]
+        positions = excerpt_positions(n, highlight)
+        return None if positions is None else [None if i is None else i + 1 for i in positions]
 
     def test_small_groups_are_listed_whole(self):
-        from miara.analytics.indicator_detail import TABLE_ALL_UP_TO, table_excerpt
+        from miara.analytics.indicator_detail import TABLE_ALL_UP_TO
 
-        assert table_excerpt(self.members(TABLE_ALL_UP_TO, 3)) is None
+        assert self.excerpt(TABLE_ALL_UP_TO, 3) is None
 
     def test_large_groups_keep_the_ends_and_the_units_neighbours(self):
-        from miara.analytics.indicator_detail import (
-            TABLE_AROUND,
-            TABLE_ENDS,
-            table_excerpt,
-        )
+        from miara.analytics.indicator_detail import TABLE_AROUND, TABLE_ENDS
 
-        members = self.members(500, highlight=250)
-        excerpt = table_excerpt(members)
-        shown = [m.rank for m in excerpt if m is not None]
+        excerpt = self.excerpt(500, highlight=250)
+        shown = [rank for rank in excerpt if rank is not None]
         expected = [
             *range(1, TABLE_ENDS + 1),
             *range(251 - TABLE_AROUND, 251 + TABLE_AROUND + 1),
             *range(501 - TABLE_ENDS, 501),
         ]
         assert shown == expected
-        assert [i for i, m in enumerate(excerpt) if m is None] == [
+        assert [i for i, rank in enumerate(excerpt) if rank is None] == [
             TABLE_ENDS,
             TABLE_ENDS + 1 + 2 * TABLE_AROUND + 1,
         ]
         # The unit at the top: its neighbours join the best ones, one gap only.
-        top = table_excerpt(self.members(500, highlight=0))
-        assert sum(m is None for m in top) == 1
+        top = self.excerpt(500, highlight=0)
+        assert sum(rank is None for rank in top) == 1
 
     def test_the_page_shows_the_excerpt_and_the_csv_everyone(self, client, alice, monkeypatch):
         from miara.analytics import indicator_detail
