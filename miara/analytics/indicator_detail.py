@@ -20,7 +20,11 @@ from miara.accounts.scope import require_unit_access, visible_unit_ids
 from miara.analytics.benchmark import ALL_UNITS, current_result_set
 from miara.analytics.models import GroupStatistic, UnitResult
 from miara.analytics.peers import unit_presenter
-from miara.analytics.selectors import current_result_sets
+from miara.analytics.selectors import (
+    current_result_sets_up_to,
+    result_set_key,
+    result_sets_stamp,
+)
 from miara.catalogue.models import Indicator, Variable
 from miara.collection.selectors import values_frame
 from miara.engine import stats
@@ -283,8 +287,7 @@ def rows_key(result_set, indicator: Indicator, group: str) -> str:
     """What `group_rows` of these arguments are kept under (for what is derived from them)."""
     if result_set is None:
         return "none"
-    stamp = f"{result_set.pk}@{result_set.created_at.timestamp():.6f}"
-    return f"{stamp}:{indicator.pk}:{group}"
+    return f"{result_set_key(result_set)}:{indicator.pk}:{group}"
 
 
 def group_unit_options(result_set, indicator: Indicator, group: str) -> tuple:
@@ -486,16 +489,9 @@ def _lineage(user, unit, inputs, period, previous_period) -> list[LineageItem]:
 def _trend(indicator: Indicator, group: str, unit: Unit | None, period: str) -> list[dict]:
     """Per computed period of the same kind up to `period`: the group's median and middle
     half (kept in the page cache under the result sets, `lib.memo`), and the unit's value."""
-    kind = Period.parse(period).kind
-    wanted = Period.parse(period)
-    sets = [
-        r
-        for r in current_result_sets()
-        if Period.parse(r.period).kind == kind and Period.parse(r.period) <= wanted
-    ]
-    sets.sort(key=lambda r: Period.parse(r.period))
+    sets = current_result_sets_up_to(period)
     by_set = {r.pk: r.period for r in sets}
-    stamp = ",".join(f"{r.pk}@{r.created_at.timestamp():.6f}" for r in sets)
+    stamp = result_sets_stamp(sets)
 
     def group_part() -> tuple[dict, ...]:
         found = {

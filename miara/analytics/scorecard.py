@@ -22,9 +22,8 @@ from miara.accounts.scope import require_unit_access
 from miara.analytics import minicharts
 from miara.analytics.benchmark import BenchmarkRow, benchmark_table, current_result_set
 from miara.analytics.models import GroupStatistic
-from miara.analytics.selectors import computed_periods, results_frame
+from miara.analytics.selectors import current_result_sets_up_to, results_frame
 from miara.catalogue.models import ServiceArea
-from miara.engine.periods import Period
 from miara.engine.stats import relative_gap_to_median
 from miara.units.models import Unit
 
@@ -81,10 +80,7 @@ class Scorecard:
 
 def trend_periods(period: str) -> list[str]:
     """The computed periods of the same kind up to `period`, oldest first (at most 5)."""
-    wanted = Period.parse(period)
-    same = [p for p in computed_periods() if Period.parse(p).kind == wanted.kind]
-    earlier = sorted((p for p in same if Period.parse(p) <= wanted), key=Period.parse)
-    return earlier[-TREND_PERIODS:]
+    return [r.period for r in current_result_sets_up_to(period)][-TREND_PERIODS:]
 
 
 def unit_scorecard(

@@ -24,8 +24,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from miara.accounts.scope import require_unit_access
-from miara.analytics.scorecard import Scorecard, ScorecardRow, trend_periods, unit_scorecard
-from miara.analytics.selectors import result_sets_stamp
+from miara.analytics.scorecard import TREND_PERIODS, Scorecard, ScorecardRow, unit_scorecard
+from miara.analytics.selectors import current_result_sets_up_to, result_sets_stamp
 from miara.catalogue.models import Direction
 from miara.lib import memo
 from miara.web import labels, numbers
@@ -78,7 +78,7 @@ def scorecard_table(
 
     if group == "similar" or not memo.enabled():
         return render()
-    stamp = result_sets_stamp(trend_periods(period))
+    stamp = result_sets_stamp(current_result_sets_up_to(period)[-TREND_PERIODS:])
     key = "scorecard:" + "|".join(
         [str(unit.pk), unit.code, period, group, area or "", sort, get_language(), stamp]
     )

@@ -68,12 +68,30 @@ def current_result_sets(periods: list[str] | None = None) -> list[ResultSet]:
     return sorted(found, key=lambda r: (Period.parse(r.period), r.pk), reverse=True)
 
 
-def result_sets_stamp(periods: list[str]) -> str:
-    """Which result sets are current for `periods`, as a short text for cache keys: a new
-    computation of any of them gives a new stamp (ids and creation times, since a test
-    database may hand out an id again after a rollback)."""
-    sets = sorted(current_result_sets(periods), key=lambda r: r.pk)
-    return ",".join(f"{r.pk}@{r.created_at.timestamp():.6f}" for r in sets)
+def result_set_key(result_set: ResultSet) -> str:
+    """A result set as a short text for cache keys: its id and creation time (a test
+    database may hand out an id again after a rollback), so a new computation never
+    meets an entry kept for an old one."""
+    return f"{result_set.pk}@{result_set.created_at.timestamp():.6f}"
+
+
+def result_sets_stamp(sets: list[ResultSet]) -> str:
+    """Several result sets as one cache-key text (see `result_set_key`)."""
+    return ",".join(result_set_key(r) for r in sorted(sets, key=lambda r: r.pk))
+
+
+def current_result_sets_up_to(period: str) -> list[ResultSet]:
+    """The current result sets of the periods of `period`'s kind up to it, oldest first:
+    the periods of a trend."""
+    wanted = Period.parse(period)
+    return sorted(
+        (
+            r
+            for r in current_result_sets()
+            if Period.parse(r.period).kind == wanted.kind and Period.parse(r.period) <= wanted
+        ),
+        key=lambda r: Period.parse(r.period),
+    )
 
 
 def computed_periods() -> list[str]:
