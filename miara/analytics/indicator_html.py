@@ -20,14 +20,6 @@ def escape(text) -> str:
     return _html_escape(str(text))
 
 
-def raw_text(value: float | None, *, fixed=numbers.fixed) -> str:
-    """A stored raw value as entered: no trailing zeros, at most six decimals, localised."""
-    if value is None:
-        return "—"
-    decimals = f"{value:.6f}".rstrip("0").split(".")[1]
-    return fixed(value, len(decimals))
-
-
 def group_rows(detail: IndicatorDetail) -> SafeString:
     fixed = numbers.localised()
     d = detail.indicator.decimals
@@ -61,7 +53,7 @@ def group_rows(detail: IndicatorDetail) -> SafeString:
         else:
             cells = "".join(
                 f'<td class="num" data-col="{escape(i.key)}">'
-                f"{raw_text(m.inputs.get(i.key), fixed=fixed)}</td>"
+                f"{numbers.as_entered(m.inputs.get(i.key), fixed=fixed)}</td>"
                 for i in inputs
             )
         row_class = ' class="row--highlight" aria-current="true"' if m.highlight else ""

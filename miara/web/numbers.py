@@ -79,3 +79,11 @@ def percent_share(share: float | None, *, fixed=fixed) -> str:
         return ""
     hundredths = abs(share) * 100
     return fixed(hundredths, 1 if hundredths < 10 else 0)
+
+
+def as_entered(value: float | None, *, fixed=fixed) -> str:
+    """A stored raw value as entered: no trailing zeros, at most six decimals, localised."""
+    if value is None:
+        return "—"
+    decimals = f"{value:.6f}".rstrip("0").split(".")[1]
+    return fixed(value, len(decimals))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import template
 
+from miara.web import numbers
+
 register = template.Library()
 
 
 @register.filter
 def raw_value(value):
     """A stored raw value as entered: no trailing zeros, at most six decimals, localised."""
-    from miara.analytics.indicator_html import raw_text
-
-    return raw_text(value)
+    return numbers.as_entered(value)
