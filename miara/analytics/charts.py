@@ -2,9 +2,8 @@
 
 Pure presentation: every function takes numbers a selector has already read from a result
 set (nothing is computed here beyond placing them) and returns a Vega-Lite spec as a dict.
-The same spec is drawn in the browser by vega-embed (`{% chart %}` in templates, bundle
-from `miara.web.vega`) and rendered to SVG for PDF reports by `to_svg`, so a page and its
-report show the same chart.
+The spec is drawn in the browser by vega-embed (`{% chart %}` in templates, bundle from
+`miara.web.vega`); PDF reports draw the same marks in `reports.figures`.
 
 Colours follow miara.css: the unit highlighted in the accent colour, the others grey,
 quartile bands in a pale tint. Colour is never the only cue: the highlighted unit is also
@@ -320,38 +319,6 @@ def _trend_skeleton(value_title: str, median_label: str, band_label: str) -> Spe
     return spec
 
 
-def sparkline(points: Sequence[dict], *, width: int = 90, height: int = 24) -> Spec:
-    """A tiny line of the unit's last periods: `{"period": str, "value": float}`."""
-    chart = (
-        alt.Chart(alt.Data(values=list(points)))
-        .mark_line(color=ACCENT, strokeWidth=1.5, point=alt.OverlayMarkDef(size=10, color=ACCENT))
-        .encode(
-            x=alt.X("period:O", axis=None),
-            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
-            tooltip=["period:O", "value:Q"],
-        )
-    )
-    spec = _config(chart, width=width, height=height)
-    spec["autosize"] = {"type": "fit", "contains": "padding"}
-    spec["padding"] = 2
-    return spec
-
-
-def grouped_bars(rows: Sequence[dict], *, series_title: str, value_title: str) -> Spec:
-    """Side-by-side bars: `{"category": str, "series": str, "value": float}` (e.g. units × indicator)."""
-    chart = (
-        alt.Chart(alt.Data(values=list(rows)))
-        .mark_bar()
-        .encode(
-            y=alt.Y("series:N", title=None),
-            x=alt.X("value:Q", title=value_title),
-            color=alt.Color("series:N", title=series_title, legend=None),
-            tooltip=["series:N", "value:Q"],
-        )
-    )
-    return _config(chart, height=max(60, 20 * len({r["series"] for r in rows})))
-
-
 def compared_bars(
     rows: Sequence[dict],
     *,
@@ -450,19 +417,3 @@ def zscore_profile(rows: Sequence[dict], *, value_title: str, height_per_row: in
         alt.layer(zero, peers, unit, data=alt.Data(values=data)),
         height=max(60, height_per_row * variables),
     )
-
-
-def to_svg(spec: Spec, *, width: int = 640, number_locale: dict | None = None) -> str:
-    """The chart as SVG (for PDF reports): a fixed width instead of the page's container.
-
-    `number_locale` is a d3-format locale (`decimal`, `thousands`, `grouping`, `currency`)
-    for the axis labels, e.g. decimal commas in a Polish report.
-    """
-    import vl_convert
-
-    fixed = dict(spec)
-    if fixed.get("width") == "container":
-        fixed["width"] = width
-    if number_locale is None:
-        return vl_convert.vegalite_to_svg(fixed)
-    return vl_convert.vegalite_to_svg(fixed, format_locale=number_locale)
