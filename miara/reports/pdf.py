@@ -24,8 +24,7 @@ from miara.analytics.benchmark import BenchmarkRow
 from miara.reports import figures
 from miara.reports.content import UnitReport
 from miara.reports.errors import ReportError
-from miara.web import labels
-from miara.web.templatetags.miara import figure, signed
+from miara.web import labels, numbers
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "reports" / "unit_report.typ"
 # Indicators per composed figure: few enough that a figure never needs more than a page.
@@ -62,13 +61,15 @@ def _row(row: BenchmarkRow) -> dict:
         "name": ind.label,
         "measure": ind.unit,
         "has_value": row.has_value,
-        "value": figure(row.value, d) if row.has_value else _("no data"),
-        "median": figure(row.median, d),
-        "q1q3": f"{figure(row.q1, d)} – {figure(row.q3, d)}" if row.q1 is not None else "—",
-        "best": figure(row.best, d) if ind.direction != "neutral" else "—",
+        "value": numbers.fixed(row.value, d) if row.has_value else _("no data"),
+        "median": numbers.fixed(row.median, d),
+        "q1q3": f"{numbers.fixed(row.q1, d)} – {numbers.fixed(row.q3, d)}"
+        if row.q1 is not None
+        else "—",
+        "best": numbers.fixed(row.best, d) if ind.direction != "neutral" else "—",
         "rank": _rank(row),
         "quartile": str(labels.QUARTILES.get(row.quartile, "—")),
-        "change": signed(row.change, d),
+        "change": numbers.signed(row.change, d),
     }
 
 
@@ -76,11 +77,11 @@ def _summary_line(row: BenchmarkRow) -> str:
     d = row.indicator.decimals
     parts = []
     if row.has_value:
-        parts.append(_("Value: %(value)s") % {"value": figure(row.value, d)})
+        parts.append(_("Value: %(value)s") % {"value": numbers.fixed(row.value, d)})
     else:
         parts.append(_("No value for this unit"))
     if row.median is not None:
-        parts.append(_("group median: %(median)s") % {"median": figure(row.median, d)})
+        parts.append(_("group median: %(median)s") % {"median": numbers.fixed(row.median, d)})
     if row.has_value and row.rank is not None and row.indicator.direction != "neutral":
         parts.append(_("rank %(rank)s of %(n)s") % {"rank": row.rank, "n": row.n})
     return "; ".join(parts) + "."
