@@ -103,6 +103,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = conf.env_str("MIARA_LANGUAGE", "en")
 LANGUAGES = [("pl", _("Polish")), ("cs", _("Czech")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Dates as offices write them: 03.12.2026 in Polish and Czech, 3 Dec 2026 in English.
+FORMAT_MODULE_PATH = ["miara.formats"]
 USE_I18N = True
 TIME_ZONE = conf.env_str("MIARA_TIME_ZONE", "Europe/Warsaw")
 USE_TZ = True

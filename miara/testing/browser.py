@@ -27,8 +27,20 @@ LAUNCH_ARGS = [
 ]
 
 
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
 def skip_without_chromium() -> None:
+    """Skip a browser test module on a machine without Chromium, but never in CI.
+
+    A skipped browser test in CI would let a broken page land, so there it fails.
+    """
     if CHROMIUM is None:
+        if _in_ci():
+            pytest.fail(
+                "chromium is not installed, and CI must run the browser tests", pytrace=False
+            )
         pytest.skip("chromium is not installed; .ci/run installs it", allow_module_level=True)
 
 
@@ -41,8 +53,7 @@ def shot(page, name: str) -> None:
 def browser():
     from playwright.sync_api import sync_playwright
 
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed; .ci/run installs it")
+    skip_without_chromium()
     # Playwright's sync API runs an event loop in this thread; the live server's database
     # work happens in its own thread, and the tests' ORM calls here are plain sync code.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
