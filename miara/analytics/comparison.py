@@ -31,6 +31,7 @@ from miara.analytics.similar import (
     similarity_defaults,
 )
 from miara.catalogue.models import Indicator, PeerGroup
+from miara.lib.collation import sorted_by_name
 from miara.units.models import Unit
 
 ALL_UNITS = "all"
@@ -296,17 +297,17 @@ def comparison_chart_rows(comparison: Comparison, row: ComparisonRow) -> list[di
 def pickable_units(user) -> list[Unit]:
     """Units the user may tick by name in the comparison form."""
     if may_pick_other_units(user):
-        return list(Unit.objects.order_by("name"))
+        return sorted_by_name(Unit.objects.all())
     visible = visible_unit_ids(user) or set()
-    return list(Unit.objects.filter(pk__in=visible).order_by("name"))
+    return sorted_by_name(Unit.objects.filter(pk__in=visible))
 
 
 def focus_units(user) -> list[Unit]:
     """Units whose peers the user may compare with: the units they may see."""
     visible = visible_unit_ids(user)
     if visible is None:
-        return list(Unit.objects.order_by("name"))
-    return list(Unit.objects.filter(pk__in=visible).order_by("name"))
+        return sorted_by_name(Unit.objects.all())
+    return sorted_by_name(Unit.objects.filter(pk__in=visible))
 
 
 def saved_comparisons(*, user) -> list[SavedComparison]:

@@ -24,6 +24,7 @@ from miara.accounts.scope import require_unit_access
 from miara.analytics.benchmark import ALL_UNITS, unit_peer_groups
 from miara.analytics.selectors import computed_periods
 from miara.catalogue.models import PeerGroup
+from miara.lib.collation import sorted_by_name
 from miara.reports.content import group_label
 from miara.reports.errors import ReportRequestError
 from miara.reports.forms import ReportRequestForm
@@ -166,7 +167,7 @@ def job(request, job_id: int):
         {
             "job": found,
             "status": _status(found),
-            "units": list(found.units.order_by("name")),
+            "units": sorted_by_name(found.units.all()),
             "group_label": group_label(found.group),
             "keep_days": settings.REPORTS_KEEP_DAYS,
         },

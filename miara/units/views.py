@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from miara.accounts.scope import visible_unit_ids
+from miara.lib.collation import sorted_by_name
 from miara.units.models import Unit
 from miara.web.labels import unit_type_label
 
@@ -25,7 +26,7 @@ def unit_list(request):
     if query:
         units = units.filter(name__icontains=query)
     context = {
-        "units": units.order_by("name"),
+        "units": sorted_by_name(units),
         "types": [(t, unit_type_label(t)) for t in types],
         "chosen_type": chosen_type,
         "query": query,

@@ -41,6 +41,7 @@ from miara.collection.reminders import WAITING, cycle_send_reminders
 from miara.collection.views.entry import finding_text
 from miara.engine.errors import PeriodError
 from miara.engine.periods import Period
+from miara.lib.collation import sorted_by_name
 from miara.units.models import Unit
 from miara.web import labels
 
@@ -419,7 +420,7 @@ def quality_report(request, cycle_id: int):
         "cycle": cycle,
         "rows": rows,
         "filters": filters,
-        "units": sorted(units.values(), key=lambda u: u.name),
+        "units": sorted_by_name(units.values()),
         "checks": list(CHECK_LABELS.items()),
         "query": _without_page(request),
         "page": page,

@@ -51,3 +51,13 @@ class TestUnitList:
         client.force_login(bob)
         response = client.get(reverse("units:list"))
         assert [code for code, _ in response.context["types"]] == ["city_county"]
+
+    def test_it_lists_names_in_the_readers_alphabet(self, client, alice):
+        from miara.units.models import Unit
+
+        for code, name in [("Z1", "Zabrze"), ("L1", "Łaziska Górne"), ("L2", "Lubliniec")]:
+            Unit.objects.create(code=code, name=name, type="gmina_urban")
+        client.force_login(alice)
+        client.cookies["django_language"] = "pl"
+        listed = codes(client.get(reverse("units:list")))
+        assert listed.index("L2") < listed.index("L1") < listed.index("Z1")
