@@ -11,6 +11,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from miara.accounts.audit import audit_record
 from miara.accounts.models import Role
@@ -48,7 +49,11 @@ class SubmissionBlocked(WorkflowError):
     def __init__(self, findings):
         self.findings = findings
         super().__init__(
-            _("%(count)d problem(s) must be fixed or justified before submitting")
+            ngettext(
+                "%(count)d problem must be fixed or justified before submitting",
+                "%(count)d problems must be fixed or justified before submitting",
+                len(findings),
+            )
             % {"count": len(findings)}
         )
 

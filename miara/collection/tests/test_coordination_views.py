@@ -270,7 +270,7 @@ def test_the_board_sends_reminders_and_confirms(client, cycle, alice, bob, mike,
         user.save()
     logged_in(client, alice)
     response = client.post(reverse("collection:coord_remind", args=[cycle.pk]), follow=True)
-    assert "2 reminder(s) sent by email." in response.content.decode()
+    assert "2 reminders sent by email." in response.content.decode()
     assert sorted(m.to[0] for m in mailoutbox) == ["bob@a1.example", "mike@a1.example"]
 
 
@@ -338,7 +338,7 @@ def test_the_coordinator_returns_with_a_note_and_then_accepts(client, submitted,
         },
         follow=True,
     )
-    assert "returned to the unit with 1 note(s)" in response.content.decode()
+    assert "returned to the unit with 1 note on values" in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.state == "returned"
     event = SubmissionEvent.objects.filter(submission=submitted).last()

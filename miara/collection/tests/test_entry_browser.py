@@ -184,7 +184,7 @@ def test_the_form_works_without_javascript(browser, live_server, cycle, bob):
         )
         page.get_by_label("Population", exact=True).fill("120200")
         page.get_by_role("button", name="Save all changes").click()
-        expect(page.locator(".messages")).to_contain_text("Saved: 2 value(s) changed.")
+        expect(page.locator(".messages")).to_contain_text("Saved: 2 values changed.")
         assert (
             Value.objects.get(unit__code="A1", variable__code="WASTE_T", period="2024").value
             == 1020.5

@@ -266,7 +266,7 @@ def test_saving_the_form_stores_the_changed_values_through_the_form_channel(clie
     )
     # Untouched fields are not written.
     assert stored("POPULATION").version == 1
-    assert "Saved: 2 value(s) changed." in client.get(form_url(cycle)).content.decode()
+    assert "Saved: 2 values changed." in client.get(form_url(cycle)).content.decode()
 
 
 def test_a_bad_value_saves_nothing_and_says_why_next_to_the_field(client, cycle, bob):

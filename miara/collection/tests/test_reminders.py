@@ -62,7 +62,7 @@ def test_it_reminds_the_editors_and_managers_of_waiting_units(cycle, people):
     message = next(m for m in mail.outbox if m.to == ["bob@example.org"])
     assert message.subject == "Reminder: data for Year 2024"
     assert "Alpha (A1)" in message.body and "Beta" not in message.body
-    assert "March 31, 2030" in message.body
+    assert "31 March 2030" in message.body
     assert "https://miara.example/" in message.body
     assert not message.alternatives  # plain text only
 

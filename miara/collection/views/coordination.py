@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from miara.accounts.models import Role
@@ -329,7 +329,13 @@ def send_reminders(request, cycle_id: int):
         cycle, request.user, base_url=request.build_absolute_uri("/").rstrip("/")
     )
     if sent:
-        messages.success(request, _("%(count)d reminder(s) sent by email.") % {"count": sent})
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d reminder sent by email.", "%(count)d reminders sent by email.", sent
+            )
+            % {"count": sent},
+        )
     else:
         messages.info(
             request,
@@ -539,7 +545,11 @@ def review_return(request, submission_id: int):
         )
         messages.success(
             request,
-            _("%(unit)s: the data are returned to the unit with %(count)d note(s) on values.")
+            ngettext(
+                "%(unit)s: the data are returned to the unit with %(count)d note on values.",
+                "%(unit)s: the data are returned to the unit with %(count)d notes on values.",
+                len(notes),
+            )
             % {"unit": submission.unit.name, "count": len(notes)},
         )
 

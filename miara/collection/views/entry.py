@@ -28,7 +28,7 @@ from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import get_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -547,7 +547,11 @@ def questionnaire(request, cycle_id: int, unit_code: str):
         return redirect(_form_url(access))
     messages.success(
         request,
-        _("Saved: %(count)d value(s) changed. The checks below are up to date.")
+        ngettext(
+            "Saved: %(count)d value changed. The checks below are up to date.",
+            "Saved: %(count)d values changed. The checks below are up to date.",
+            report.created + report.updated,
+        )
         % {"count": report.created + report.updated},
     )
     return redirect(_form_url(access))
@@ -770,10 +774,17 @@ def excel_upload(request, cycle_id: int, unit_code: str):
     request.session.pop(_problems_key(access), None)
     messages.success(
         request,
-        _(
-            "%(file)s uploaded: %(new)d new and %(changed)d changed value(s). The checks below are up to date."
+        ngettext(
+            "%(file)s uploaded: %(count)d value saved (%(new)d new, %(changed)d changed). The checks below are up to date.",
+            "%(file)s uploaded: %(count)d values saved (%(new)d new, %(changed)d changed). The checks below are up to date.",
+            result["created"] + result["updated"],
         )
-        % {"file": result["file"], "new": result["created"], "changed": result["updated"]},
+        % {
+            "file": result["file"],
+            "count": result["created"] + result["updated"],
+            "new": result["created"],
+            "changed": result["updated"],
+        },
     )
     return redirect(_form_url(access))
 
@@ -810,8 +821,10 @@ def submit(request, cycle_id: int, unit_code: str):
     except SubmissionBlocked as blocked:
         messages.error(
             request,
-            _(
-                "Not submitted: %(count)d problem(s) must be fixed or explained first. They are listed below."
+            ngettext(
+                "Not submitted: %(count)d problem must be fixed or explained first. It is listed below.",
+                "Not submitted: %(count)d problems must be fixed or explained first. They are listed below.",
+                len(blocked.findings),
             )
             % {"count": len(blocked.findings)},
         )
