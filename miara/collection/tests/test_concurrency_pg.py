@@ -26,7 +26,7 @@ from django.urls import reverse
 
 from miara.collection.cycles import cycle_open
 from miara.collection.models import Value, ValueHistory
-from miara.collection.services import ValueConflict, parse_values, values_write
+from miara.collection.services import SMALL_FRAME, ValueConflict, parse_values, values_write
 from miara.fileio.tables import LINE
 
 pytestmark = [
@@ -69,23 +69,28 @@ def race(work, count: int = WRITERS) -> list:
     return outcomes
 
 
-def write(*, value: float, version: int | None, user=None, variable="WASTE_T", period="2024"):
+def write(*, value: float, version: int | None, variable="WASTE_T", period="2024"):
     """One value of A1 through the write path, in its own transaction, as a form saves it."""
+    return write_keys([("A1", variable, period)], value=value, version=version)
+
+
+def write_keys(keys: list[tuple[str, str, str]], *, value: float, version: int | None = None):
+    """The same value for every (unit, variable, period) key, all or nothing."""
     frame = pl.DataFrame(
         {
-            "unit": ["A1"],
-            "variable": [variable],
-            "period": [period],
-            "value": [str(value)],
-            "comment": [""],
-            LINE: [1],
+            "unit": [k[0] for k in keys],
+            "variable": [k[1] for k in keys],
+            "period": [k[2] for k in keys],
+            "value": [str(value)] * len(keys),
+            "comment": [""] * len(keys),
+            LINE: list(range(1, len(keys) + 1)),
         }
     )
     with transaction.atomic():
         rows = parse_values(frame, source="race")
         if version is not None:
             rows = rows.with_columns(pl.lit(version, pl.Int64).alias("version"))
-        return values_write(rows=rows, user=user, channel="api", source="race")
+        return values_write(rows=rows, user=None, channel="api", source="race")
 
 
 def outcome_kind(outcome) -> str:
@@ -163,6 +168,43 @@ def test_racing_first_writes_expecting_no_value_let_one_create(programme):
     winner = next(i for i, o in enumerate(outcomes) if outcome_kind(o) == "written")
     assert (value.value, value.version) == (8000 + winner, 1)
     assert_history_is_a_chain(history(period="2030"), value)
+
+
+# --- Loads larger than a form's (COPY and a temporary table) ------------------------------
+
+MONTHS = [f"2031-{m:02d}" for m in range(1, 13)]
+UNITS = ["A1", "B2", "C3", "D4"]
+VARIABLES = ["WASTE_T", "RECYCLED_T", "POPULATION", "PERMITS_ISSUED", "PERMIT_STAFF_COST"]
+
+
+def test_a_large_load_and_form_saves_of_the_same_value_take_turns(programme):
+    keys = [("A1", "WASTE_T", "2024")] + [
+        (u, v, m) for u in ("B2", "C3") for v in VARIABLES for m in MONTHS
+    ]
+    assert len(keys) > SMALL_FRAME
+    start = stored()
+
+    def work(i: int):
+        if i == 0:
+            return write_keys(keys, value=4444)
+        return write(value=4000 + i, version=None)
+
+    outcomes = race(work, count=10)
+    assert Counter(outcome_kind(o) for o in outcomes) == {"written": 10}
+    value = stored()
+    assert value.version == start.version + 10
+    assert_history_is_a_chain(history(), value)
+
+
+def test_racing_large_loads_of_the_same_new_keys_take_turns(programme):
+    keys = [(u, v, m) for u in UNITS for v in VARIABLES for m in MONTHS][:150]
+    assert len(keys) > SMALL_FRAME
+    outcomes = race(lambda i: write_keys(keys, value=100 + i), count=4)
+    assert Counter(outcome_kind(o) for o in outcomes) == {"written": 4}
+    assert sorted(o.created for o in outcomes) == [0, 0, 0, 150]
+    assert Value.objects.filter(period__in=MONTHS).count() == 150
+    assert set(Value.objects.filter(period__in=MONTHS).values_list("version", flat=True)) == {4}
+    assert_history_is_a_chain(history(period="2031-01"), stored(period="2031-01"))
 
 
 # --- Through the real views ---------------------------------------------------------------
