@@ -295,11 +295,13 @@ def values_load(
 def values_write(
     *, rows: pl.DataFrame, user, channel: str, source: str = "", keep_comments: bool = False
 ) -> WriteReport:
-    """Write values given as `unit_id, variable_id, period, value, comment[, version]`.
+    """Write values given as `unit_id, variable_id, period, value, comment[, version]
+    [, keep_comment]`.
 
     Only real changes are written; each bumps the version and appends a history row.
     Where `version` is given and differs from the stored one, raises ValueConflict and
-    writes nothing (version 0 expects no stored value). Must run inside a transaction
+    writes nothing (version 0 expects no stored value). Where `keep_comment` is true (or
+    `keep_comments` for all rows), the stored comment stays. Must run inside a transaction
     (the caller's), once per transaction.
 
     Concurrent writers of the same values take turns: the keys are locked before the
@@ -355,6 +357,14 @@ def values_write(
     ).join(stored, on=["unit_id", "variable_id", "period"], how="left")
     if keep_comments:
         merged = merged.with_columns(pl.coalesce("old_comment", pl.lit("")).alias("comment"))
+    elif "keep_comment" in merged.columns:
+        # Read under the lock: a comment read before it may be one another writer replaced.
+        merged = merged.with_columns(
+            pl.when(pl.col("keep_comment"))
+            .then(pl.coalesce("old_comment", pl.lit("")))
+            .otherwise(pl.col("comment"))
+            .alias("comment")
+        ).drop("keep_comment")
     merged = merged.with_columns(
         pl.col("comment").fill_null(""), pl.col("old_comment").fill_null("")
     )

@@ -236,6 +236,45 @@ def test_racing_api_writes_with_the_same_version_give_one_200_and_409s(bob):
     assert_history_is_a_chain(history(), value)
 
 
+def test_an_api_write_without_a_comment_never_erases_a_racing_comment(bob):
+    """Omitting `comment` keeps the stored one: the one stored when the write takes its
+    turn, not an older one read before another writer's comment arrived."""
+    from miara.accounts.services import token_create
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token_create(user=bob)}")
+    lost = []
+    for round_ in range(10):
+        comment = f"checked, round {round_}"
+
+        def work(i: int, round_=round_, comment=comment):
+            if i == 0:
+                item = {"unit": "A1", "variable": "WASTE_T", "period": "2024", "value": round_}
+                answer = client.post(
+                    "/api/v1/values", {"values": [item]}, content_type="application/json"
+                )
+                return answer.status_code
+            frame = pl.DataFrame(
+                {
+                    "unit": ["A1"],
+                    "variable": ["WASTE_T"],
+                    "period": ["2024"],
+                    "value": [str(1000 + round_)],
+                    "comment": [comment],
+                    LINE: [1],
+                }
+            )
+            with transaction.atomic():
+                rows = parse_values(frame, source="race")
+                return values_write(rows=rows, user=None, channel="form", source="race")
+
+        outcomes = race(work, count=2)
+        assert outcomes[0] == 200 and outcome_kind(outcomes[1]) == "written", outcomes
+        if stored().comment != comment:
+            lost.append(round_)
+    assert lost == []
+    assert_history_is_a_chain(history(), stored())
+
+
 def test_two_autosaves_of_the_same_field_and_version_give_one_200_and_one_409(alice, bob):
     cycle = cycle_open(
         period="2024",
