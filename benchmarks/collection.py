@@ -4,6 +4,7 @@
     python benchmarks/collection.py                 # 300 units, 300-variable questionnaire
     python benchmarks/collection.py --units 100 --variables 100 --repeat 5
     python benchmarks/collection.py --keep          # leave the database for a look
+    python benchmarks/collection.py --database miara_bench_mine  # beside another run
 
 Creates the database `miara_bench_collection` (createdb/dropdb on 127.0.0.1 as postgres),
 loads a programme through the real services (units, catalogue with validation rules,
@@ -358,12 +359,19 @@ def measure_page(
 
 
 def main() -> None:
+    global DATABASE
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--units", type=int, default=300)
     parser.add_argument("--variables", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    parser.add_argument(
+        "--database",
+        default=DATABASE,
+        help="name of the (re)created database, to run beside others",
+    )
     args = parser.parse_args()
+    DATABASE = args.database
 
     say(f"creating the database {DATABASE}")
     database("create")

@@ -116,7 +116,7 @@ def values_post(request, payload: ValuesWriteIn):
     )
     try:
         with transaction.atomic():
-            rows = _keep_stored_comments(rows, items)
+            rows = _keep_stored_comments(rows)
             report = values_write(
                 rows=rows.drop(LINE), user=user, channel=Channel.API, source="api"
             )
@@ -297,25 +297,13 @@ def _value_text(value) -> tuple[str | None, str | None]:
         return None, f"{value} is not a finite number"
 
 
-def _keep_stored_comments(rows: pl.DataFrame, items: list[ValueIn]) -> pl.DataFrame:
-    """Where an item has no `comment`, write the stored one back rather than erase it."""
-    if rows.get_column("comment_given").all():
-        return rows.drop("comment_given")
-    stored = stored_values_by_ids(
-        unit_ids=rows.get_column("unit_id").unique().to_list(),
-        variable_ids=rows.get_column("variable_id").unique().to_list(),
-        periods=rows.get_column("period").unique().to_list(),
-    ).select("unit_id", "variable_id", "period", pl.col("comment").alias("stored_comment"))
-    return (
-        rows.join(stored, on=["unit_id", "variable_id", "period"], how="left")
-        .with_columns(
-            pl.when(pl.col("comment_given"))
-            .then(pl.col("comment"))
-            .otherwise(pl.col("stored_comment").fill_null(""))
-            .alias("comment")
-        )
-        .drop("comment_given", "stored_comment")
-    )
+def _keep_stored_comments(rows: pl.DataFrame) -> pl.DataFrame:
+    """Where an item has no `comment`, keep the stored one rather than erase it.
+
+    values_write reads it under its lock: read here, it could be one a concurrent
+    writer has just replaced, and writing it back would erase theirs.
+    """
+    return rows.with_columns((~pl.col("comment_given")).alias("keep_comment")).drop("comment_given")
 
 
 def _versions(rows: pl.DataFrame, codes: pl.DataFrame) -> list[dict]:

@@ -100,7 +100,14 @@ class ValueHistory(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["unit", "variable", "period"])]
+        # One row per version of a value: racing writers can never record the same
+        # version twice. Its index also serves lookups by unit, variable and period.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "variable", "period", "version"],
+                name="one_history_row_per_value_version",
+            )
+        ]
         ordering = ["-at", "-id"]
 
 

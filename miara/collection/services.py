@@ -6,6 +6,7 @@ what is stored, writes only real changes in bulk, bumps versions and appends his
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,10 @@ from miara.units.models import Unit
 ANALYZE_AFTER_ROWS = 10_000
 
 # Up to this many rows a write is a form's or a small file's: codes are looked up one by
-# one and stored values read by their keys, with ordinary queries instead of COPY.
+# one and stored values read by their keys, with ordinary queries instead of COPY; on
+# PostgreSQL, it locks its keys one by one (a larger write locks the table instead: each
+# advisory lock holds a slot of the server's shared lock table, max_locks_per_transaction
+# x max_connections, 6,400 by default).
 SMALL_FRAME = 100
 
 PERIOD_REGEX = r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
@@ -291,11 +295,21 @@ def values_load(
 def values_write(
     *, rows: pl.DataFrame, user, channel: str, source: str = "", keep_comments: bool = False
 ) -> WriteReport:
-    """Write values given as `unit_id, variable_id, period, value, comment[, version]`.
+    """Write values given as `unit_id, variable_id, period, value, comment[, version]
+    [, keep_comment]`.
 
     Only real changes are written; each bumps the version and appends a history row.
     Where `version` is given and differs from the stored one, raises ValueConflict and
-    writes nothing. Must run inside a transaction (the caller's).
+    writes nothing (version 0 expects no stored value). Where `keep_comment` is true (or
+    `keep_comments` for all rows), the stored comment stays. Must run inside a transaction
+    (the caller's), once per transaction.
+
+    Concurrent writers of the same values take turns: the keys are locked before the
+    stored values are read (`_lock_for_writing`) and stay locked until the caller's
+    transaction ends. So of writers giving the same version exactly one wins and the
+    others get the ValueConflict; writers without a version each store the next
+    version; of racing first writes of a new key one creates it and the next ones
+    update it (or, with version 0, get the conflict).
     """
     assert connection.in_atomic_block, "values_write must run inside transaction.atomic()"
     report = WriteReport()
@@ -303,6 +317,8 @@ def values_write(
         return report
     if "version" not in rows.columns:
         rows = rows.with_columns(pl.lit(None, pl.Int64).alias("version"))
+    small = rows.height <= SMALL_FRAME
+    lock_rows = _lock_for_writing(rows, small=small)
     periods = rows.get_column("period").unique().to_list()
     variable_ids = rows.get_column("variable_id").unique().to_list()
     placeholders_p = ", ".join(["%s"] * len(periods))
@@ -314,11 +330,14 @@ def values_write(
     if len(variable_ids) <= 500:
         sql += f" AND variable_id IN ({', '.join(['%s'] * len(variable_ids))})"
         params += variable_ids
-    small = rows.height <= SMALL_FRAME
     if small:
         unit_ids = rows.get_column("unit_id").unique().to_list()
         sql += f" AND unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
         params += unit_ids
+    if lock_rows:
+        # Also waits while a large load holds the table (see _lock_for_writing); in id
+        # order, so that two writers never lock the same rows in opposite orders.
+        sql += " ORDER BY id FOR UPDATE"
     stored = bulk.fetch_frame(
         sql,
         params,
@@ -338,6 +357,14 @@ def values_write(
     ).join(stored, on=["unit_id", "variable_id", "period"], how="left")
     if keep_comments:
         merged = merged.with_columns(pl.coalesce("old_comment", pl.lit("")).alias("comment"))
+    elif "keep_comment" in merged.columns:
+        # Read under the lock: a comment read before it may be one another writer replaced.
+        merged = merged.with_columns(
+            pl.when(pl.col("keep_comment"))
+            .then(pl.coalesce("old_comment", pl.lit("")))
+            .otherwise(pl.col("comment"))
+            .alias("comment")
+        ).drop("keep_comment")
     merged = merged.with_columns(
         pl.col("comment").fill_null(""), pl.col("old_comment").fill_null("")
     )
@@ -447,6 +474,43 @@ def values_write(
         ValueHistory._meta.db_table, history, not_null_text=("old_comment", "new_comment", "source")
     )
     return report
+
+
+def _lock_for_writing(rows: pl.DataFrame, *, small: bool) -> bool:
+    """Keep other writers of these values out until the caller's transaction ends.
+
+    Without it, two writers read the same stored version and both update from it: lost
+    writes, duplicated versions, and a unique violation when both create a new key.
+    On PostgreSQL a small write (SMALL_FRAME) takes one transaction-level
+    advisory lock per key (covering keys that have no row yet), in a fixed order so that
+    writers wait for each other instead of deadlocking; it then reads the stored rows
+    FOR UPDATE (returns True). A larger write locks the table in EXCLUSIVE mode, which
+    lets pages read but no one else write, and keeps the bulk read and COPY as they are.
+    SQLite needs nothing: its transactions start IMMEDIATE (settings.py), one writer at
+    a time.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        if not small:
+            cursor.execute(
+                f"LOCK TABLE {connection.ops.quote_name(Value._meta.db_table)} IN EXCLUSIVE MODE"
+            )
+            return False
+        keys = rows.select("unit_id", "variable_id", "period").iter_rows()
+        hashes = sorted({_key_lock_id(*key) for key in keys})
+        # unnest yields the sorted ids in order, and each row takes its lock in turn.
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [hashes])
+    return True
+
+
+def _key_lock_id(unit_id: int, variable_id: int, period: str) -> int:
+    """A signed 64-bit advisory-lock id for one value's key (a clash only makes two
+    unrelated writes wait for each other)."""
+    digest = hashlib.blake2b(
+        f"miara.value:{unit_id}:{variable_id}:{period}".encode(), digest_size=8
+    ).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _refuse_locked(rows: pl.DataFrame) -> None:

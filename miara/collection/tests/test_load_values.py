@@ -2,6 +2,7 @@
 
 import polars as pl
 import pytest
+from django.db import IntegrityError, transaction
 
 from miara.catalogue.services import catalogue_load
 from miara.collection.models import Value, ValueHistory
@@ -60,6 +61,14 @@ def test_it_versions_a_changed_value_and_keeps_the_old_one_in_history(catalogue,
         2,
         "values.csv",
     )
+
+
+def test_history_refuses_a_second_row_for_the_same_version(catalogue):
+    values_load(path=catalogue["values"])
+    change = ValueHistory.objects.filter(unit__code="A1", variable__code="WASTE_T").first()
+    change.pk, change.new_value = None, 1.0
+    with pytest.raises(IntegrityError), transaction.atomic():
+        change.save()
 
 
 def test_it_treats_an_empty_value_as_not_available(catalogue, tmp_path):
