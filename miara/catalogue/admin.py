@@ -17,8 +17,8 @@ class ServiceAreaAdmin(CoordinatorAdmin):
 
 @admin.register(Variable)
 class VariableAdmin(CoordinatorAdmin):
-    list_display = ("code", "label", "unit", "area", "min_value", "max_value")
-    list_filter = ("area",)
+    list_display = ("code", "label", "unit", "kind", "per", "area", "min_value", "max_value")
+    list_filter = ("area", "kind")
     search_fields = ("code",)
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from miara.engine.kinds import DEFAULT as DEFAULT_KIND
+from miara.engine.kinds import KINDS
 from miara.fileio import FileProblem, Problem
 from miara.lib.translations import normalise
 
@@ -161,6 +163,16 @@ def _check_entry(
     elif section == "variables":
         checked["unit"] = str(entry.get("unit") or "")
         checked["area"] = entry.get("area")
+        kind = entry.get("kind", DEFAULT_KIND)
+        if kind not in KINDS:
+            fail(f"kind {kind!r} must be one of {', '.join(KINDS)}")
+        checked["kind"] = kind
+        per = entry.get("per")
+        if per is not None and (not isinstance(per, str) or not CODE.match(per)):
+            fail(f"per {per!r} must be the code of a variable, e.g. POPULATION")
+        if per == code:
+            fail("per names the variable itself; name its size variable, e.g. POPULATION")
+        checked["per"] = per
         for bound in ("min", "max"):
             value = entry.get(bound)
             if value is not None and (

@@ -50,7 +50,17 @@ class ServiceArea(Named):
 
 
 class Variable(Named):
+    class Kind(models.TextChoices):
+        """The numbers a variable admits (engine.kinds, which enforces them)."""
+
+        COUNT = "count", _("count: whole numbers, not negative")
+        AMOUNT = "amount", _("amount: any number")
+        PERCENTAGE = "percentage", _("percentage: from 0 to 100")
+        SHARE = "share", _("share: from 0 to 1")
+        DURATION = "duration", _("duration: not negative")
+
     unit = models.CharField(_("unit of measure"), max_length=60, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.AMOUNT)
     area = models.ForeignKey(
         ServiceArea,
         null=True,
@@ -61,6 +71,21 @@ class Variable(Named):
     )
     min_value = models.FloatField(_("minimum"), null=True, blank=True)
     max_value = models.FloatField(_("maximum"), null=True, blank=True)
+    # A size-dependent variable (decisions, tonnes, costs) is compared with its peers per
+    # unit of size (e.g. per resident), so that a large city is not an outlier for being
+    # large (methodology.md, "Checking the data").
+    per = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("compared per"),
+        help_text=_(
+            "The size variable (e.g. population) by which the outlier check divides this "
+            "variable before comparing units; empty to compare the values as reported."
+        ),
+    )
 
     class Meta(Named.Meta):
         verbose_name = _("variable")
