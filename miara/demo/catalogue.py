@@ -1852,3 +1852,300 @@ PEER_GROUPS: list[tuple[str, str, str, str, list[str] | None, list[str] | None]]
         PILOT_MEMBERS,
     ),
 ]
+
+# --- kinds of the variables (engine.kinds) -----------------------------------------------
+
+#: By unit of measure; the exceptions below. Money, tonnes, MWh, FTE and km² are amounts.
+_KIND_BY_UNIT = {
+    "count": "count",
+    "residents": "count",
+    "pupils": "count",
+    "persons": "count",
+    "days": "duration",
+    "minutes": "duration",
+    "%": "percentage",
+}
+#: Average employment is an average of persons over the year: it may be fractional.
+_KIND_EXCEPTIONS = {"HR_HEADCOUNT_AVG": "amount"}
+
+
+def variable_kind(code: str, unit: str) -> str:
+    """The kind of a demo variable: what its values may be (methodology.md)."""
+    return _KIND_EXCEPTIONS.get(code) or _KIND_BY_UNIT.get(unit, "amount")
+
+
+#: The size variable of the demo: volumes and costs grow with the number of residents, so
+#: the outlier check compares them per resident. Not the context itself, nor averages,
+#: results and waiting times, which do not grow with size.
+SIZE_VARIABLE = "POPULATION"
+NOT_SIZED = {"POPULATION", "AREA_KM2", "SCH_EXAM_SCORE", "VEH_AVG_WAIT_MIN"}
+
+# --- validation rules: (code, rule, severity, (en, pl, cs)) ------------------------------
+# The relations any expert checks first: a part never exceeds its whole, nothing is
+# overturned that was not appealed, no department has more staff than the office.
+
+_SERVICE_FTE = (
+    "coalesce(PERMIT_FTE, 0) + coalesce(BUSINESS_FTE, 0) + coalesce(CIVIL_FTE, 0)"
+    " + coalesce(VEH_FTE, 0) + coalesce(CIT_FTE, 0)"
+)
+
+VALIDATION_RULES: list[tuple[str, str, str, Names]] = [
+    # PERMITS
+    (
+        "R_PERMITS_DEADLINE",
+        "PERMITS_IN_DEADLINE <= PERMITS_ISSUED",
+        "error",
+        (
+            "Decisions issued within the deadline cannot outnumber decisions issued.",
+            "Decyzji wydanych w terminie nie może być więcej niż wszystkich wydanych decyzji.",
+            "Rozhodnutí vydaných ve lhůtě nemůže být více než všech vydaných rozhodnutí.",
+        ),
+    ),
+    (
+        "R_PERMITS_APPEALED",
+        "PERMITS_APPEALED <= PERMITS_ISSUED",
+        "error",
+        (
+            "Decisions appealed cannot outnumber decisions issued.",
+            "Decyzji zaskarżonych nie może być więcej niż wydanych decyzji.",
+            "Rozhodnutí napadených odvoláním nemůže být více než vydaných rozhodnutí.",
+        ),
+    ),
+    (
+        "R_PERMITS_OVERTURNED",
+        "PERMITS_OVERTURNED <= PERMITS_APPEALED",
+        "error",
+        (
+            "Decisions overturned on appeal cannot outnumber decisions appealed.",
+            "Decyzji uchylonych nie może być więcej niż decyzji zaskarżonych.",
+            "Zrušených rozhodnutí nemůže být více než rozhodnutí napadených odvoláním.",
+        ),
+    ),
+    (
+        "R_PERMITS_APPLICATIONS",
+        "PERMITS_ISSUED <= PERMIT_APPLICATIONS",
+        "warning",
+        (
+            "More decisions than applications: explain if decisions on last year's "
+            "applications are included.",
+            "Więcej decyzji niż wniosków: wyjaśnij, jeśli obejmują decyzje w sprawie wniosków "
+            "z poprzedniego roku.",
+            "Více rozhodnutí než žádostí: vysvětlete, zda zahrnují rozhodnutí o žádostech z "
+            "minulého roku.",
+        ),
+    ),
+    # BUSINESS
+    (
+        "R_BUSINESS_NEXT_DAY",
+        "BUSINESS_NEXT_DAY <= BUSINESS_APPLICATIONS",
+        "error",
+        (
+            "Applications sent by the next working day cannot outnumber applications handled.",
+            "Wniosków przesłanych następnego dnia nie może być więcej niż obsłużonych wniosków.",
+            "Podání předaných následující den nemůže být více než vyřízených podání.",
+        ),
+    ),
+    # CIVIL
+    (
+        "R_CIVIL_ONLINE",
+        "CIVIL_ONLINE_REQUESTS <= CIVIL_CERTIFICATES",
+        "warning",
+        (
+            "More electronic requests than certificates issued: explain refused requests.",
+            "Więcej wniosków elektronicznych niż wydanych odpisów: wyjaśnij odmowy.",
+            "Více elektronických žádostí než vydaných dokladů: vysvětlete zamítnuté žádosti.",
+        ),
+    ),
+    # WASTE
+    (
+        "R_WASTE_RECYCLED",
+        "WASTE_RECYCLED_T <= WASTE_COLLECTED_T",
+        "error",
+        (
+            "Recycled waste cannot exceed the waste collected.",
+            "Odpadów poddanych recyklingowi nie może być więcej niż zebranych odpadów.",
+            "Recyklovaného odpadu nemůže být více než sebraného odpadu.",
+        ),
+    ),
+    (
+        "R_WASTE_FEES",
+        "WASTE_FEES_PAID <= 1.1 * WASTE_FEES_DUE",
+        "warning",
+        (
+            "Fees collected exceed fees due by more than 10 %: explain (arrears of earlier years?).",
+            "Wpłacone opłaty przekraczają należne o ponad 10 %: wyjaśnij (zaległości z lat "
+            "poprzednich?).",
+            "Vybrané poplatky převyšují předepsané o více než 10 %: vysvětlete (nedoplatky z "
+            "minulých let?).",
+        ),
+    ),
+    # PROPTAX
+    (
+        "R_PROPTAX_ARREARS",
+        "PROPTAX_ARREARS <= PROPTAX_DUE",
+        "warning",
+        (
+            "Arrears exceed the tax due for the year: explain.",
+            "Zaległości przekraczają podatek należny za rok: wyjaśnij.",
+            "Nedoplatky převyšují daň předepsanou za rok: vysvětlete.",
+        ),
+    ),
+    (
+        "R_PROPTAX_ENFORCEMENT",
+        "PROPTAX_ENFORCEMENT <= PROPTAX_REMINDERS",
+        "error",
+        (
+            "An enforcement title follows a reminder: titles cannot outnumber reminders.",
+            "Tytuł wykonawczy poprzedza upomnienie: tytułów nie może być więcej niż upomnień.",
+            "Exekučnímu příkazu předchází upomínka: příkazů nemůže být více než upomínek.",
+        ),
+    ),
+    # VEHICLES
+    (
+        "R_VEH_BOOKINGS",
+        "VEH_ONLINE_BOOKINGS <= VEH_VISITS",
+        "error",
+        (
+            "Visits booked online cannot outnumber visits.",
+            "Wizyt zarezerwowanych przez internet nie może być więcej niż wszystkich wizyt.",
+            "Návštěv rezervovaných online nemůže být více než všech návštěv.",
+        ),
+    ),
+    # CITIZENS
+    (
+        "R_CIT_ONLINE",
+        "CIT_ID_ONLINE <= CIT_ID_APPLICATIONS",
+        "error",
+        (
+            "Online identity-card applications cannot outnumber all applications.",
+            "Wniosków o dowód złożonych elektronicznie nie może być więcej niż wszystkich wniosków.",
+            "Elektronických žádostí o občanský průkaz nemůže být více než všech žádostí.",
+        ),
+    ),
+    # SCHOOLS
+    (
+        "R_SCH_CLASSES",
+        "SCH_CLASSES <= SCH_PUPILS",
+        "error",
+        (
+            "There cannot be more classes than pupils.",
+            "Oddziałów nie może być więcej niż uczniów.",
+            "Tříd nemůže být více než žáků.",
+        ),
+    ),
+    (
+        "R_SCH_SPENDING",
+        "SCH_SPENDING <= BUDGET_TOTAL",
+        "error",
+        (
+            "Spending on schools cannot exceed the total budget expenditure.",
+            "Wydatki na szkoły nie mogą przekraczać wydatków budżetu ogółem.",
+            "Výdaje na školy nemohou převýšit celkové výdaje rozpočtu.",
+        ),
+    ),
+    # NGO
+    (
+        "R_NGO_CONTRACTS",
+        "NGO_CONTRACTS <= NGO_OFFERS",
+        "error",
+        (
+            "Grant contracts cannot outnumber the offers submitted.",
+            "Umów dotacyjnych nie może być więcej niż złożonych ofert.",
+            "Smluv o dotaci nemůže být více než podaných nabídek.",
+        ),
+    ),
+    (
+        "R_NGO_RETURNED",
+        "NGO_RETURNED <= NGO_GRANTS_AMOUNT",
+        "error",
+        (
+            "Grants returned cannot exceed the grants awarded.",
+            "Zwrócone dotacje nie mogą przekraczać przyznanych dotacji.",
+            "Vrácené dotace nemohou převýšit poskytnuté dotace.",
+        ),
+    ),
+    (
+        "R_NGO_BUDGET",
+        "NGO_GRANTS_AMOUNT <= BUDGET_TOTAL",
+        "error",
+        (
+            "Grants to NGOs cannot exceed the total budget expenditure.",
+            "Dotacje dla organizacji pozarządowych nie mogą przekraczać wydatków budżetu ogółem.",
+            "Dotace neziskovým organizacím nemohou převýšit celkové výdaje rozpočtu.",
+        ),
+    ),
+    # HR
+    (
+        "R_HR_LEAVERS",
+        "HR_LEAVERS <= HR_HEADCOUNT_AVG",
+        "warning",
+        (
+            "More employees left than the office employs on average: explain.",
+            "Odeszło więcej pracowników niż wynosi przeciętne zatrudnienie: wyjaśnij.",
+            "Odešlo více zaměstnanců, než je průměrný počet zaměstnanců: vysvětlete.",
+        ),
+    ),
+    (
+        "R_HR_SICK_DAYS",
+        "HR_SICK_DAYS <= 365 * HR_HEADCOUNT_AVG",
+        "error",
+        (
+            "Sickness-absence days cannot exceed 365 days per employee.",
+            "Dni absencji chorobowej nie mogą przekraczać 365 dni na pracownika.",
+            "Dny pracovní neschopnosti nemohou převýšit 365 dnů na zaměstnance.",
+        ),
+    ),
+    (
+        "R_HR_TRAINING_DAYS",
+        "HR_TRAINING_DAYS <= 250 * HR_HEADCOUNT_AVG",
+        "error",
+        (
+            "Training days cannot exceed the 250 working days per employee.",
+            "Dni szkoleniowe nie mogą przekraczać 250 dni roboczych na pracownika.",
+            "Dny školení nemohou převýšit 250 pracovních dnů na zaměstnance.",
+        ),
+    ),
+    # LIGHTING
+    (
+        "R_LIGHT_LED",
+        "LIGHT_LED <= LIGHT_POINTS",
+        "error",
+        (
+            "LED lamps cannot outnumber all street lamps.",
+            "Punktów świetlnych LED nie może być więcej niż wszystkich punktów świetlnych.",
+            "Světelných míst LED nemůže být více než všech světelných míst.",
+        ),
+    ),
+    # OFFICE
+    (
+        "R_OFFICE_EDOCS",
+        "OFFICE_EDOCS <= OFFICE_DOCS_TOTAL",
+        "error",
+        (
+            "Documents received electronically cannot outnumber all documents received.",
+            "Pism elektronicznych nie może być więcej niż wszystkich pism wpływających.",
+            "Elektronických dokumentů nemůže být více než všech došlých dokumentů.",
+        ),
+    ),
+    (
+        "R_OFFICE_ADMIN_BUDGET",
+        "OFFICE_ADMIN_COST <= BUDGET_TOTAL",
+        "error",
+        (
+            "Administration expenditure cannot exceed the total budget expenditure.",
+            "Wydatki na administrację nie mogą przekraczać wydatków budżetu ogółem.",
+            "Výdaje na správu nemohou převýšit celkové výdaje rozpočtu.",
+        ),
+    ),
+    (
+        "R_SERVICE_FTE",
+        f"{_SERVICE_FTE} <= STAFF_FTE",
+        "error",
+        (
+            "The staff of the services together cannot exceed the staff of the office.",
+            "Etaty obsługujące poszczególne zadania łącznie nie mogą przekraczać zatrudnienia "
+            "w urzędzie.",
+            "Úvazky jednotlivých agend dohromady nemohou převýšit počet zaměstnanců úřadu.",
+        ),
+    ),
+]

@@ -83,8 +83,8 @@ def demo_cycle_open(units: list[str]) -> None:
 
 def _demo_cycle_fill(units, coordinator, variables) -> None:
     import datetime as dt
+    import random
 
-    import numpy as np
     import polars as pl
     from django.db.models import Count
 
@@ -96,6 +96,7 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
     )
     from miara.collection.models import Submission, Value
     from miara.collection.services import parse_values, values_write
+    from miara.demo.generator import demo_next_period
 
     # Not every unit reports every variable (gminas do no county tasks): what all units
     # reported last year is required, the rest is asked for where it applies.
@@ -128,15 +129,17 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
         schema={"unit": pl.String, "variable": pl.String, "previous": pl.Float64},
         orient="row",
     ).sort("unit", "variable")
-    rng = np.random.default_rng(20251201)
-    drift = rng.uniform(0.97, 1.06, previous.height)
-    keep = rng.uniform(0, 1, previous.height)
+    # The drift keeps the catalogue's rules (demo_next_period); which values are entered
+    # yet is drawn here.
+    rng = random.Random(20251201)
+    keep = [rng.random() for _ in range(previous.height)]
     share = previous.get_column("unit").replace_strict(filled, return_dtype=pl.Float64)
+    following = demo_next_period(
+        previous.rename({"previous": "value"}), period=DEMO_CYCLE_PERIOD
+    ).get_column("value")
     rows = (
         previous.with_columns(
-            value=pl.when(pl.col("previous") == pl.col("previous").round(0))
-            .then((pl.col("previous") * drift).round(0))
-            .otherwise((pl.col("previous") * drift).round(2)),
+            value=following,
             keep=pl.Series(keep) < share,
         )
         .filter(pl.col("keep") & pl.col("value").is_not_null())
