@@ -25,7 +25,16 @@ class VariableAdmin(CoordinatorAdmin):
 class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
-        fields = ["code", "name", "description", "formula", "direction", "unit", "decimals", "area"]
+        fields = [
+            "code",
+            "name",
+            "description",
+            "formula",
+            "direction",
+            "unit_name",
+            "decimals",
+            "area",
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -66,7 +66,7 @@ def catalogue_load(*, path: str | Path, user=None, channel: str = "cli") -> Load
             fields = {
                 "name": entry["name"],
                 "description": entry["description"],
-                "unit": entry["unit"],
+                "unit_name": entry["unit"],
                 "area": areas.get(entry["area"]) if entry["area"] else None,
                 "min_value": entry["min"],
                 "max_value": entry["max"],
@@ -96,7 +96,7 @@ def catalogue_load(*, path: str | Path, user=None, channel: str = "cli") -> Load
                 "description": entry["description"],
                 "formula": entry["formula"],
                 "direction": entry["direction"],
-                "unit": entry["unit"],
+                "unit_name": entry["unit"],
                 "decimals": entry["decimals"],
                 "area": areas.get(entry["area"]) if entry["area"] else None,
             }

@@ -104,9 +104,9 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "STAFF_FTE",
         None,
         "FTE",
-        "Office staff (full-time equivalents)",
-        "Zatrudnienie w urzędzie (etaty)",
-        "Zaměstnanci úřadu (přepočtené úvazky)",
+        "Office staff",
+        "Zatrudnienie w urzędzie",
+        "Zaměstnanci úřadu",
     ),
     # building permits
     (
@@ -169,7 +169,7 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "PERMIT_FTE",
         "PERMITS",
         "FTE",
-        "Staff handling building permits (FTE)",
+        "Staff handling building permits",
         "Etaty obsługujące pozwolenia na budowę",
         "Úvazky na vyřizování stavebních povolení",
     ),
@@ -194,7 +194,7 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "BUSINESS_FTE",
         "BUSINESS",
         "FTE",
-        "Staff handling the business register (FTE)",
+        "Staff handling the business register",
         "Etaty obsługujące ewidencję działalności gospodarczej",
         "Úvazky na agendu evidence podnikatelů",
     ),
@@ -243,7 +243,7 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "CIVIL_FTE",
         "CIVIL",
         "FTE",
-        "Civil-status registry staff (FTE)",
+        "Civil-status registry staff",
         "Etaty w urzędzie stanu cywilnego",
         "Úvazky matriky",
     ),
@@ -390,7 +390,7 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "VEH_FTE",
         "VEHICLES",
         "FTE",
-        "Vehicle and licence department staff (FTE)",
+        "Vehicle and licence department staff",
         "Etaty w wydziale komunikacji",
         "Úvazky agendy registru vozidel a řidičů",
     ),
@@ -431,7 +431,7 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "CIT_FTE",
         "CITIZENS",
         "FTE",
-        "Citizens' affairs staff (FTE)",
+        "Citizens' affairs staff",
         "Etaty w wydziale spraw obywatelskich",
         "Úvazky agendy evidence obyvatel a občanských průkazů",
     ),
@@ -457,7 +457,7 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "SCH_TEACHER_FTE",
         "SCHOOLS",
         "FTE",
-        "Teachers (FTE)",
+        "Teachers",
         "Etaty nauczycielskie",
         "Úvazky učitelů",
     ),
@@ -531,9 +531,9 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "HR_HEADCOUNT_AVG",
         "HR",
         "persons",
-        "Average employment (persons)",
-        "Przeciętne zatrudnienie (osoby)",
-        "Průměrný počet zaměstnanců (osoby)",
+        "Average employment",
+        "Przeciętne zatrudnienie",
+        "Průměrný počet zaměstnanců",
     ),
     (
         "HR_LEAVERS",
@@ -1852,6 +1852,45 @@ PEER_GROUPS: list[tuple[str, str, str, str, list[str] | None, list[str] | None]]
         PILOT_MEMBERS,
     ),
 ]
+
+# --- units of measure: English as written in the tables above -> (pl, cs) ---------------
+
+UNITS_OF_MEASURE: dict[str, tuple[str, str]] = {
+    "%": ("%", "%"),
+    "FTE": ("etaty", "úvazky"),
+    "MWh": ("MWh", "MWh"),
+    "PLN": ("zł", "PLN"),
+    "count": ("liczba", "počet"),
+    "days": ("dni", "dny"),
+    "km²": ("km²", "km²"),
+    "minutes": ("minuty", "minuty"),
+    "persons": ("osoby", "osoby"),
+    "pupils": ("uczniowie", "žáci"),
+    "residents": ("mieszkańcy", "obyvatelé"),
+    "t": ("t", "t"),
+    "PLN per employee": ("zł na pracownika", "PLN na zaměstnance"),
+    "PLN per pupil": ("zł na ucznia", "PLN na žáka"),
+    "PLN per resident": ("zł na mieszkańca", "PLN na obyvatele"),
+    "PLN per tonne": ("zł za tonę", "PLN za tunu"),
+    "cases per FTE": ("sprawy na etat", "případy na úvazek"),
+    "days per employee": ("dni na pracownika", "dny na zaměstnance"),
+    "kWh per lamp": ("kWh na punkt świetlny", "kWh na světelné místo"),
+    "kg per resident": ("kg na mieszkańca", "kg na obyvatele"),
+    "offers per competition": ("oferty na konkurs", "nabídky na řízení"),
+    "per 1,000 residents": ("na 1000 mieszkańców", "na 1 000 obyvatel"),
+    "per 10,000 residents": ("na 10 tys. mieszkańców", "na 10 000 obyvatel"),
+    "per 100 lamps": ("na 100 punktów świetlnych", "na 100 světelných míst"),
+    "pupils per FTE": ("uczniowie na etat", "žáci na úvazek"),
+    "pupils per class": ("uczniowie na oddział", "žáci na třídu"),
+    "residents per km²": ("mieszkańcy na km²", "obyvatelé na km²"),
+}
+
+
+def unit_of_measure(unit: str) -> dict[str, str]:
+    """A unit of measure of the tables above as the catalogue's {en, pl, cs} map."""
+    pl_, cs = UNITS_OF_MEASURE[unit]
+    return {"en": unit, "pl": pl_, "cs": cs}
+
 
 # --- kinds of the variables (engine.kinds) -----------------------------------------------
 

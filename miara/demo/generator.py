@@ -740,7 +740,11 @@ def demo_catalogue() -> dict:
     ]
     variables = []
     for code, area, unit, en, pl_, cs in cat.VARIABLES:
-        entry: dict = {"code": code, "name": {"en": en, "pl": pl_, "cs": cs}, "unit": unit}
+        entry: dict = {
+            "code": code,
+            "name": {"en": en, "pl": pl_, "cs": cs},
+            "unit": cat.unit_of_measure(unit),
+        }
         if area is not None:
             entry["area"] = area
         entry["min"] = 0
@@ -754,7 +758,7 @@ def demo_catalogue() -> dict:
             "name": {"en": n[0], "pl": n[1], "cs": n[2]},
             "formula": formula,
             "direction": direction,
-            "unit": unit,
+            "unit": cat.unit_of_measure(unit),
             "decimals": decimals,
             "area": area,
             "description": {"en": d[0], "pl": d[1], "cs": d[2]},

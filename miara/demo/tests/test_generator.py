@@ -134,7 +134,7 @@ def test_catalogue_has_the_contract_structure(catalogue):
         assert set(area) == {"code", "name"}
     for var in catalogue["variables"]:
         assert set(var) <= {"code", "name", "unit", "area", "min", "max", "kind", "per"}
-        assert isinstance(var["unit"], str)
+        _assert_names(var, "unit")
     for ind in catalogue["indicators"]:
         assert set(ind) == {
             "code",
