@@ -32,7 +32,7 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
         progress("Computing benchmarks ...")
         compute()
         programme = Programme.current()
-        programme.name = "Benchmarking — demo programme"
+        programme.name = DEMO_PROGRAMME_NAME
         programme.save()
     units = [u["code"] for u in demo_units()]
     logins = []
@@ -54,6 +54,17 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
 # manager's unit (0) is half filled in, so the form shows progress and last year's values;
 # the coordinator's board shows every state of the workflow.
 DEMO_CYCLE_PERIOD = "2025"
+# Names by language, as the catalogue's: a Polish or Czech page shows no English name.
+DEMO_PROGRAMME_NAME = {
+    "en": "Benchmarking — demo programme",
+    "pl": "Benchmarking — program demonstracyjny",
+    "cs": "Benchmarking — ukázkový program",
+}
+DEMO_CYCLE_NAME = {
+    "en": "Benchmarking 2025: data collection",
+    "pl": "Benchmarking 2025: zbieranie danych",
+    "cs": "Benchmarking 2025: sběr dat",
+}
 DEMO_DRAFT_FULL = range(1, 15)
 DEMO_SUBMITTED = range(15, 25)
 DEMO_ACCEPTED = range(25, 32)
@@ -109,7 +120,7 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
     )
     cycle = cycle_open(
         period=DEMO_CYCLE_PERIOD,
-        name="Benchmarking 2025",
+        name=DEMO_CYCLE_NAME,
         variable_codes=variables,
         unit_codes=units,
         required_codes=[code for code in variables if code in reported_by_all],

@@ -63,3 +63,23 @@ def test_the_loaded_demo_catalogue_shows_units_in_the_readers_language(tmp_path)
         assert cost.unit == "PLN za tunu"
     with translation.override("en"):
         assert cost.unit == "PLN per tonne"
+
+
+@pytest.mark.django_db
+def test_the_demo_programme_and_cycle_are_named_in_polish_and_czech():
+    from django.utils import translation
+
+    from miara.collection.models import Cycle
+    from miara.demo.setup import demo_prepare
+    from miara.units.models import Programme
+
+    demo_prepare(progress=lambda text: None)
+    programme, cycle = Programme.current(), Cycle.objects.get()
+    assert missing(programme.names) == [] and missing(cycle.names) == []
+    with translation.override("pl"):
+        assert (programme.name, cycle.name) == (
+            "Benchmarking — program demonstracyjny",
+            "Benchmarking 2025: zbieranie danych",
+        )
+    with translation.override("cs"):
+        assert cycle.name == "Benchmarking 2025: sběr dat"
