@@ -34,5 +34,12 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(to_language_maps, to_text),
+        # A default first, so that undoing this migration can add the column back to
+        # existing rows before filling it.
+        migrations.AlterField(
+            model_name="programme",
+            name="name",
+            field=models.CharField(default="", max_length=200, verbose_name="name"),
+        ),
         migrations.RemoveField(model_name="programme", name="name"),
     ]
