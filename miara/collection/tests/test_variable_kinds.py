@@ -183,3 +183,39 @@ def test_a_size_variable_is_set_by_the_catalogue_file(programme, tmp_path):
     report = catalogue_load(path=path)
     assert Variable.objects.get(code="WASTE_T").per.code == "POPULATION"
     assert report.updated == {"variables": 1}
+
+
+def test_the_excel_questionnaire_asks_whole_numbers_for_a_count_and_0_to_100_for_a_percentage(
+    cycle,
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from miara.collection.excel import COL_UNIT_OF_MEASURE, template_build
+    from miara.collection.models import Submission
+    from miara.collection.tests.test_excel import rows_by_code
+
+    Variable.objects.filter(code="WASTE_T").update(kind="percentage")
+    Variable.objects.filter(code="PERMITS_ISSUED").update(
+        unit_name={"en": "count", "pl": "liczba", "cs": "počet"}
+    )
+    submission = Submission.objects.get(cycle=cycle, unit__code="A1")
+    book = load_workbook(io.BytesIO(template_build(submission=submission, language="pl")))
+    sheet = book["Dane"] if "Dane" in book.sheetnames else book.worksheets[0]
+    rows = rows_by_code(sheet)
+    checks = {}
+    for validation in sheet.data_validations.dataValidation:
+        for cell_range in validation.sqref.ranges:
+            checks[cell_range.coord] = validation
+    permits = checks[f"E{rows['PERMITS_ISSUED']}"]
+    assert (permits.type, permits.operator, permits.formula1) == (
+        "whole",
+        "greaterThanOrEqual",
+        "0",
+    )
+    assert permits.error.startswith("Wpisz liczbę całkowitą.")
+    waste = checks[f"E{rows['WASTE_T']}"]
+    assert (waste.type, waste.formula1, waste.formula2) == ("decimal", "0", "100")
+    # The workbook's language, not the request's (English here), names the unit.
+    assert sheet.cell(rows["PERMITS_ISSUED"], COL_UNIT_OF_MEASURE).value == "liczba"
