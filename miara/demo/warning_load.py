@@ -63,7 +63,7 @@ def plus_two_percent_findings(directory: Path) -> dict[str, list[dict]]:
     catalogue_load(path=files["catalogue"])
     values_load(path=files["values"])
     variables = list(Variable.objects.values_list("code", flat=True))
-    kinds = dict(Variable.objects.values_list("code", "kind")) if _has_kind() else {}
+    kinds = dict(Variable.objects.values_list("code", "kind"))
     units = sorted(Unit.objects.values_list("code", flat=True))
     cycle = cycle_open(
         period=PERIOD,
@@ -96,12 +96,6 @@ def plus_two_percent_findings(directory: Path) -> dict[str, list[dict]]:
         submission.unit.code: submission_findings(submission)
         for submission in Submission.objects.filter(cycle=cycle).select_related("unit", "cycle")
     }
-
-
-def _has_kind() -> bool:
-    from miara.catalogue.models import Variable
-
-    return any(f.name == "kind" for f in Variable._meta.get_fields())
 
 
 def _text(value: float) -> str:
