@@ -17,15 +17,24 @@ class ServiceAreaAdmin(CoordinatorAdmin):
 
 @admin.register(Variable)
 class VariableAdmin(CoordinatorAdmin):
-    list_display = ("code", "label", "unit", "area", "min_value", "max_value")
-    list_filter = ("area",)
+    list_display = ("code", "label", "unit", "kind", "per", "area", "min_value", "max_value")
+    list_filter = ("area", "kind")
     search_fields = ("code",)
 
 
 class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
-        fields = ["code", "name", "description", "formula", "direction", "unit", "decimals", "area"]
+        fields = [
+            "code",
+            "name",
+            "description",
+            "formula",
+            "direction",
+            "unit_name",
+            "decimals",
+            "area",
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from miara.engine.kinds import DEFAULT as DEFAULT_KIND
+from miara.engine.kinds import KINDS
 from miara.fileio import FileProblem, Problem
 from miara.lib.translations import normalise
 
@@ -131,6 +133,19 @@ def _strip_lines(value):
     return value
 
 
+def _unit_of_measure(entry: dict, fail) -> dict[str, str]:
+    """`unit` as a language map: a plain text (English) or {en: ..., pl: ..., cs: ...}."""
+    unit = entry.get("unit")
+    if unit is None or unit == "":
+        return {}
+    if isinstance(unit, dict) and all(isinstance(v, str) for v in unit.values()):
+        return normalise(unit)
+    if isinstance(unit, str | int | float) and not isinstance(unit, bool):
+        return normalise(str(unit))
+    fail("unit must be text or a mapping of languages to text, e.g. {en: count, pl: liczba}")
+    return {}
+
+
 def _check_entry(
     section: str, entry: dict, where: str, line: int | None, problems: list[Problem]
 ) -> dict | None:
@@ -159,8 +174,18 @@ def _check_entry(
     if section == "service_areas":
         pass
     elif section == "variables":
-        checked["unit"] = str(entry.get("unit") or "")
+        checked["unit"] = _unit_of_measure(entry, fail)
         checked["area"] = entry.get("area")
+        kind = entry.get("kind", DEFAULT_KIND)
+        if kind not in KINDS:
+            fail(f"kind {kind!r} must be one of {', '.join(KINDS)}")
+        checked["kind"] = kind
+        per = entry.get("per")
+        if per is not None and (not isinstance(per, str) or not CODE.match(per)):
+            fail(f"per {per!r} must be the code of a variable, e.g. POPULATION")
+        if per == code:
+            fail("per names the variable itself; name its size variable, e.g. POPULATION")
+        checked["per"] = per
         for bound in ("min", "max"):
             value = entry.get(bound)
             if value is not None and (
@@ -183,7 +208,7 @@ def _check_entry(
         if direction not in DIRECTIONS:
             fail(f"direction {direction!r} must be one of higher, lower, neutral")
         checked["direction"] = direction
-        checked["unit"] = str(entry.get("unit") or "")
+        checked["unit"] = _unit_of_measure(entry, fail)
         decimals = entry.get("decimals", 2)
         if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 10:
             fail(f"decimals must be a whole number from 0 to 10, not {decimals!r}")

@@ -9,7 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from miara.lib.translations import pick
+from miara.lib.translations import normalise, pick
 
 CODE_PATTERN = r"^[A-Z][A-Z0-9_]*$"
 code_validator = RegexValidator(
@@ -40,6 +40,31 @@ class Named(models.Model):
         return pick(self.description)
 
 
+class Measured(models.Model):
+    """An entry with a unit of measure, kept by language like names ({"en": "PLN per
+    tonne", "pl": "zł za tonę", ...}). `unit` reads it in the reader's language, so every
+    page, export and report shows it translated; it also accepts a plain text (English)
+    or a map when an entry is made."""
+
+    unit_name = models.JSONField(
+        _("unit of measure"),
+        default=dict,
+        blank=True,
+        help_text=_('Units of measure by language, e.g. {"en": "count", "pl": "liczba"}'),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def unit(self) -> str:
+        return pick(self.unit_name)
+
+    @unit.setter
+    def unit(self, value: str | dict | None) -> None:
+        self.unit_name = normalise(value or {})
+
+
 class ServiceArea(Named):
     position = models.PositiveIntegerField(default=0)
 
@@ -49,8 +74,17 @@ class ServiceArea(Named):
         verbose_name_plural = _("service areas")
 
 
-class Variable(Named):
-    unit = models.CharField(_("unit of measure"), max_length=60, blank=True)
+class Variable(Named, Measured):
+    class Kind(models.TextChoices):
+        """The numbers a variable admits (engine.kinds, which enforces them)."""
+
+        COUNT = "count", _("count: whole numbers, not negative")
+        AMOUNT = "amount", _("amount: any number")
+        PERCENTAGE = "percentage", _("percentage: from 0 to 100")
+        SHARE = "share", _("share: from 0 to 1")
+        DURATION = "duration", _("duration: not negative")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.AMOUNT)
     area = models.ForeignKey(
         ServiceArea,
         null=True,
@@ -61,6 +95,21 @@ class Variable(Named):
     )
     min_value = models.FloatField(_("minimum"), null=True, blank=True)
     max_value = models.FloatField(_("maximum"), null=True, blank=True)
+    # A size-dependent variable (decisions, tonnes, costs) is compared with its peers per
+    # unit of size (e.g. per resident), so that a large city is not an outlier for being
+    # large (methodology.md, "Checking the data").
+    per = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("compared per"),
+        help_text=_(
+            "The size variable (e.g. population) by which the outlier check divides this "
+            "variable before comparing units; empty to compare the values as reported."
+        ),
+    )
 
     class Meta(Named.Meta):
         verbose_name = _("variable")
@@ -73,12 +122,11 @@ class Direction(models.TextChoices):
     NEUTRAL = "neutral", _("neutral (context)")
 
 
-class Indicator(Named):
+class Indicator(Named, Measured):
     formula = models.TextField(_("formula"))
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.NEUTRAL
     )
-    unit = models.CharField(_("unit of measure"), max_length=60, blank=True)
     decimals = models.PositiveSmallIntegerField(_("decimals"), default=2)
     area = models.ForeignKey(
         ServiceArea,

@@ -61,23 +61,42 @@ def catalogue_load(*, path: str | Path, user=None, channel: str = "cli") -> Load
             areas[entry["code"]] = _upsert(
                 ServiceArea, entry["code"], fields, report, "service areas"
             )
+        touched: set[str] = set()
         for entry in parsed.variables:
             fields = {
                 "name": entry["name"],
                 "description": entry["description"],
-                "unit": entry["unit"],
+                "unit_name": entry["unit"],
                 "area": areas.get(entry["area"]) if entry["area"] else None,
                 "min_value": entry["min"],
                 "max_value": entry["max"],
+                "kind": entry["kind"],
             }
+            counted = report.created.get("variables", 0) + report.updated.get("variables", 0)
             _upsert(Variable, entry["code"], fields, report, "variables")
+            if report.created.get("variables", 0) + report.updated.get("variables", 0) > counted:
+                touched.add(entry["code"])
+        # Sizes once every variable exists: a variable may be compared per one defined
+        # after it in the file.
+        sized = {v.code: v for v in Variable.objects.all()}
+        for entry in parsed.variables:
+            per = sized.get(entry["per"]) if entry["per"] else None
+            variable = sized[entry["code"]]
+            if variable.per_id != (per.pk if per else None):
+                variable.per = per
+                variable.save(update_fields=["per"])
+                if entry["code"] not in touched:
+                    report.unchanged["variables"] -= 1
+                    if not report.unchanged["variables"]:
+                        del report.unchanged["variables"]
+                    report.count("variables", "updated")
         for entry in parsed.indicators:
             fields = {
                 "name": entry["name"],
                 "description": entry["description"],
                 "formula": entry["formula"],
                 "direction": entry["direction"],
-                "unit": entry["unit"],
+                "unit_name": entry["unit"],
                 "decimals": entry["decimals"],
                 "area": areas.get(entry["area"]) if entry["area"] else None,
             }
@@ -150,6 +169,14 @@ def _check_references(parsed: CatalogueFile, source: str) -> None:
     variable_codes = {v["code"] for v in parsed.variables} | set(
         Variable.objects.values_list("code", flat=True)
     )
+    for entry in parsed.variables:
+        if entry.get("per") and entry["per"] not in variable_codes:
+            problems.append(
+                Problem(
+                    f"variables {entry['code']}: per names an unknown variable {entry['per']}",
+                    line=entry["line"],
+                )
+            )
     for section, entries in (("variables", parsed.variables), ("indicators", parsed.indicators)):
         for entry in entries:
             if entry.get("area") and entry["area"] not in area_codes:

@@ -69,7 +69,7 @@ def _is_coordinator(user) -> bool:
 def cycle_open(
     *,
     period: str,
-    name: str,
+    name: str | dict,
     variable_codes: list[str],
     unit_codes: list[str],
     required_codes: list[str] | None = None,
@@ -109,7 +109,7 @@ def cycle_open(
             user=acting_user,
             action="cycle.open",
             channel=channel,
-            summary=f"{name} ({period}): {len(variables)} variables, {len(units)} units",
+            summary=f"{cycle.name} ({period}): {len(variables)} variables, {len(units)} units",
             details={"cycle": cycle.pk},
         )
     # The first cycle fills these tables from nothing: until autovacuum gets to them the

@@ -49,6 +49,7 @@ from miara.collection.services import (
     parse_values,
     values_write,
 )
+from miara.engine import kinds as variable_kinds
 from miara.engine.periods import Period
 from miara.fileio import FileProblem, Problem
 from miara.fileio.tables import LINE, MAX_XLSX_UNCOMPRESSED
@@ -105,6 +106,7 @@ L_ERROR_ANY = gettext_noop("Enter a number.")
 L_ERROR_BETWEEN = gettext_noop("Enter a number from %(min)s to %(max)s.")
 L_ERROR_MIN = gettext_noop("Enter a number of at least %(min)s.")
 L_ERROR_MAX = gettext_noop("Enter a number of at most %(max)s.")
+L_ERROR_WHOLE = gettext_noop("Enter a whole number.")
 L_COMMENT_ERROR = gettext_noop("A comment has at most %(max)d characters.")
 RULES = [
     gettext_noop(
@@ -154,6 +156,14 @@ class _Row:
     min_value: float | None
     max_value: float | None
     help: str
+    kind: str = "amount"
+
+
+def _tighter(given: float | None, implied: float | None, choose) -> float | None:
+    """The tighter of a variable's own bound and the one its kind implies."""
+    if given is None or implied is None:
+        return implied if given is None else given
+    return choose(given, implied)
 
 
 def _questionnaire(submission: Submission, language: str) -> list[_Row]:
@@ -177,10 +187,11 @@ def _questionnaire(submission: Submission, language: str) -> list[_Row]:
                 area=pick(variable.area.name, language, default=variable.area.code)
                 if variable.area
                 else _t(L_OTHER_AREA),
-                unit_of_measure=variable.unit,
+                unit_of_measure=pick(variable.unit_name, language),
                 min_value=variable.min_value,
                 max_value=variable.max_value,
                 help=pick(item.help, language) if isinstance(item.help, dict) else "",
+                kind=variable.kind,
             )
         )
     return rows
@@ -333,9 +344,14 @@ def template_build(*, submission: Submission, language: str) -> bytes:
                 cell.alignment = wrap if column == COL_COMMENT else top
             if row.help:
                 sheet.cell(line, COL_NAME).comment = Comment(row.help[:2000], "miara")
-            validations.setdefault((row.min_value, row.max_value), []).append(f"E{line}")
+            # Excel checks what the kind admits too (engine.kinds): whole numbers for a
+            # count, 0 to 100 for a percentage; the upload is checked again anyway.
+            kind = variable_kinds.KINDS.get(row.kind, variable_kinds.KINDS["amount"])
+            low = _tighter(row.min_value, kind.low, max)
+            high = _tighter(row.max_value, kind.high, min)
+            validations.setdefault((low, high, kind.whole), []).append(f"E{line}")
 
-        for (low, high), cells in validations.items():
+        for (low, high, whole), cells in validations.items():
             if low is not None and high is not None:
                 options = dict(
                     operator="between",
@@ -352,8 +368,10 @@ def template_build(*, submission: Submission, language: str) -> bytes:
             else:
                 options = dict(operator="between", formula1="-1E+300", formula2="1E+300")
                 error = _t(L_ERROR_ANY)
+            if whole:
+                error = _t(L_ERROR_WHOLE) + " " + error
             validation = DataValidation(
-                type="decimal",
+                type="whole" if whole else "decimal",
                 allow_blank=True,
                 showInputMessage=True,
                 showErrorMessage=True,

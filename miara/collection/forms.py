@@ -15,7 +15,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from miara.collection.services import MAX_COMMENT
+from miara.collection.services import MAX_COMMENT, kind_problem_text
+from miara.engine import kinds as variable_kinds
 
 # Spaces a person or a spreadsheet puts between thousands: space, no-break space,
 # narrow no-break space, thin space.
@@ -87,6 +88,18 @@ class ValueField(forms.CharField):
                 code="not_a_number",
                 params={"text": text[:40]},
             ) from None
+        misfit = variable_kinds.violation(getattr(self.variable, "kind", None), number)
+        if misfit is not None:
+            # The same rule and words as every other channel (services.parse_values).
+            raise forms.ValidationError(
+                kind_problem_text(
+                    misfit,
+                    text[:40],
+                    f"“{self.variable.label}” ({self.variable.code})",
+                    self.variable.kind,
+                ),
+                code=f"kind_{misfit}",
+            )
         low, high = self.variable.min_value, self.variable.max_value
         if number is not None and low is not None and number < low:
             raise forms.ValidationError(

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from miara.lib.translations import normalise, pick
+
 
 class Channel(models.TextChoices):
     IMPORT = "import", _("file import")
@@ -115,7 +117,13 @@ class Cycle(models.Model):
     """A data-collection round: which period, which variables (the questionnaire), which units."""
 
     period = models.CharField(_("period"), max_length=7, db_index=True)
-    name = models.CharField(_("name"), max_length=200)
+    # By language, as catalogue names; `name` reads it in the reader's language and accepts
+    # a plain text (kept as the English name) or a map {"en": ..., "pl": ..., "cs": ...}.
+    names = models.JSONField(
+        _("name"),
+        default=dict,
+        help_text=_('Names by language, e.g. {"en": "...", "pl": "..."}'),
+    )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     is_open = models.BooleanField(_("open"), default=True)
     instructions = models.JSONField(_("instructions"), default=dict, blank=True)
@@ -131,6 +139,14 @@ class Cycle(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def name(self) -> str:
+        return pick(self.names)
+
+    @name.setter
+    def name(self, value: str | dict | None) -> None:
+        self.names = normalise(value or {})
 
 
 class QuestionnaireItem(models.Model):

@@ -52,9 +52,19 @@ def outlier_peers(submission: Submission) -> list[int]:
 
 def variable_rules() -> dict[str, quality.VariableRule]:
     return {
-        code: quality.VariableRule(code=code, min=low, max=high, change_threshold=None)
-        for code, low, high in Variable.objects.values_list("code", "min_value", "max_value")
+        code: quality.VariableRule(
+            code=code, min=low, max=high, change_threshold=None, kind=kind, per=per
+        )
+        for code, low, high, kind, per in Variable.objects.values_list(
+            "code", "min_value", "max_value", "kind", "per__code"
+        )
     }
+
+
+def size_variables(codes, limits: dict[str, quality.VariableRule] | None = None) -> list[str]:
+    """The size variables (`Variable.per`) that the outlier check of `codes` divides by."""
+    limits = variable_rules() if limits is None else limits
+    return sorted({limits[c].per for c in codes if c in limits and limits[c].per})
 
 
 def validation_rules() -> list[quality.ValidationRule]:
@@ -89,15 +99,27 @@ def check_unit_period(
     )
     peers = values_frame(periods=[period], units=peer_units, variables=variables)
     peers = peers.filter(pl.col("unit") != unit_code)
+    limits = variable_rules()
+    # The sizes of the unit and its peers, this period and the previous one, for the
+    # variables compared per unit of size (a size not entered yet is last period's).
+    per = size_variables(variables, limits)
+    sizes = None
+    if per:
+        sizes = values_frame(
+            periods=[period, Period.parse(period).previous().code],
+            units=None if peer_units is None else [unit_code, *peer_units],
+            variables=per,
+        )
     return quality.check_values(
         values,
-        variables=variable_rules(),
+        variables=limits,
         rules=validation_rules(),
         history=history,
         peers=peers,
         required=set(required),
         units=[unit_code],
         periods=[period],
+        sizes=sizes,
     )
 
 
@@ -172,7 +194,9 @@ def field_findings(
     inputs_all = rule_inputs(all_rules)
     rules = [r for r in all_rules if code in inputs_all[r.code]]
     inputs = {r.code: inputs_all[r.code] for r in rules}
-    needed = sorted({code}.union(*inputs.values()))
+    # The size variable the outlier check divides this one by (Variable.per), if any.
+    per = limits_all[code].per if code in limits_all else None
+    needed = sorted({code, *([per] if per else [])}.union(*inputs.values()))
     previous = Period.parse(cycle.period).previous().code
     marks = ", ".join(["%s"] * len(needed))
     with connection.cursor() as cursor:
@@ -213,6 +237,8 @@ def field_findings(
         f"WHERE (v.unit_id = %s AND v.variable_id IN ({', '.join(['%s'] * len(variable_ids))}) "
         "AND v.period IN (%s, %s)) "
         "OR (v.variable_id = %s AND v.period = %s "
+        f"AND v.unit_id IN ({', '.join(['%s'] * len(peers_or_none))})) "
+        "OR (v.variable_id = %s AND v.period IN (%s, %s) "
         f"AND v.unit_id IN ({', '.join(['%s'] * len(peers_or_none))}))"
     )
     params = [
@@ -222,6 +248,10 @@ def field_findings(
         previous,
         ids.get(code, 0),
         cycle.period,
+        *peers_or_none,
+        ids.get(per, 0) if per else 0,  # no row has id 0
+        cycle.period,
+        previous,
         *peers_or_none,
     ]
     with connection.cursor() as cursor:
@@ -244,7 +274,8 @@ def field_findings(
     mine = pl.col("unit") == unit_code
     own = frame.filter(mine & (pl.col("period") == cycle.period))
     history = frame.filter(mine & (pl.col("period") == previous)).drop("comment")
-    peers = frame.filter(~mine).drop("comment")
+    peers = frame.filter(~mine & (pl.col("variable") == code)).drop("comment")
+    sizes = frame.filter(pl.col("variable") == per).drop("comment") if per else None
     limits = {c: limits_all[c] for c in needed if c in limits_all}
     found = quality.check_values(
         own.select("unit", "variable", "period", "value"),
@@ -255,6 +286,7 @@ def field_findings(
         required=required,
         units=[unit_code],
         periods=[cycle.period],
+        sizes=sizes,
     )
     rule_codes = {r.code for r in rules}
     found = found.filter(

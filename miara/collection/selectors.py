@@ -238,7 +238,9 @@ def _cycle_rules():
 
     limits = quality.variable_rules()
     rules = quality.validation_rules()
-    text = repr(sorted((c, r.min, r.max, r.change_threshold) for c, r in limits.items()))
+    text = repr(
+        sorted((c, r.min, r.max, r.change_threshold, r.kind, r.per) for c, r in limits.items())
+    )
     text += repr([(r.code, r.text, r.severity) for r in rules])
     return limits, rules, hashlib.sha1(text.encode()).hexdigest()[:16]
 
@@ -291,7 +293,7 @@ def cycle_quality(*, cycle: Cycle, rules=None) -> tuple[pl.DataFrame, pl.DataFra
     `blocking`, as `quality.submission_findings()` gives for each submission alone (the
     same outlier peers: `quality.outlier_classes`). System read: callers authorise first.
     """
-    from miara.collection.quality import outlier_classes
+    from miara.collection.quality import outlier_classes, size_variables
     from miara.engine import quality as engine_quality
     from miara.engine.periods import Period
 
@@ -304,6 +306,14 @@ def cycle_quality(*, cycle: Cycle, rules=None) -> tuple[pl.DataFrame, pl.DataFra
     values = both.filter(pl.col("period") == cycle.period)
     if not units or not cycle.items.exists():
         return values, empty
+    # Sizes the questionnaire does not ask for (Variable.per) are read on their own.
+    asked = set(cycle.items.values_list("variable__code", flat=True))
+    unasked = [code for code in size_variables(asked, limits) if code not in asked]
+    sizes = (
+        values_frame(periods=[cycle.period, previous], units=units, variables=unasked)
+        if unasked
+        else None
+    )
     findings = engine_quality.check_values(
         values.select(*VALUE_SCHEMA),
         variables=limits,
@@ -316,6 +326,7 @@ def cycle_quality(*, cycle: Cycle, rules=None) -> tuple[pl.DataFrame, pl.DataFra
         required=required,
         units=units,
         periods=[cycle.period],
+        sizes=sizes,
     )
     if findings.is_empty():
         return values, empty
@@ -455,8 +466,19 @@ def _board_update(state: dict, cycle: Cycle, shape, rules, changes) -> dict | No
     ]
     if not changes:
         return state
+    # Variables compared per unit of size (Variable.per) and their size variables.
+    per_of = {
+        code: limits[code].per
+        for code in variable_code.values()
+        if code in limits and limits[code].per
+    }
+    size_codes = set(per_of.values())
+    if any(variable_code[v] in size_codes for _u, v, _p in changes):
+        return None  # a unit's new size moves every value it divides: recompute all
     unit_ids = sorted({u for u, _v, _p in changes})
-    variable_ids = sorted({v for _u, v, p in changes if p == cycle.period})
+    # A value of the previous period counts too: it decides whether this period's value
+    # is consistent with the unit's history (and so not an outlier).
+    variable_ids = sorted({v for _u, v, _p in changes})
     if len(unit_ids) > BOARD_UPDATE_MAX_UNITS or len(variable_ids) > BOARD_UPDATE_MAX_VARIABLES:
         return None
     changed = (
@@ -467,7 +489,9 @@ def _board_update(state: dict, cycle: Cycle, shape, rules, changes) -> dict | No
     variables_in = "SELECT variable_id FROM collection_questionnaireitem WHERE cycle_id = %s"
     units_in = "SELECT unit_id FROM collection_submission WHERE cycle_id = %s"
     marks_u = ", ".join(["%s"] * len(unit_ids))
-    marks_v = ", ".join(["%s"] * len(variable_ids or [0]))
+    asked_sizes = sorted(i for i, code in variable_code.items() if code in size_codes)
+    read_ids = sorted({*variable_ids, *asked_sizes})
+    marks_v = ", ".join(["%s"] * len(read_ids or [0]))
     # One query of a few thousand rows: the written units' questionnaires (both periods)
     # and, of every unit taking part, the written variables in the cycle's period.
     sql = (
@@ -475,15 +499,17 @@ def _board_update(state: dict, cycle: Cycle, shape, rules, changes) -> dict | No
         f"CASE WHEN v.comment <> '' THEN 1 ELSE 0 END, {changed} FROM collection_value v "
         f"WHERE ((v.unit_id IN ({marks_u}) AND v.period IN (%s, %s) "
         f"AND v.variable_id IN ({variables_in})) "
-        f"OR (v.variable_id IN ({marks_v}) AND v.period = %s AND v.unit_id IN ({units_in})))"
+        f"OR (v.variable_id IN ({marks_v}) AND v.period IN (%s, %s) "
+        f"AND v.unit_id IN ({units_in})))"
     )
     params = [
         *unit_ids,
         cycle.period,
         previous,
         cycle.pk,
-        *(variable_ids or [0]),
+        *(read_ids or [0]),
         cycle.period,
+        previous,
         cycle.pk,
     ]
     read = bulk.fetch_frame(sql, params, _CYCLE_VALUES_SCHEMA, few=True).with_columns(
@@ -509,13 +535,32 @@ def _board_update(state: dict, cycle: Cycle, shape, rules, changes) -> dict | No
         outlier_threshold=float("inf"),
     ).filter(pl.col("check") != "outlier")
     # 2. Every unit's outlier findings of the variables written in the cycle's period.
+    # With their previous values (consistency with history) and the sizes they divide by.
     written = read.filter(pl.col("variable").is_in(variables) & (pl.col("period") == cycle.period))
+    written_before = read.filter(
+        pl.col("variable").is_in(variables) & (pl.col("period") == previous)
+    )
+    sizes = read.filter(pl.col("variable").is_in(sorted(size_codes))).select(*VALUE_SCHEMA)
+    unasked = sorted(size_codes - set(variable_code.values()))
+    if unasked:
+        sizes = pl.concat(
+            [
+                sizes,
+                values_frame(
+                    periods=[cycle.period, previous],
+                    units=sorted(unit_code.values()),
+                    variables=unasked,
+                ),
+            ]
+        )
     outliers = engine_quality.check_values(
         written.select(*VALUE_SCHEMA),
-        variables={},
+        variables={code: limits[code] for code in variables if code in limits},
+        history=written_before.select(*VALUE_SCHEMA),
         peers=None,
         peer_classes=classes_of([(code, type_) for _id, code, type_ in participants]),
         periods=[cycle.period],
+        sizes=sizes if size_codes else None,
     ).filter(pl.col("check") == "outlier")
     fresh = pl.concat(
         [

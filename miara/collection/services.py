@@ -13,14 +13,17 @@ from pathlib import Path
 import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from miara.accounts.audit import audit_record
 from miara.catalogue.models import Variable
 from miara.collection.models import Value, ValueHistory
+from miara.engine import kinds as variable_kinds
 from miara.fileio import FileProblem, Problem, read_table
 from miara.fileio.problems import MAX_REPORTED
 from miara.fileio.tables import LINE
 from miara.lib import bulk
+from miara.lib.translations import pick
 from miara.units.models import Unit
 
 # A load of more values than this refreshes the planner's statistics (bulk.analyze): a
@@ -84,12 +87,46 @@ def _quote(text: str | None, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
+def kind_problem_text(reason: str, value: str, variable: str, kind: str) -> str:
+    """Why `value` (as typed) cannot be a value of `variable` (its name for the reader),
+    given `reason` from engine.kinds; in the active language."""
+    params = {"value": value, "variable": variable}
+    if reason == variable_kinds.NEGATIVE:
+        return gettext("%(value)s is negative, but %(variable)s cannot be below 0") % params
+    if reason == variable_kinds.ABOVE:
+        return gettext("%(value)s is above %(max)s, the most %(variable)s can be") % (
+            params | {"max": _number(variable_kinds.KINDS[kind].high)}
+        )
+    return (
+        gettext(
+            "%(value)s is not a whole number, but %(variable)s counts whole items; "
+            "enter a whole number"
+        )
+        % params
+    )
+
+
+def _variable_name(code: str) -> str:
+    """“Name” (CODE) of a variable in the reader's language, for a message about its value."""
+    name = Variable.objects.filter(code=code).values_list("name", flat=True).first()
+    return f"“{pick(name or {}, default=code)}” ({code})"
+
+
+def _variable_kind(code: str) -> str:
+    return Variable.objects.filter(code=code).values_list("kind", flat=True).first()
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
 def parse_values(frame: pl.DataFrame, *, source: str, cell_of=None) -> pl.DataFrame:
     """Check a long-format frame of strings and map codes to ids.
 
     Returns `unit_id, variable_id, period, value, comment, __line`; raises FileProblem
     naming every bad line and column (unknown codes, bad periods, unparsable numbers,
-    out-of-range values, duplicates).
+    out-of-range values, values that do not fit the variable's kind (engine.kinds: a
+    count with a fraction, a negative count, a percentage above 100), duplicates).
     """
     unit_rows, variable_rows = Unit.objects.all(), Variable.objects.all()
     if frame.height <= SMALL_FRAME:
@@ -104,12 +141,13 @@ def parse_values(frame: pl.DataFrame, *, source: str, cell_of=None) -> pl.DataFr
         orient="row",
     )
     variables = pl.DataFrame(
-        list(variable_rows.values_list("code", "id", "min_value", "max_value")),
+        list(variable_rows.values_list("code", "id", "min_value", "max_value", "kind")),
         schema={
             "variable": pl.String,
             "variable_id": pl.Int64,
             "min_value": pl.Float64,
             "max_value": pl.Float64,
+            "kind": pl.String,
         },
         orient="row",
     )
@@ -196,6 +234,16 @@ def parse_values(frame: pl.DataFrame, *, source: str, cell_of=None) -> pl.DataFr
         "value",
         lambda r: f"{r['value']} is above the maximum of {r['variable']}",
     )
+    # The variable's kind (engine.kinds): the same rule for a form, a file and the API.
+    misfit = variable_kinds.violation_expr(pl.col("kind"), number)
+    for reason in (variable_kinds.NEGATIVE, variable_kinds.ABOVE, variable_kinds.FRACTION):
+        report(
+            finite & (misfit == reason),
+            "value",
+            lambda r, reason=reason: kind_problem_text(
+                reason, r["value"], _variable_name(r["variable"]), _variable_kind(r["variable"])
+            ),
+        )
     if has_comment:
         report(
             pl.col("comment").str.len_chars() > MAX_COMMENT,

@@ -104,9 +104,9 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "STAFF_FTE",
         None,
         "FTE",
-        "Office staff (full-time equivalents)",
-        "Zatrudnienie w urzędzie (etaty)",
-        "Zaměstnanci úřadu (přepočtené úvazky)",
+        "Office staff",
+        "Zatrudnienie w urzędzie",
+        "Zaměstnanci úřadu",
     ),
     # building permits
     (
@@ -169,7 +169,7 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "PERMIT_FTE",
         "PERMITS",
         "FTE",
-        "Staff handling building permits (FTE)",
+        "Staff handling building permits",
         "Etaty obsługujące pozwolenia na budowę",
         "Úvazky na vyřizování stavebních povolení",
     ),
@@ -194,7 +194,7 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "BUSINESS_FTE",
         "BUSINESS",
         "FTE",
-        "Staff handling the business register (FTE)",
+        "Staff handling the business register",
         "Etaty obsługujące ewidencję działalności gospodarczej",
         "Úvazky na agendu evidence podnikatelů",
     ),
@@ -243,7 +243,7 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "CIVIL_FTE",
         "CIVIL",
         "FTE",
-        "Civil-status registry staff (FTE)",
+        "Civil-status registry staff",
         "Etaty w urzędzie stanu cywilnego",
         "Úvazky matriky",
     ),
@@ -390,7 +390,7 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "VEH_FTE",
         "VEHICLES",
         "FTE",
-        "Vehicle and licence department staff (FTE)",
+        "Vehicle and licence department staff",
         "Etaty w wydziale komunikacji",
         "Úvazky agendy registru vozidel a řidičů",
     ),
@@ -431,7 +431,7 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "CIT_FTE",
         "CITIZENS",
         "FTE",
-        "Citizens' affairs staff (FTE)",
+        "Citizens' affairs staff",
         "Etaty w wydziale spraw obywatelskich",
         "Úvazky agendy evidence obyvatel a občanských průkazů",
     ),
@@ -457,7 +457,7 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "SCH_TEACHER_FTE",
         "SCHOOLS",
         "FTE",
-        "Teachers (FTE)",
+        "Teachers",
         "Etaty nauczycielskie",
         "Úvazky učitelů",
     ),
@@ -531,9 +531,9 @@ VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
         "HR_HEADCOUNT_AVG",
         "HR",
         "persons",
-        "Average employment (persons)",
-        "Przeciętne zatrudnienie (osoby)",
-        "Průměrný počet zaměstnanců (osoby)",
+        "Average employment",
+        "Przeciętne zatrudnienie",
+        "Průměrný počet zaměstnanců",
     ),
     (
         "HR_LEAVERS",
@@ -1850,5 +1850,341 @@ PEER_GROUPS: list[tuple[str, str, str, str, list[str] | None, list[str] | None]]
         "Pilotní skupina z roku 2011",
         None,
         PILOT_MEMBERS,
+    ),
+]
+
+# --- units of measure: English as written in the tables above -> (pl, cs) ---------------
+
+UNITS_OF_MEASURE: dict[str, tuple[str, str]] = {
+    "%": ("%", "%"),
+    "FTE": ("etaty", "úvazky"),
+    "MWh": ("MWh", "MWh"),
+    "PLN": ("zł", "PLN"),
+    "count": ("liczba", "počet"),
+    "days": ("dni", "dny"),
+    "km²": ("km²", "km²"),
+    "minutes": ("minuty", "minuty"),
+    "persons": ("osoby", "osoby"),
+    "pupils": ("uczniowie", "žáci"),
+    "residents": ("mieszkańcy", "obyvatelé"),
+    "t": ("t", "t"),
+    "PLN per employee": ("zł na pracownika", "PLN na zaměstnance"),
+    "PLN per pupil": ("zł na ucznia", "PLN na žáka"),
+    "PLN per resident": ("zł na mieszkańca", "PLN na obyvatele"),
+    "PLN per tonne": ("zł za tonę", "PLN za tunu"),
+    "cases per FTE": ("sprawy na etat", "případy na úvazek"),
+    "days per employee": ("dni na pracownika", "dny na zaměstnance"),
+    "kWh per lamp": ("kWh na punkt świetlny", "kWh na světelné místo"),
+    "kg per resident": ("kg na mieszkańca", "kg na obyvatele"),
+    "offers per competition": ("oferty na konkurs", "nabídky na řízení"),
+    "per 1,000 residents": ("na 1000 mieszkańców", "na 1 000 obyvatel"),
+    "per 10,000 residents": ("na 10 tys. mieszkańców", "na 10 000 obyvatel"),
+    "per 100 lamps": ("na 100 punktów świetlnych", "na 100 světelných míst"),
+    "pupils per FTE": ("uczniowie na etat", "žáci na úvazek"),
+    "pupils per class": ("uczniowie na oddział", "žáci na třídu"),
+    "residents per km²": ("mieszkańcy na km²", "obyvatelé na km²"),
+}
+
+
+def unit_of_measure(unit: str) -> dict[str, str]:
+    """A unit of measure of the tables above as the catalogue's {en, pl, cs} map."""
+    pl_, cs = UNITS_OF_MEASURE[unit]
+    return {"en": unit, "pl": pl_, "cs": cs}
+
+
+# --- kinds of the variables (engine.kinds) -----------------------------------------------
+
+#: By unit of measure; the exceptions below. Money, tonnes, MWh, FTE and km² are amounts.
+_KIND_BY_UNIT = {
+    "count": "count",
+    "residents": "count",
+    "pupils": "count",
+    "persons": "count",
+    "days": "duration",
+    "minutes": "duration",
+    "%": "percentage",
+}
+#: Average employment is an average of persons over the year: it may be fractional.
+_KIND_EXCEPTIONS = {"HR_HEADCOUNT_AVG": "amount"}
+
+
+def variable_kind(code: str, unit: str) -> str:
+    """The kind of a demo variable: what its values may be (methodology.md)."""
+    return _KIND_EXCEPTIONS.get(code) or _KIND_BY_UNIT.get(unit, "amount")
+
+
+#: The size variable of the demo: volumes and costs grow with the number of residents, so
+#: the outlier check compares them per resident. Not the context itself, nor averages,
+#: results and waiting times, which do not grow with size.
+SIZE_VARIABLE = "POPULATION"
+NOT_SIZED = {"POPULATION", "AREA_KM2", "SCH_EXAM_SCORE", "VEH_AVG_WAIT_MIN"}
+
+# --- validation rules: (code, rule, severity, (en, pl, cs)) ------------------------------
+# The relations any expert checks first: a part never exceeds its whole, nothing is
+# overturned that was not appealed, no department has more staff than the office.
+
+_SERVICE_FTE = (
+    "coalesce(PERMIT_FTE, 0) + coalesce(BUSINESS_FTE, 0) + coalesce(CIVIL_FTE, 0)"
+    " + coalesce(VEH_FTE, 0) + coalesce(CIT_FTE, 0)"
+)
+
+VALIDATION_RULES: list[tuple[str, str, str, Names]] = [
+    # PERMITS
+    (
+        "R_PERMITS_DEADLINE",
+        "PERMITS_IN_DEADLINE <= PERMITS_ISSUED",
+        "error",
+        (
+            "Decisions issued within the deadline cannot outnumber decisions issued.",
+            "Decyzji wydanych w terminie nie może być więcej niż wszystkich wydanych decyzji.",
+            "Rozhodnutí vydaných ve lhůtě nemůže být více než všech vydaných rozhodnutí.",
+        ),
+    ),
+    (
+        "R_PERMITS_APPEALED",
+        "PERMITS_APPEALED <= PERMITS_ISSUED",
+        "error",
+        (
+            "Decisions appealed cannot outnumber decisions issued.",
+            "Decyzji zaskarżonych nie może być więcej niż wydanych decyzji.",
+            "Rozhodnutí napadených odvoláním nemůže být více než vydaných rozhodnutí.",
+        ),
+    ),
+    (
+        "R_PERMITS_OVERTURNED",
+        "PERMITS_OVERTURNED <= PERMITS_APPEALED",
+        "error",
+        (
+            "Decisions overturned on appeal cannot outnumber decisions appealed.",
+            "Decyzji uchylonych nie może być więcej niż decyzji zaskarżonych.",
+            "Zrušených rozhodnutí nemůže být více než rozhodnutí napadených odvoláním.",
+        ),
+    ),
+    (
+        "R_PERMITS_APPLICATIONS",
+        "PERMITS_ISSUED <= PERMIT_APPLICATIONS",
+        "warning",
+        (
+            "More decisions than applications: explain if decisions on last year's "
+            "applications are included.",
+            "Więcej decyzji niż wniosków: wyjaśnij, jeśli obejmują decyzje w sprawie wniosków "
+            "z poprzedniego roku.",
+            "Více rozhodnutí než žádostí: vysvětlete, zda zahrnují rozhodnutí o žádostech z "
+            "minulého roku.",
+        ),
+    ),
+    # BUSINESS
+    (
+        "R_BUSINESS_NEXT_DAY",
+        "BUSINESS_NEXT_DAY <= BUSINESS_APPLICATIONS",
+        "error",
+        (
+            "Applications sent by the next working day cannot outnumber applications handled.",
+            "Wniosków przesłanych następnego dnia nie może być więcej niż obsłużonych wniosków.",
+            "Podání předaných následující den nemůže být více než vyřízených podání.",
+        ),
+    ),
+    # CIVIL
+    (
+        "R_CIVIL_ONLINE",
+        "CIVIL_ONLINE_REQUESTS <= CIVIL_CERTIFICATES",
+        "warning",
+        (
+            "More electronic requests than certificates issued: explain refused requests.",
+            "Więcej wniosków elektronicznych niż wydanych odpisów: wyjaśnij odmowy.",
+            "Více elektronických žádostí než vydaných dokladů: vysvětlete zamítnuté žádosti.",
+        ),
+    ),
+    # WASTE
+    (
+        "R_WASTE_RECYCLED",
+        "WASTE_RECYCLED_T <= WASTE_COLLECTED_T",
+        "error",
+        (
+            "Recycled waste cannot exceed the waste collected.",
+            "Odpadów poddanych recyklingowi nie może być więcej niż zebranych odpadów.",
+            "Recyklovaného odpadu nemůže být více než sebraného odpadu.",
+        ),
+    ),
+    (
+        "R_WASTE_FEES",
+        "WASTE_FEES_PAID <= 1.1 * WASTE_FEES_DUE",
+        "warning",
+        (
+            "Fees collected exceed fees due by more than 10 %: explain (arrears of earlier years?).",
+            "Wpłacone opłaty przekraczają należne o ponad 10 %: wyjaśnij (zaległości z lat "
+            "poprzednich?).",
+            "Vybrané poplatky převyšují předepsané o více než 10 %: vysvětlete (nedoplatky z "
+            "minulých let?).",
+        ),
+    ),
+    # PROPTAX
+    (
+        "R_PROPTAX_ARREARS",
+        "PROPTAX_ARREARS <= PROPTAX_DUE",
+        "warning",
+        (
+            "Arrears exceed the tax due for the year: explain.",
+            "Zaległości przekraczają podatek należny za rok: wyjaśnij.",
+            "Nedoplatky převyšují daň předepsanou za rok: vysvětlete.",
+        ),
+    ),
+    (
+        "R_PROPTAX_ENFORCEMENT",
+        "PROPTAX_ENFORCEMENT <= PROPTAX_REMINDERS",
+        "error",
+        (
+            "An enforcement title follows a reminder: titles cannot outnumber reminders.",
+            "Tytuł wykonawczy poprzedza upomnienie: tytułów nie może być więcej niż upomnień.",
+            "Exekučnímu příkazu předchází upomínka: příkazů nemůže být více než upomínek.",
+        ),
+    ),
+    # VEHICLES
+    (
+        "R_VEH_BOOKINGS",
+        "VEH_ONLINE_BOOKINGS <= VEH_VISITS",
+        "error",
+        (
+            "Visits booked online cannot outnumber visits.",
+            "Wizyt zarezerwowanych przez internet nie może być więcej niż wszystkich wizyt.",
+            "Návštěv rezervovaných online nemůže být více než všech návštěv.",
+        ),
+    ),
+    # CITIZENS
+    (
+        "R_CIT_ONLINE",
+        "CIT_ID_ONLINE <= CIT_ID_APPLICATIONS",
+        "error",
+        (
+            "Online identity-card applications cannot outnumber all applications.",
+            "Wniosków o dowód złożonych elektronicznie nie może być więcej niż wszystkich wniosków.",
+            "Elektronických žádostí o občanský průkaz nemůže být více než všech žádostí.",
+        ),
+    ),
+    # SCHOOLS
+    (
+        "R_SCH_CLASSES",
+        "SCH_CLASSES <= SCH_PUPILS",
+        "error",
+        (
+            "There cannot be more classes than pupils.",
+            "Oddziałów nie może być więcej niż uczniów.",
+            "Tříd nemůže být více než žáků.",
+        ),
+    ),
+    (
+        "R_SCH_SPENDING",
+        "SCH_SPENDING <= BUDGET_TOTAL",
+        "error",
+        (
+            "Spending on schools cannot exceed the total budget expenditure.",
+            "Wydatki na szkoły nie mogą przekraczać wydatków budżetu ogółem.",
+            "Výdaje na školy nemohou převýšit celkové výdaje rozpočtu.",
+        ),
+    ),
+    # NGO
+    (
+        "R_NGO_CONTRACTS",
+        "NGO_CONTRACTS <= NGO_OFFERS",
+        "error",
+        (
+            "Grant contracts cannot outnumber the offers submitted.",
+            "Umów dotacyjnych nie może być więcej niż złożonych ofert.",
+            "Smluv o dotaci nemůže být více než podaných nabídek.",
+        ),
+    ),
+    (
+        "R_NGO_RETURNED",
+        "NGO_RETURNED <= NGO_GRANTS_AMOUNT",
+        "error",
+        (
+            "Grants returned cannot exceed the grants awarded.",
+            "Zwrócone dotacje nie mogą przekraczać przyznanych dotacji.",
+            "Vrácené dotace nemohou převýšit poskytnuté dotace.",
+        ),
+    ),
+    (
+        "R_NGO_BUDGET",
+        "NGO_GRANTS_AMOUNT <= BUDGET_TOTAL",
+        "error",
+        (
+            "Grants to NGOs cannot exceed the total budget expenditure.",
+            "Dotacje dla organizacji pozarządowych nie mogą przekraczać wydatków budżetu ogółem.",
+            "Dotace neziskovým organizacím nemohou převýšit celkové výdaje rozpočtu.",
+        ),
+    ),
+    # HR
+    (
+        "R_HR_LEAVERS",
+        "HR_LEAVERS <= HR_HEADCOUNT_AVG",
+        "warning",
+        (
+            "More employees left than the office employs on average: explain.",
+            "Odeszło więcej pracowników niż wynosi przeciętne zatrudnienie: wyjaśnij.",
+            "Odešlo více zaměstnanců, než je průměrný počet zaměstnanců: vysvětlete.",
+        ),
+    ),
+    (
+        "R_HR_SICK_DAYS",
+        "HR_SICK_DAYS <= 365 * HR_HEADCOUNT_AVG",
+        "error",
+        (
+            "Sickness-absence days cannot exceed 365 days per employee.",
+            "Dni absencji chorobowej nie mogą przekraczać 365 dni na pracownika.",
+            "Dny pracovní neschopnosti nemohou převýšit 365 dnů na zaměstnance.",
+        ),
+    ),
+    (
+        "R_HR_TRAINING_DAYS",
+        "HR_TRAINING_DAYS <= 250 * HR_HEADCOUNT_AVG",
+        "error",
+        (
+            "Training days cannot exceed the 250 working days per employee.",
+            "Dni szkoleniowe nie mogą przekraczać 250 dni roboczych na pracownika.",
+            "Dny školení nemohou převýšit 250 pracovních dnů na zaměstnance.",
+        ),
+    ),
+    # LIGHTING
+    (
+        "R_LIGHT_LED",
+        "LIGHT_LED <= LIGHT_POINTS",
+        "error",
+        (
+            "LED lamps cannot outnumber all street lamps.",
+            "Punktów świetlnych LED nie może być więcej niż wszystkich punktów świetlnych.",
+            "Světelných míst LED nemůže být více než všech světelných míst.",
+        ),
+    ),
+    # OFFICE
+    (
+        "R_OFFICE_EDOCS",
+        "OFFICE_EDOCS <= OFFICE_DOCS_TOTAL",
+        "error",
+        (
+            "Documents received electronically cannot outnumber all documents received.",
+            "Pism elektronicznych nie może być więcej niż wszystkich pism wpływających.",
+            "Elektronických dokumentů nemůže být více než všech došlých dokumentů.",
+        ),
+    ),
+    (
+        "R_OFFICE_ADMIN_BUDGET",
+        "OFFICE_ADMIN_COST <= BUDGET_TOTAL",
+        "error",
+        (
+            "Administration expenditure cannot exceed the total budget expenditure.",
+            "Wydatki na administrację nie mogą przekraczać wydatków budżetu ogółem.",
+            "Výdaje na správu nemohou převýšit celkové výdaje rozpočtu.",
+        ),
+    ),
+    (
+        "R_SERVICE_FTE",
+        f"{_SERVICE_FTE} <= STAFF_FTE",
+        "error",
+        (
+            "The staff of the services together cannot exceed the staff of the office.",
+            "Etaty obsługujące poszczególne zadania łącznie nie mogą przekraczać zatrudnienia "
+            "w urzędzie.",
+            "Úvazky jednotlivých agend dohromady nemohou převýšit počet zaměstnanců úřadu.",
+        ),
     ),
 ]

@@ -730,19 +730,27 @@ def _unit_series(u: _Unit) -> Series:
 def demo_catalogue() -> dict:
     """Return the demo catalogue as the structure of the catalogue file (docs/contracts.md).
 
-    Keys `service_areas`, `variables`, `indicators`, `peer_groups`; every name is a
-    `{en, pl, cs}` dict and every indicator has a one-sentence `description` in the same
-    three languages.
+    Keys `service_areas`, `variables`, `indicators`, `peer_groups`, `validation_rules`;
+    every name is a `{en, pl, cs}` dict and every indicator has a one-sentence
+    `description` in the same three languages. Every variable has its `kind`, and those
+    that grow with the unit's size are compared `per` POPULATION.
     """
     areas = [
         {"code": c, "name": {"en": en, "pl": pl_, "cs": cs}} for c, en, pl_, cs in cat.SERVICE_AREAS
     ]
     variables = []
     for code, area, unit, en, pl_, cs in cat.VARIABLES:
-        entry: dict = {"code": code, "name": {"en": en, "pl": pl_, "cs": cs}, "unit": unit}
+        entry: dict = {
+            "code": code,
+            "name": {"en": en, "pl": pl_, "cs": cs},
+            "unit": cat.unit_of_measure(unit),
+        }
         if area is not None:
             entry["area"] = area
         entry["min"] = 0
+        entry["kind"] = cat.variable_kind(code, unit)
+        if code not in cat.NOT_SIZED:
+            entry["per"] = cat.SIZE_VARIABLE
         variables.append(entry)
     indicators = [
         {
@@ -750,7 +758,7 @@ def demo_catalogue() -> dict:
             "name": {"en": n[0], "pl": n[1], "cs": n[2]},
             "formula": formula,
             "direction": direction,
-            "unit": unit,
+            "unit": cat.unit_of_measure(unit),
             "decimals": decimals,
             "area": area,
             "description": {"en": d[0], "pl": d[1], "cs": d[2]},
@@ -765,11 +773,21 @@ def demo_catalogue() -> dict:
         if members:
             group["members"] = list(members)
         groups.append(group)
+    rules = [
+        {
+            "code": code,
+            "name": {"en": n[0], "pl": n[1], "cs": n[2]},
+            "rule": rule,
+            "severity": severity,
+        }
+        for code, rule, severity, n in cat.VALIDATION_RULES
+    ]
     return {
         "service_areas": areas,
         "variables": variables,
         "indicators": indicators,
         "peer_groups": groups,
+        "validation_rules": rules,
     }
 
 
@@ -833,6 +851,39 @@ def demo_values() -> pl.DataFrame:
         rows[i] = (*rows[i][:3], None, comment)
 
     return pl.DataFrame(rows, schema=VALUES_SCHEMA, orient="row")
+
+
+def demo_next_period(previous: pl.DataFrame, *, period: str) -> pl.DataFrame:
+    """The values a demo unit enters for `period`, from its values of the period before.
+
+    `previous` has `unit, variable, value`; the result has `unit, variable, period,
+    value`, row for row (a missing value stays missing). Each unit's values of one
+    service area (the general context being one more) move by the same drift, between
+    -3 % and +6 %, drawn from the unit and the area: a part moves with its whole, so a
+    rule such as decisions within the deadline <= decisions issued still holds, as it
+    would not if every value drifted on its own. Whole numbers stay whole (rounding is
+    monotone, so it keeps the order of a part and its whole), the rest keeps 2 decimals.
+    """
+    areas = {code: area or "CONTEXT" for code, area, *_rest in cat.VARIABLES}
+    drifts: dict[tuple[str, str], float] = {}
+
+    def drift(unit: str, variable: str) -> float:
+        key = (unit, areas.get(variable, variable))
+        if key not in drifts:
+            drifts[key] = random.Random(f"{SEED}:{unit}:{key[1]}:{period}").uniform(0.97, 1.06)
+        return drifts[key]
+
+    factors = [
+        drift(unit, variable) for unit, variable in previous.select("unit", "variable").iter_rows()
+    ]
+    value = pl.col("value") * pl.Series(factors, dtype=pl.Float64)
+    whole = pl.col("value") == pl.col("value").round(0)
+    return previous.select(
+        "unit",
+        "variable",
+        pl.lit(period).alias("period"),
+        pl.when(whole).then(value.round(0)).otherwise(value.round(2)).alias("value"),
+    )
 
 
 def format_number(value: float | None) -> str:

@@ -32,7 +32,7 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
         progress("Computing benchmarks ...")
         compute()
         programme = Programme.current()
-        programme.name = "Benchmarking — demo programme"
+        programme.name = DEMO_PROGRAMME_NAME
         programme.save()
     units = [u["code"] for u in demo_units()]
     logins = []
@@ -54,6 +54,17 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
 # manager's unit (0) is half filled in, so the form shows progress and last year's values;
 # the coordinator's board shows every state of the workflow.
 DEMO_CYCLE_PERIOD = "2025"
+# Names by language, as the catalogue's: a Polish or Czech page shows no English name.
+DEMO_PROGRAMME_NAME = {
+    "en": "Benchmarking — demo programme",
+    "pl": "Benchmarking — program demonstracyjny",
+    "cs": "Benchmarking — ukázkový program",
+}
+DEMO_CYCLE_NAME = {
+    "en": "Benchmarking 2025: data collection",
+    "pl": "Benchmarking 2025: zbieranie danych",
+    "cs": "Benchmarking 2025: sběr dat",
+}
 DEMO_DRAFT_FULL = range(1, 15)
 DEMO_SUBMITTED = range(15, 25)
 DEMO_ACCEPTED = range(25, 32)
@@ -83,8 +94,8 @@ def demo_cycle_open(units: list[str]) -> None:
 
 def _demo_cycle_fill(units, coordinator, variables) -> None:
     import datetime as dt
+    import random
 
-    import numpy as np
     import polars as pl
     from django.db.models import Count
 
@@ -96,6 +107,7 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
     )
     from miara.collection.models import Submission, Value
     from miara.collection.services import parse_values, values_write
+    from miara.demo.generator import demo_next_period
 
     # Not every unit reports every variable (gminas do no county tasks): what all units
     # reported last year is required, the rest is asked for where it applies.
@@ -108,7 +120,7 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
     )
     cycle = cycle_open(
         period=DEMO_CYCLE_PERIOD,
-        name="Benchmarking 2025",
+        name=DEMO_CYCLE_NAME,
         variable_codes=variables,
         unit_codes=units,
         required_codes=[code for code in variables if code in reported_by_all],
@@ -128,15 +140,17 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
         schema={"unit": pl.String, "variable": pl.String, "previous": pl.Float64},
         orient="row",
     ).sort("unit", "variable")
-    rng = np.random.default_rng(20251201)
-    drift = rng.uniform(0.97, 1.06, previous.height)
-    keep = rng.uniform(0, 1, previous.height)
+    # The drift keeps the catalogue's rules (demo_next_period); which values are entered
+    # yet is drawn here.
+    rng = random.Random(20251201)
+    keep = [rng.random() for _ in range(previous.height)]
     share = previous.get_column("unit").replace_strict(filled, return_dtype=pl.Float64)
+    following = demo_next_period(
+        previous.rename({"previous": "value"}), period=DEMO_CYCLE_PERIOD
+    ).get_column("value")
     rows = (
         previous.with_columns(
-            value=pl.when(pl.col("previous") == pl.col("previous").round(0))
-            .then((pl.col("previous") * drift).round(0))
-            .otherwise((pl.col("previous") * drift).round(2)),
+            value=following,
             keep=pl.Series(keep) < share,
         )
         .filter(pl.col("keep") & pl.col("value").is_not_null())

@@ -23,6 +23,7 @@ from functools import lru_cache
 
 import polars as pl
 
+from miara.engine import kinds as variable_kinds
 from miara.engine.errors import DuplicateValueError, FormulaSyntaxError, PeriodError
 from miara.engine.formula import Node, evaluate, evaluate_scalar, parse, prev_references
 from miara.engine.formula.lexer import tokenize
@@ -30,9 +31,12 @@ from miara.engine.formula.nodes import COMPARISON_OPS, Binary
 from miara.engine.periods import Period, is_period, previous_period_expr
 
 SEVERITIES = ("error", "warning")
-CHECKS = ("range", "not_finite", "required", "rule", "change", "outlier")
+CHECKS = ("range", "not_finite", "kind", "required", "rule", "change", "outlier")
 MAD_SCALE = 1.4826
 MIN_PEERS = 5
+# A value within this relative distance of the unit's own previous value is consistent
+# with its history and is not also compared with its peers (methodology.md).
+CONSISTENT_CHANGE = 0.10
 # A relative change within this (relative) distance of the threshold counts as equal to
 # it, so that 0.3 against 0.2 is exactly 50 % as a person reads it, not 50.0000000001 %.
 CHANGE_TOLERANCE = 1e-9
@@ -55,6 +59,7 @@ FINDINGS_SCHEMA = {
     "expected_high": pl.Float64,
     "reference": pl.Float64,
     "median": pl.Float64,
+    "scale": pl.Float64,
 }
 ORDER = ["unit", "period", "variable", "check", "detail"]
 _KEY = ["unit", "variable", "period"]
@@ -71,19 +76,27 @@ ENGINE = "in-memory"
 @dataclass(frozen=True)
 class VariableRule:
     """What a variable of the catalogue allows: `min`/`max` bound the value (inclusive,
-    None = unbounded) and `change_threshold` overrides the programme's change threshold
-    for variables that legitimately swing (e.g. investment spending)."""
+    None = unbounded), `change_threshold` overrides the programme's change threshold
+    for variables that legitimately swing (e.g. investment spending), `kind` is one of
+    `kinds.KINDS` (None: any number) and `per` the code of the size variable (e.g.
+    POPULATION) by which the outlier check divides the value before comparing units."""
 
     code: str
     min: float | None = None
     max: float | None = None
     change_threshold: float | None = None
+    kind: str | None = None
+    per: str | None = None
 
     def __post_init__(self) -> None:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"variable {self.code}: min {self.min} is above max {self.max}")
         if self.change_threshold is not None and not self.change_threshold >= 0:
             raise ValueError(f"variable {self.code}: the change threshold must be >= 0")
+        if self.kind is not None and self.kind not in variable_kinds.KINDS:
+            raise ValueError(f"variable {self.code}: unknown kind {self.kind!r}")
+        if self.per == self.code:
+            raise ValueError(f"variable {self.code}: it cannot be its own size variable")
 
 
 @dataclass(frozen=True)
@@ -189,6 +202,8 @@ def check_values(
     units: list[str] | None = None,
     periods: list[str] | None = None,
     peer_classes: Mapping[str, str | None] | None = None,
+    sizes: pl.DataFrame | None = None,
+    consistent_change: float | None = CONSISTENT_CHANGE,
 ) -> pl.DataFrame:
     """Find what a person must fix (errors) or explain (warnings) before values are
     accepted, in one pass, so that a save, an import and a submission all apply exactly
@@ -209,26 +224,54 @@ def check_values(
     unit mapped to None (or not mapped) with every unit. Without it, every value is
     compared with the whole distribution (values ∪ peers).
 
+    A variable with a size variable (`VariableRule.per`) is compared per unit of size:
+    each value is divided by the same unit's size in the same period, or in the
+    previous period when that one is not there yet; sizes are taken from `values`,
+    `peers`, `history` and `sizes` (unit, variable, period, value of size variables, in
+    that order of precedence). A value whose unit has no positive size is not compared,
+    and does not count among the peers. Its finding gives the median, the expected range
+    and the value in the variable's own terms (the peers' median per unit of size times
+    the unit's size) and that size in `scale`.
+
+    With `consistent_change`, a value within that relative distance of the same unit's
+    previous value (from `values` or `history`) is consistent with its own history and
+    is not reported as an outlier; None compares every value with its peers.
+
     Returns one row per finding (`FINDINGS_SCHEMA`) sorted by unit, period, variable,
     check. Raises `DuplicateValueError` when an input holds a unit, variable and period
     twice, `PeriodError` for a malformed period, `FormulaSyntaxError` for a bad rule.
     """
     if not change_threshold >= 0 or not outlier_threshold >= 0:
         raise ValueError("thresholds must be non-negative numbers")
+    if consistent_change is not None and not consistent_change >= 0:
+        raise ValueError("consistent_change must be a non-negative number or None")
     rules = list(rules)
     trees = _parse_rules(rules)
     current = _normalise(values, "values")
     earlier = _normalise(history, "history") if history is not None else None
     others = _normalise(peers, "peers") if peers is not None else None
-    _check_periods(current, earlier)
+    extra_sizes = _normalise(sizes, "sizes") if sizes is not None else None
+    _check_periods(current, earlier, extra_sizes)
     limits = _limits(variables)
     finite = current.lazy().filter(pl.col("value").is_finite())
 
+    size_pool = _size_pool(current, others, earlier, extra_sizes, variables)
     parts = [
         _range(current.lazy(), limits),
+        _kinds(current.lazy(), limits),
         _required(current, set(required), units, periods),
         _change(current, finite, earlier, limits, change_threshold),
-        _outliers(current, finite, others, outlier_threshold, peer_classes),
+        _outliers(
+            current,
+            finite,
+            others,
+            outlier_threshold,
+            peer_classes,
+            limits=limits,
+            sizes=size_pool,
+            earlier=earlier if consistent_change is not None else None,
+            consistent_change=consistent_change,
+        ),
     ]
     if rules:
         parts.append(_rules(current, earlier, rules, trees))
@@ -285,12 +328,16 @@ def _limits(variables: Mapping[str, VariableRule]) -> pl.LazyFrame:
             "min": [rule.min for rule in rows],
             "max": [rule.max for rule in rows],
             "threshold": [rule.change_threshold for rule in rows],
+            "kind": [rule.kind for rule in rows],
+            "per": [rule.per for rule in rows],
         },
         schema={
             "variable": pl.String,
             "min": pl.Float64,
             "max": pl.Float64,
             "threshold": pl.Float64,
+            "kind": pl.String,
+            "per": pl.String,
         },
     )
 
@@ -370,6 +417,45 @@ def _range(current: pl.LazyFrame, limits: pl.LazyFrame) -> pl.LazyFrame:
             expected_high=pl.when(value.is_finite()).then(high),
             reference=pl.lit(None, dtype=pl.Float64),
             median=pl.lit(None, dtype=pl.Float64),
+            scale=pl.lit(None, dtype=pl.Float64),
+        )
+    )
+
+
+def _kinds(current: pl.LazyFrame, limits: pl.LazyFrame) -> pl.LazyFrame:
+    """A stored value that does not fit its variable's kind (a fraction of a count, a
+    percentage above 100); new values are refused before they are written, this finds
+    those written before the variable declared its kind."""
+    value = pl.col("value")
+    reason = variable_kinds.violation_expr(pl.col("kind"), value)
+    bound = pl.when(reason == variable_kinds.ABOVE).then(pl.col("kind_high"))
+    highs = pl.LazyFrame(
+        {
+            "kind": list(variable_kinds.KINDS),
+            "kind_high": [k.high for k in variable_kinds.KINDS.values()],
+            "kind_low": [k.low for k in variable_kinds.KINDS.values()],
+        },
+        schema={"kind": pl.String, "kind_high": pl.Float64, "kind_low": pl.Float64},
+    )
+    return (
+        current.filter(value.is_finite())
+        .join(limits.select("variable", "kind"), on="variable", how="inner")
+        .join(highs, on="kind", how="left")
+        .with_columns(reason=reason)
+        .filter(pl.col("reason").is_not_null())
+        .select(
+            "unit",
+            "variable",
+            "period",
+            check=pl.lit("kind"),
+            severity=pl.lit("error"),
+            value="value",
+            detail=pl.format("{} value of a {}", pl.col("reason"), pl.col("kind")),
+            expected_low=pl.col("kind_low"),
+            expected_high=bound,
+            reference=pl.lit(None, dtype=pl.Float64),
+            median=pl.lit(None, dtype=pl.Float64),
+            scale=pl.lit(None, dtype=pl.Float64),
         )
     )
 
@@ -418,6 +504,7 @@ def _required(
         expected_high=pl.lit(None, dtype=pl.Float64),
         reference=pl.lit(None, dtype=pl.Float64),
         median=pl.lit(None, dtype=pl.Float64),
+        scale=pl.lit(None, dtype=pl.Float64),
     )
 
 
@@ -483,6 +570,7 @@ def _rules(
             expected_high=pl.when(op.is_in(["<", "<=", "=="])).then(right),
             reference=right,
             median=pl.lit(None, dtype=pl.Float64),
+            scale=pl.lit(None, dtype=pl.Float64),
         )
     )
 
@@ -616,11 +704,64 @@ def _change(
             expected_high=before + margin,
             reference=before,
             median=pl.lit(None, dtype=pl.Float64),
+            scale=pl.lit(None, dtype=pl.Float64),
         )
     )
 
 
 # -- 5. outliers against the peer distribution ----------------------------------------------
+
+
+def _size_pool(
+    current: pl.DataFrame,
+    others: pl.DataFrame | None,
+    earlier: pl.DataFrame | None,
+    extra: pl.DataFrame | None,
+    variables: Mapping[str, VariableRule],
+) -> pl.LazyFrame | None:
+    """The finite values of the size variables (`VariableRule.per`) from every input, each
+    unit, variable and period once (values before peers before history before sizes);
+    None when no variable is compared per size."""
+    wanted = sorted({rule.per for rule in variables.values() if rule.per})
+    if not wanted:
+        return None
+    frames = [f for f in (current, others, earlier, extra) if f is not None]
+    return (
+        pl.concat(
+            [f.lazy().with_columns(rank=pl.lit(i, dtype=pl.Int32)) for i, f in enumerate(frames)]
+        )
+        .filter(pl.col("variable").is_in(wanted) & pl.col("value").is_finite())
+        .sort("rank")
+        .unique(subset=_KEY, keep="first", maintain_order=True)
+        .select([*_KEY, "value"])
+    )
+
+
+def _with_size(frame: pl.LazyFrame, limits: pl.LazyFrame, sizes: pl.LazyFrame | None):
+    """`frame` with `size`: null for a variable compared as reported; for a variable
+    with a size variable, the unit's size in the period, else in the previous period;
+    rows of such a variable whose unit has no positive size are dropped."""
+    if sizes is None:
+        return frame.with_columns(size=pl.lit(None, dtype=pl.Float64))
+    now = sizes.select(
+        "unit", pl.col("variable").alias("per"), "period", pl.col("value").alias("size_now")
+    )
+    before = sizes.select(
+        "unit",
+        pl.col("variable").alias("per"),
+        pl.col("period").alias("previous_period"),
+        pl.col("value").alias("size_before"),
+    )
+    size = pl.coalesce("size_now", "size_before")
+    return (
+        frame.join(limits.select("variable", "per"), on="variable", how="left")
+        .with_columns(previous_period=previous_period_expr("period"))
+        .join(now, on=["unit", "per", "period"], how="left")
+        .join(before, on=["unit", "per", "previous_period"], how="left")
+        .with_columns(size=pl.when(pl.col("per").is_not_null()).then(size))
+        .filter(pl.col("per").is_null() | (pl.col("size") > 0.0).fill_null(False))
+        .drop("per", "previous_period", "size_now", "size_before")
+    )
 
 
 def _outliers(
@@ -629,10 +770,17 @@ def _outliers(
     others: pl.DataFrame | None,
     threshold: float,
     peer_classes: Mapping[str, str | None] | None = None,
+    *,
+    limits: pl.LazyFrame,
+    sizes: pl.LazyFrame | None = None,
+    earlier: pl.DataFrame | None = None,
+    consistent_change: float | None = None,
 ) -> pl.LazyFrame:
     """Robust z against peers ∪ checked values, each unit once per variable and period:
     a unit's checked value replaces its stored one, even when the new one is missing.
-    With `peer_classes`, a classed unit's distribution is that of its class."""
+    With `peer_classes`, a classed unit's distribution is that of its class. A variable
+    with a size variable is compared divided by each unit's size (`_with_size`); a value
+    consistent with the unit's own previous one (`consistent_change`) is not reported."""
     distribution = finite
     if others is not None:
         # Peers of variables and periods not checked are dropped by the inner join below;
@@ -652,7 +800,14 @@ def _outliers(
                 relevant.filter(checked_unit).join(current.lazy(), on=_KEY, how="anti"),
             ]
         )
-    x = pl.col("value")
+    # What is compared: the value, or the value per unit of size.
+    x = pl.col("x")
+    compared = (
+        pl.when(pl.col("size").is_not_null())
+        .then(pl.col("value") / pl.col("size"))
+        .otherwise(pl.col("value"))
+    )
+    distribution = _with_size(distribution, limits, sizes).with_columns(x=compared)
     # The class "" stands for "every unit": the distribution of each class, and of all.
     classes = pl.DataFrame(
         list((peer_classes or {}).items()),
@@ -675,25 +830,70 @@ def _outliers(
     )
     scale = MAD_SCALE * pl.col("mad")
     z = (x - pl.col("median")) / scale
-    return (
-        finite.join(classes, on="unit", how="left")
+    found = (
+        _with_size(finite, limits, sizes)
+        .with_columns(x=compared)
+        .join(classes, on="unit", how="left")
         .with_columns(pl.col("peer_class").fill_null(""))
         .join(groups, on=["variable", "period", "peer_class"], how="inner")
         .with_columns(z=z)
         .filter(pl.col("z").abs() > threshold)
-        .select(
-            "unit",
-            "variable",
-            "period",
-            check=pl.lit("outlier"),
-            severity=pl.lit("warning"),
-            value="value",
-            detail=pl.format(
-                "robust z {} vs median of {} values", _text(pl.col("z").round(2)), pl.col("n")
-            ),
-            expected_low=pl.col("median") - threshold * scale,
-            expected_high=pl.col("median") + threshold * scale,
-            reference="z",
-            median="median",
+    )
+    if consistent_change is not None:
+        found = _inconsistent_with_history(found, finite, earlier, consistent_change)
+    # Figures in the variable's own terms: per unit of size times the unit's size.
+    times = pl.coalesce(pl.col("size"), pl.lit(1.0))
+    per_text = pl.when(pl.col("size").is_not_null()).then(pl.lit(" per size")).otherwise(pl.lit(""))
+    return found.select(
+        "unit",
+        "variable",
+        "period",
+        check=pl.lit("outlier"),
+        severity=pl.lit("warning"),
+        value="value",
+        detail=pl.format(
+            "robust z {} vs median of {} values{}",
+            _text(pl.col("z").round(2)),
+            pl.col("n"),
+            per_text,
+        ),
+        expected_low=(pl.col("median") - threshold * scale) * times,
+        expected_high=(pl.col("median") + threshold * scale) * times,
+        reference="z",
+        median=pl.col("median") * times,
+        scale="size",
+    )
+
+
+def _inconsistent_with_history(
+    found: pl.LazyFrame,
+    finite: pl.LazyFrame,
+    earlier: pl.DataFrame | None,
+    tolerance: float,
+) -> pl.LazyFrame:
+    """The outliers that are not within `tolerance` (relative) of the same unit's value of
+    the previous period: a unit that reports as it did last year is consistent with its
+    own history, which weighs more than a comparison with others (methodology.md)."""
+    pool = finite
+    if earlier is not None:
+        older = (
+            earlier.lazy()
+            .filter(pl.col("value").is_finite())
+            .join(finite.select(_KEY), on=_KEY, how="anti")
         )
+        pool = pl.concat([finite, older])
+    previous = pool.select(
+        "unit",
+        "variable",
+        pl.col("period").alias("previous_period"),
+        pl.col("value").alias("own_previous"),
+    )
+    before = pl.col("own_previous")
+    consistent = (pl.col("value") - before).abs() <= tolerance * before.abs() * (
+        1.0 + CHANGE_TOLERANCE
+    )
+    return (
+        found.with_columns(previous_period=previous_period_expr("period"))
+        .join(previous, on=["unit", "variable", "previous_period"], how="left")
+        .filter(~consistent.fill_null(False))
     )

@@ -22,6 +22,7 @@ from miara.analytics.benchmark import (
     current_result_set,
 )
 from miara.analytics.models import ResultSet
+from miara.analytics.similar import SIMILAR
 from miara.catalogue.models import PeerGroup
 from miara.reports.selectors import group_distribution, names_are_shown, unit_trend
 from miara.units.models import Programme, Unit
@@ -72,6 +73,8 @@ class UnitReport:
 def group_label(code: str) -> str:
     if code == ALL_UNITS:
         return _("All units")
+    if code == SIMILAR:
+        return _("Similar units")
     entry = PeerGroup.objects.filter(code=code).first()
     return entry.label if entry else code
 

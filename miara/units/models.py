@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from miara.lib.translations import normalise, pick
+
 
 class Programme(models.Model):
     """The benchmarking programme of this installation: visibility and public threshold."""
@@ -13,7 +15,13 @@ class Programme(models.Model):
         NAMED = "named", _("Named: participants see each other's names")
         ANONYMISED = "anonymised", _("Anonymised: other units appear as pseudonyms")
 
-    name = models.CharField(_("name"), max_length=200)
+    # By language, as catalogue names: {"en": ..., "pl": ..., "cs": ...}; `name` reads it
+    # in the reader's language and accepts a plain text (kept as the English name) or a map.
+    names = models.JSONField(
+        _("name"),
+        default=dict,
+        help_text=_('Names by language, e.g. {"en": "...", "pl": "..."}'),
+    )
     visibility = models.CharField(
         _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.ANONYMISED
     )
@@ -27,6 +35,14 @@ class Programme(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def name(self) -> str:
+        return pick(self.names)
+
+    @name.setter
+    def name(self, value: str | dict | None) -> None:
+        self.names = normalise(value or {})
 
     @classmethod
     def current(cls) -> Programme:

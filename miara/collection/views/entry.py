@@ -188,10 +188,26 @@ def finding_text(finding: dict, *, period: str, rule_names: dict[str, str]) -> s
                 "after": display(value),
             }
         return text if explained else _("%(finding)s: explain in the comment") % {"finding": text}
-    if check == "outlier":
-        text = _("far from the other units (their median is %(median)s)") % {
-            "median": display(finding["median"])
+    if check == "kind":
+        detail = finding["detail"] or ""
+        if detail.startswith("fraction"):
+            return _("not a whole number: this variable counts whole items")
+        if detail.startswith("negative"):
+            return _("negative: this variable cannot be below 0")
+        return _("above %(max)s, the most this variable can be") % {
+            "max": display(finding["expected_high"])
         }
+    if check == "outlier":
+        if finding.get("scale") is not None:
+            # Compared per unit of size: the median the check used, for this unit's size.
+            text = _(
+                "far from the other units, size taken into account (their median for a "
+                "unit of this size is %(median)s)"
+            ) % {"median": display(finding["median"])}
+        else:
+            text = _("far from the other units (their median is %(median)s)") % {
+                "median": display(finding["median"])
+            }
         if explained:
             return text
         return _("%(finding)s: check the value or explain in the comment") % {"finding": text}

@@ -123,12 +123,18 @@ def _assert_names(entry: dict, key: str = "name") -> None:
 
 
 def test_catalogue_has_the_contract_structure(catalogue):
-    assert list(catalogue) == ["service_areas", "variables", "indicators", "peer_groups"]
+    assert list(catalogue) == [
+        "service_areas",
+        "variables",
+        "indicators",
+        "peer_groups",
+        "validation_rules",
+    ]
     for area in catalogue["service_areas"]:
         assert set(area) == {"code", "name"}
     for var in catalogue["variables"]:
-        assert set(var) <= {"code", "name", "unit", "area", "min", "max"}
-        assert isinstance(var["unit"], str)
+        assert set(var) <= {"code", "name", "unit", "area", "min", "max", "kind", "per"}
+        _assert_names(var, "unit")
     for ind in catalogue["indicators"]:
         assert set(ind) == {
             "code",
