@@ -279,3 +279,27 @@ def iter_results(
                 indicators=codes[start : start + batch_size],
                 groups=groups,
             )
+
+
+def period_result_sets(period: str) -> list[ResultSet]:
+    """Every stored result set of a period, newest first (the current one among them).
+
+    Result sets hold no unit's data themselves, only which submissions they include;
+    the board and the API show them to coordinators and experts."""
+    return list(
+        ResultSet.objects.filter(period=period)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def latest_compute_job(period: str):
+    """The newest computation asked for the period (any state), or None."""
+    from miara.analytics.models import ComputeJob
+
+    return (
+        ComputeJob.objects.filter(period=period)
+        .select_related("requested_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )

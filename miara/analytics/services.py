@@ -17,9 +17,12 @@ import time
 from collections.abc import Callable
 
 import polars as pl
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
+from miara.accounts.models import Role
 from miara.analytics.models import DataQualityIssue, GroupStatistic, ResultSet, UnitResult
 from miara.catalogue.models import Indicator, PeerGroup
 from miara.collection.models import Submission, SubmissionState, ValueHistory
@@ -28,6 +31,7 @@ from miara.engine import compare as engine_compare
 from miara.engine import formula as formulas
 from miara.engine import groups as engine_groups
 from miara.engine import stats
+from miara.engine.errors import PeriodError
 from miara.engine.periods import Period
 from miara.lib import bulk
 from miara.units.models import Unit
@@ -345,3 +349,67 @@ def _inputs_state(indicators: list[Indicator]) -> dict:
         "catalogue_digest": hashlib.sha256(catalogue).hexdigest()[:16],
         "groups_digest": hashlib.sha256(groups).hexdigest()[:16],
     }
+
+
+class ComputeRequestError(Exception):
+    """A computation cannot be asked for as given; the message says why, for a person."""
+
+
+def _is_coordinator(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role == Role.COORDINATOR)
+    )
+
+
+def result_set_compute_request(*, acting_user, period: str, kind: str, channel: str = "web"):
+    """Queue a computation of one period's results (coordinators only), audited.
+
+    The background runner (`reports/runner.py`) runs it with `analytics.jobs.compute_job_run`;
+    nothing computes in the request. While a computation of the period is queued or
+    running, asking again for the same kind returns that job.
+    """
+    from miara.analytics.models import ComputeJob
+
+    if not _is_coordinator(acting_user):
+        raise PermissionDenied
+    if kind not in KINDS:
+        raise ComputeRequestError(_("Choose provisional or final results."))
+    try:
+        period = Period.parse(str(period).strip()).code
+    except PeriodError:
+        raise ComputeRequestError(
+            _(
+                "“%(text)s” is not a period: write a year (2025), a quarter (2025-Q1) or a month (2025-03)."
+            )
+            % {"text": period}
+        ) from None
+    with transaction.atomic():
+        active = (
+            ComputeJob.objects.select_for_update()
+            .filter(period=period, state__in=[ComputeJob.State.QUEUED, ComputeJob.State.RUNNING])
+            .first()
+        )
+        if active is not None:
+            if active.kind == kind:
+                return active
+            raise ComputeRequestError(
+                _("A computation of %(period)s is already under way; wait until it is done.")
+                % {"period": period}
+            )
+        job = ComputeJob.objects.create(
+            requested_by=acting_user, period=period, kind=kind, channel=channel
+        )
+        audit_record(
+            user=acting_user,
+            action="results.compute_requested",
+            channel=channel,
+            summary=f"compute job #{job.pk}: {kind} results for {period}",
+            details={"job": job.pk, "period": period, "kind": kind},
+        )
+        from miara.reports import runner
+
+        transaction.on_commit(runner.wake)
+    return job
