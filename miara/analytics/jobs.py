@@ -12,8 +12,9 @@ import logging
 import traceback
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from miara.analytics.models import ComputeJob
@@ -55,9 +56,16 @@ def compute_job_claim(*, worker: str) -> ComputeJob | None:
 def compute_job_run(job_id: int) -> None:
     """Run a claimed computation, reporting each step, and record its result set or error.
 
-    The requester must still be an active coordinator when it runs.
+    The requester must still be an active coordinator when it runs. Messages are written
+    in the language the requester used.
     """
     job = ComputeJob.objects.select_related("requested_by").get(pk=job_id)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        _run(job)
+
+
+def _run(job: ComputeJob) -> None:
+    job_id = job.pk
 
     def step(name: str) -> None:
         ComputeJob.objects.filter(pk=job_id).update(

@@ -96,6 +96,8 @@ class ComputeJob(models.Model):
     period = models.CharField(_("period"), max_length=7)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     channel = models.CharField(max_length=10, default="web")
+    # The requester's language, for the messages of a failed job shown on the board.
+    language = models.CharField(max_length=5, blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
     )

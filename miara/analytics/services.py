@@ -19,6 +19,7 @@ from collections.abc import Callable
 import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
@@ -260,13 +261,20 @@ def compute(
 
 
 def _no_data_message(periods: list[str], kind: str, basis: dict[str, dict]) -> str:
+    # Shown on the board too (a failed job), so in the requester's language.
     parts = []
     for period in periods:
-        if period in basis:
-            states = "accepted" if kind == FINAL else "submitted or accepted"
-            parts.append(f"{period} has no {states} submission with values yet")
+        if period not in basis:
+            parts.append(_("%(period)s has no values") % {"period": period})
+        elif kind == FINAL:
+            parts.append(
+                _("%(period)s has no accepted submission with values yet") % {"period": period}
+            )
         else:
-            parts.append(f"{period} has no values")
+            parts.append(
+                _("%(period)s has no submitted or accepted submission with values yet")
+                % {"period": period}
+            )
     return "; ".join(parts)
 
 
@@ -400,7 +408,11 @@ def result_set_compute_request(*, acting_user, period: str, kind: str, channel: 
                 % {"period": period}
             )
         job = ComputeJob.objects.create(
-            requested_by=acting_user, period=period, kind=kind, channel=channel
+            requested_by=acting_user,
+            period=period,
+            kind=kind,
+            channel=channel,
+            language=translation.get_language() or "",
         )
         audit_record(
             user=acting_user,

@@ -243,3 +243,15 @@ def test_a_bad_kind_from_the_form_is_a_message_not_an_error(client, alice, cycle
     assert response.status_code == 200
     assert "Choose provisional or final results." in response.content.decode()
     assert not ComputeJob.objects.exists()
+
+
+def test_a_failed_jobs_reason_is_in_the_requesters_language(alice, cycle):
+    from django.utils import translation
+
+    Submission.objects.filter(cycle=cycle).update(state=SubmissionState.DRAFT)
+    with translation.override("pl"):
+        job = result_set_compute_request(acting_user=alice, period="2024", kind="final")
+    compute_job_claim(worker="test")
+    compute_job_run(job.pk)  # the runner thread has no request language
+    job.refresh_from_db()
+    assert job.error == "okres 2024 nie ma jeszcze przyjętego zgłoszenia z wartościami"
