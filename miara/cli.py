@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     compute.add_argument(
         "--period", action="append", metavar="P", help="only this period (repeatable)"
     )
+    compute.add_argument(
+        "--final",
+        action="store_true",
+        help="final results: accepted submissions only (default: provisional, submitted + accepted)",
+    )
 
     export = commands.add_parser("export", help="export results or values")
     export.add_argument("what", choices=["results", "values"])

@@ -121,10 +121,19 @@ def load(args) -> int:
 def compute(args) -> int:
     from miara.analytics.services import compute as compute_results
 
-    result_sets = compute_results(periods=args.period, progress=_progress("computing"))
+    result_sets = compute_results(
+        periods=args.period,
+        kind="final" if args.final else "provisional",
+        progress=_progress("computing"),
+    )
     for result_set in result_sets:
+        basis = (
+            f"{result_set.submission_count} submissions"
+            if result_set.basis == "cycle"
+            else "loaded values"
+        )
         say(
-            f"{result_set.period}: {result_set.indicator_count} indicators, {result_set.row_count} unit results ({result_set.seconds:.1f} s)"
+            f"{result_set.period} ({result_set.status}, {basis}): {result_set.indicator_count} indicators, {result_set.row_count} unit results ({result_set.seconds:.1f} s)"
         )
     return 0
 

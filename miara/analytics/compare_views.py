@@ -39,6 +39,7 @@ from miara.analytics.comparison import (
 from miara.analytics.models import SavedComparison
 from miara.analytics.peers import may_pick_other_units
 from miara.analytics.requests import requested_period
+from miara.analytics.selectors import status_suffix
 from miara.analytics.similar import (
     SIMILAR,
     SimilarChoiceError,
@@ -209,7 +210,7 @@ def compare_csv(request):
     frame = frame_of(comparison)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="miara-comparison-{selection.period}.csv"'
+        f'attachment; filename="miara-comparison-{selection.period}{status_suffix(selection.period)}.csv"'
     )
     writer = csv.writer(response, lineterminator="\n")
     writer.writerow(frame.columns)

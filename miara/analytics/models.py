@@ -32,6 +32,17 @@ class ResultSet(models.Model):
     indicator_count = models.PositiveIntegerField(default=0)
     row_count = models.PositiveBigIntegerField(default=0)
     seconds = models.FloatField(default=0)
+    # Which data it used (methodology.md, "Which data a result set uses"): "cycle" = the
+    # submissions listed in `submissions` (id, unit code, state at compute time); "loaded"
+    # = a period without a collection cycle, every stored value (loaded by the coordinator).
+    basis = models.CharField(max_length=10, default="loaded")
+    submissions = models.JSONField(default=list, blank=True)
+    # Submissions of the period's cycles by state at compute time, included or not.
+    submission_counts = models.JSONField(default=dict, blank=True)
+    # What changed against the result set that was current before (engine.compare):
+    # {"previous": {id, status, created_at}, "units_added": [...], "units_removed": [...],
+    #  "values_changed": n, "values_added": n, "values_removed": n, "largest": [...]}.
+    changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -40,6 +51,89 @@ class ResultSet(models.Model):
 
     def __str__(self):
         return f"{self.period} #{self.pk} ({self.status})"
+
+    @property
+    def is_provisional(self) -> bool:
+        return self.status == self.Status.PROVISIONAL
+
+    @property
+    def submission_count(self) -> int:
+        return len(self.submissions)
+
+
+class ComputeJob(models.Model):
+    """A computation asked for from the web or the API, run by the background runner.
+
+    The row is the queue (claimed by a conditional UPDATE, like a ReportJob) and carries
+    the progress the cycle board polls: the step and the periods done.
+    """
+
+    class Kind(models.TextChoices):
+        PROVISIONAL = "provisional", _("provisional results")
+        FINAL = "final", _("final results")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    class Step(models.TextChoices):
+        WAITING = "waiting", _("waiting to start")
+        READING = "reading", _("reading values")
+        FORMULAS = "formulas", _("evaluating formulas")
+        STATISTICS = "statistics", _("computing statistics")
+        STORING = "storing", _("storing results")
+        DONE = "done", _("done")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="compute_jobs",
+        verbose_name=_("requested by"),
+    )
+    period = models.CharField(_("period"), max_length=7)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    channel = models.CharField(max_length=10, default="web")
+    # The requester's language, for the messages of a failed job shown on the board.
+    language = models.CharField(max_length=5, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    step = models.CharField(max_length=12, choices=Step.choices, default=Step.WAITING)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=4)
+    error = models.TextField(_("error"), blank=True)
+    result_set = models.ForeignKey(
+        ResultSet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    worker = models.CharField(max_length=80, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("computation")
+        verbose_name_plural = _("computations")
+
+    def __str__(self):
+        return f"compute job #{self.pk} ({self.kind}, {self.period}, {self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(99, int(100 * self.progress_done / self.progress_total))
 
 
 class GroupStatistic(models.Model):

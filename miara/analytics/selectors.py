@@ -30,7 +30,9 @@ RESULT_COLUMNS = [
     "best",
     "std",
 ]
-EXTRA_COLUMNS = ["gap_to_median", "gap_to_best", "change"]
+# `status`: the result set's state (provisional | final | revised), so that every
+# export and API row says whether its figures are provisional.
+EXTRA_COLUMNS = ["gap_to_median", "gap_to_best", "change", "status"]
 RESULT_SCHEMA = {
     "indicator": pl.String,
     "period": pl.String,
@@ -53,6 +55,7 @@ RESULT_SCHEMA = {
     "gap_to_median": pl.Float64,
     "gap_to_best": pl.Float64,
     "change": pl.Float64,
+    "status": pl.String,
 }
 
 
@@ -94,6 +97,17 @@ def current_result_sets_up_to(period: str) -> list[ResultSet]:
     )
 
 
+def results_status(period: str) -> str:
+    """The state of the period's current result set ("" when none is computed)."""
+    found = current_result_sets([period])
+    return found[0].status if found else ""
+
+
+def status_suffix(period: str) -> str:
+    """ "-provisional" for a file name of provisional figures, so the file says so."""
+    return "-provisional" if results_status(period) == ResultSet.Status.PROVISIONAL else ""
+
+
 def computed_periods() -> list[str]:
     return [r.period for r in current_result_sets()]
 
@@ -131,7 +145,7 @@ def results_frame(
             params += sorted(visible)
     sql = (
         'SELECT i.code, s.period, r."group", u.code, r.value, r.rank, r.percentile, r.quartile, r.zscore, '
-        "g.n, g.mean, g.median, g.q1, g.q3, g.min, g.max, g.best, g.std, r.gap_to_median, r.gap_to_best, r.change "
+        "g.n, g.mean, g.median, g.q1, g.q3, g.min, g.max, g.best, g.std, r.gap_to_median, r.gap_to_best, r.change, s.status "
         "FROM analytics_unitresult r "
         "JOIN analytics_resultset s ON s.id = r.result_set_id "
         "JOIN catalogue_indicator i ON i.id = r.indicator_id "
@@ -191,7 +205,7 @@ def results_page(
         return empty, total
     sql = (
         'SELECT i.code, s.period, r."group", u.code, r.value, r.rank, r.percentile, r.quartile, r.zscore, '
-        "g.n, g.mean, g.median, g.q1, g.q3, g.min, g.max, g.best, g.std, r.gap_to_median, r.gap_to_best, r.change "
+        "g.n, g.mean, g.median, g.q1, g.q3, g.min, g.max, g.best, g.std, r.gap_to_median, r.gap_to_best, r.change, s.status "
         + joins
         + ' ORDER BY i.code, s.period, r."group", u.code LIMIT %s OFFSET %s'
     )
@@ -279,3 +293,27 @@ def iter_results(
                 indicators=codes[start : start + batch_size],
                 groups=groups,
             )
+
+
+def period_result_sets(period: str) -> list[ResultSet]:
+    """Every stored result set of a period, newest first (the current one among them).
+
+    Result sets hold no unit's data themselves, only which submissions they include;
+    the board and the API show them to coordinators and experts."""
+    return list(
+        ResultSet.objects.filter(period=period)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def latest_compute_job(period: str):
+    """The newest computation asked for the period (any state), or None."""
+    from miara.analytics.models import ComputeJob
+
+    return (
+        ComputeJob.objects.filter(period=period)
+        .select_related("requested_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -2,6 +2,11 @@
 
 One result set per period and computation. Old provisional result sets of the same
 period are replaced; final/revised ones (pinned by publication) are kept.
+
+Which values a result set uses (methodology.md, "Which data a result set uses"): in a
+period with a collection cycle, only the units whose submission is accepted (final) or
+submitted or accepted (provisional); in a period without a cycle, every stored value,
+since only the coordinator loads those (`miara load values`).
 """
 
 from __future__ import annotations
@@ -12,16 +17,22 @@ import time
 from collections.abc import Callable
 
 import polars as pl
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
+from miara.accounts.models import Role
 from miara.analytics.models import DataQualityIssue, GroupStatistic, ResultSet, UnitResult
 from miara.catalogue.models import Indicator, PeerGroup
-from miara.collection.models import ValueHistory
+from miara.collection.models import Submission, SubmissionState, ValueHistory
 from miara.collection.selectors import values_frame
+from miara.engine import compare as engine_compare
 from miara.engine import formula as formulas
 from miara.engine import groups as engine_groups
 from miara.engine import stats
+from miara.engine.errors import PeriodError
 from miara.engine.periods import Period
 from miara.lib import bulk
 from miara.units.models import Unit
@@ -44,23 +55,79 @@ class ComputeError(Exception):
     pass
 
 
+PROVISIONAL = "provisional"
+FINAL = "final"
+KINDS = (PROVISIONAL, FINAL)
+# Submission states whose data a result set of each kind includes.
+INCLUDED_STATES = {
+    FINAL: (SubmissionState.ACCEPTED,),
+    PROVISIONAL: (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED),
+}
+STEPS = ("reading", "formulas", "statistics", "storing")
+
+
+def data_basis(kind: str) -> tuple[pl.DataFrame, dict[str, dict]]:
+    """Which units' values of each cycle period a result set of `kind` includes.
+
+    Returns the included `(period, unit)` pairs of the periods that have a collection
+    cycle, and per such period {"submissions": [{id, unit, state}], "counts": {state: n}}
+    (the counts cover every submission of the period, included or not). Periods without
+    a cycle are absent: they use every stored value.
+    """
+    included_states = INCLUDED_STATES[kind]
+    basis: dict[str, dict] = {}
+    pairs = []
+    for sub_id, period, unit, state in Submission.objects.order_by("unit__code", "id").values_list(
+        "id", "cycle__period", "unit__code", "state"
+    ):
+        entry = basis.setdefault(period, {"submissions": [], "counts": {}})
+        entry["counts"][state] = entry["counts"].get(state, 0) + 1
+        if state in included_states:
+            entry["submissions"].append({"id": sub_id, "unit": unit, "state": state})
+            pairs.append((period, unit))
+    frame = pl.DataFrame(pairs, schema={"period": pl.String, "unit": pl.String}, orient="row")
+    return frame.unique(), basis
+
+
 def compute(
     *,
     periods: list[str] | None = None,
     user=None,
     channel: str = "cli",
+    kind: str = PROVISIONAL,
     progress: Callable[[str, int, int], None] | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> list[ResultSet]:
-    """Compute indicators and all group statistics; store one result set per period."""
+    """Compute indicators and all group statistics; store one result set per period.
+
+    `kind="final"` uses accepted submissions only and marks the sets final (revised when
+    the period already has a final or revised set); `"provisional"` uses submitted and
+    accepted ones. `step(name)` is told when each of `STEPS` begins.
+    """
+    if kind not in KINDS:
+        raise ComputeError(f"unknown kind of results {kind!r}; use provisional or final")
     started = time.perf_counter()
     indicators = list(Indicator.objects.all())
     if not indicators:
         raise ComputeError("the catalogue has no indicators; load a catalogue first")
     for code in periods or []:
         Period.parse(code)  # raises PeriodError with a clear message
+    if step:
+        step("reading")
     values = values_frame()
     if values.is_empty():
         raise ComputeError("there are no values yet; load values first")
+    included, basis = data_basis(kind)
+    if basis:
+        in_cycle = pl.col("period").is_in(list(basis))
+        values = pl.concat(
+            [
+                values.filter(~in_cycle),
+                values.filter(in_cycle).join(included, on=["period", "unit"], how="semi"),
+            ]
+        )
+    if step:
+        step("formulas")
     definitions = {i.code: i.formula for i in indicators}
     evaluation = formulas.evaluate(values, definitions)
     indicator_values = evaluation.values
@@ -68,6 +135,10 @@ def compute(
         set(indicator_values.get_column("period").unique().to_list()), key=lambda p: Period.parse(p)
     )
     targets = periods or available
+    if periods:
+        empty = [p for p in periods if p not in set(available)]
+        if empty:
+            raise ComputeError(_no_data_message(empty, kind, basis))
     directions = {i.code: i.direction for i in indicators}
     memberships = group_memberships(values, targets)
 
@@ -81,6 +152,8 @@ def compute(
     )
     inputs_state = _inputs_state(indicators)
     created = []
+    if step:
+        step("statistics")
     for index, period in enumerate(targets):
         if progress:
             progress(period, index, len(targets))
@@ -91,7 +164,20 @@ def compute(
             current, memberships.filter(pl.col("period") == period), directions, previous=previous
         )
         issues = evaluation.issues.filter(pl.col("period") == period)
+        if step and index == len(targets) - 1:
+            step("storing")
         with transaction.atomic():
+            before = ResultSet.objects.filter(period=period, is_current=True).first()
+            changes = _changes(before, current.select("indicator", "unit", "value"))
+            if kind == FINAL:
+                pinned = ResultSet.objects.filter(
+                    period=period,
+                    status__in=[ResultSet.Status.FINAL, ResultSet.Status.REVISED],
+                ).exists()
+                status = ResultSet.Status.REVISED if pinned else ResultSet.Status.FINAL
+            else:
+                status = ResultSet.Status.PROVISIONAL
+            period_basis = basis.get(period)
             stale = ResultSet.objects.filter(period=period, status=ResultSet.Status.PROVISIONAL)
             # Deleting the bulk rows first, in SQL, is much faster than the ORM's cascade.
             stale_ids = list(stale.values_list("id", flat=True))
@@ -106,9 +192,14 @@ def compute(
             ResultSet.objects.filter(period=period).update(is_current=False)
             result_set = ResultSet.objects.create(
                 period=period,
+                status=status,
                 created_by=user if user and user.is_authenticated else None,
                 inputs_state=inputs_state,
                 indicator_count=len(indicators),
+                basis="cycle" if period_basis else "loaded",
+                submissions=period_basis["submissions"] if period_basis else [],
+                submission_counts=period_basis["counts"] if period_basis else {},
+                changes=changes,
             )
             group_rows = result.groups.join(indicator_ids, on="indicator").select(
                 pl.lit(result_set.pk, pl.Int64).alias("result_set_id"),
@@ -155,12 +246,64 @@ def compute(
             user=user,
             action="results.compute",
             channel=channel,
-            summary=f"computed {len(indicators)} indicators for {', '.join(targets)} in {time.perf_counter() - started:.1f} s",
-            details={"periods": targets, "result_sets": [r.pk for r in created]},
+            summary=f"computed {kind} results of {len(indicators)} indicators for {', '.join(targets)} in {time.perf_counter() - started:.1f} s",
+            details={
+                "periods": targets,
+                "kind": kind,
+                "result_sets": [r.pk for r in created],
+                "statuses": [r.status for r in created],
+                "submissions": {r.period: [s["id"] for s in r.submissions] for r in created},
+            },
         )
     if progress:
         progress("", len(targets), len(targets))
     return created
+
+
+def _no_data_message(periods: list[str], kind: str, basis: dict[str, dict]) -> str:
+    # Shown on the board too (a failed job), so in the requester's language.
+    parts = []
+    for period in periods:
+        if period not in basis:
+            parts.append(_("%(period)s has no values") % {"period": period})
+        elif kind == FINAL:
+            parts.append(
+                _("%(period)s has no accepted submission with values yet") % {"period": period}
+            )
+        else:
+            parts.append(
+                _("%(period)s has no submitted or accepted submission with values yet")
+                % {"period": period}
+            )
+    return "; ".join(parts)
+
+
+LARGEST_CHANGES = 5
+
+
+def _changes(before: ResultSet | None, after: pl.DataFrame) -> dict:
+    """What changed against the result set that was current (its `all` group, where
+    every unit with a value appears once per indicator): engine.compare on both."""
+    if before is None:
+        return {}
+    rows = UnitResult.objects.filter(result_set=before, group=stats.ALL).values_list(
+        "indicator__code", "unit__code", "value"
+    )
+    old = pl.DataFrame(list(rows), schema=engine_compare.VALUES_SCHEMA, orient="row")
+    diff = engine_compare.compare_results(old, after, largest=LARGEST_CHANGES)
+    return {
+        "previous": {
+            "id": before.pk,
+            "status": before.status,
+            "created_at": before.created_at.isoformat(),
+        },
+        "units_added": diff.units_added,
+        "units_removed": diff.units_removed,
+        "values_changed": diff.values_changed,
+        "values_added": diff.values_added,
+        "values_removed": diff.values_removed,
+        "largest": diff.largest.to_dicts(),
+    }
 
 
 def group_memberships(values: pl.DataFrame, periods: list[str]) -> pl.DataFrame:
@@ -214,3 +357,71 @@ def _inputs_state(indicators: list[Indicator]) -> dict:
         "catalogue_digest": hashlib.sha256(catalogue).hexdigest()[:16],
         "groups_digest": hashlib.sha256(groups).hexdigest()[:16],
     }
+
+
+class ComputeRequestError(Exception):
+    """A computation cannot be asked for as given; the message says why, for a person."""
+
+
+def _is_coordinator(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role == Role.COORDINATOR)
+    )
+
+
+def result_set_compute_request(*, acting_user, period: str, kind: str, channel: str = "web"):
+    """Queue a computation of one period's results (coordinators only), audited.
+
+    The background runner (`reports/runner.py`) runs it with `analytics.jobs.compute_job_run`;
+    nothing computes in the request. While a computation of the period is queued or
+    running, asking again for the same kind returns that job.
+    """
+    from miara.analytics.models import ComputeJob
+
+    if not _is_coordinator(acting_user):
+        raise PermissionDenied
+    if kind not in KINDS:
+        raise ComputeRequestError(_("Choose provisional or final results."))
+    try:
+        period = Period.parse(str(period).strip()).code
+    except PeriodError:
+        raise ComputeRequestError(
+            _(
+                "“%(text)s” is not a period: write a year (2025), a quarter (2025-Q1) or a month (2025-03)."
+            )
+            % {"text": period}
+        ) from None
+    with transaction.atomic():
+        active = (
+            ComputeJob.objects.select_for_update()
+            .filter(period=period, state__in=[ComputeJob.State.QUEUED, ComputeJob.State.RUNNING])
+            .first()
+        )
+        if active is not None:
+            if active.kind == kind:
+                return active
+            raise ComputeRequestError(
+                _("A computation of %(period)s is already under way; wait until it is done.")
+                % {"period": period}
+            )
+        job = ComputeJob.objects.create(
+            requested_by=acting_user,
+            period=period,
+            kind=kind,
+            channel=channel,
+            language=translation.get_language() or "",
+        )
+        audit_record(
+            user=acting_user,
+            action="results.compute_requested",
+            channel=channel,
+            summary=f"compute job #{job.pk}: {kind} results for {period}",
+            details={"job": job.pk, "period": period, "kind": kind},
+        )
+        from miara.reports import runner
+
+        transaction.on_commit(runner.wake)
+    return job

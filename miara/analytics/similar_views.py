@@ -21,6 +21,7 @@ from miara.accounts.models import Role
 from miara.accounts.scope import require_unit_access
 from miara.analytics import charts
 from miara.analytics.requests import requested_period
+from miara.analytics.selectors import status_suffix
 from miara.analytics.similar import (
     MAX_K,
     SIMILAR,
@@ -166,7 +167,7 @@ def similar_csv(request, code: str):
     except SimilarUnitsError as problem:
         return HttpResponse(str(problem), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"miara-similar-{unit.code}-{period}.csv"
+    filename = f"miara-similar-{unit.code}-{period}{status_suffix(period)}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response, lineterminator="\n")
     codes = list(choice.variables)

@@ -24,6 +24,7 @@ from miara.analytics.indicator_detail import default_unit, indicator_detail, ind
 from miara.analytics.peers import others_named
 from miara.analytics.requests import requested_period
 from miara.analytics.scorecard import SORTS, unit_scorecard
+from miara.analytics.selectors import status_suffix
 from miara.analytics.similar import (
     SIMILAR,
     SimilarChoiceError,
@@ -159,7 +160,7 @@ def benchmark_csv(request, code: str):
     area, sort = _scorecard_options(request)
     sections = _scorecard(request, unit, period, group, similar, area, sort).sections
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"miara-benchmark-{unit.code}-{period}-{group}.csv"
+    filename = f"miara-benchmark-{unit.code}-{period}-{group}{status_suffix(period)}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -373,7 +374,7 @@ def indicator_csv(request, code: str):
         user=request.user, indicator=indicator, period=period, group=group, unit=unit
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"miara-{indicator.code}-{period}-{group}-{table}.csv"
+    filename = f"miara-{indicator.code}-{period}-{group}-{table}{status_suffix(period)}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response, lineterminator="\n")
     if table == "trend":

@@ -1,7 +1,7 @@
 """The REST API under /api/v1/ (contracts.md, "REST API").
 
 Endpoints live in one module per resource (catalogue, units, results, values, cycles,
-submissions, public);
+submissions, public, computations: result sets and jobs);
 this module assembles them and turns every error into JSON `{"detail": ...}` with the
 right status code, so that no bad input ever ends as an HTML page or a 500.
 """
@@ -16,7 +16,16 @@ from django.http import Http404
 from ninja import NinjaAPI, Router
 from ninja.errors import ValidationError
 
-from miara.api import catalogue, cycles, public, results, submissions, units, values
+from miara.api import (
+    catalogue,
+    computations,
+    cycles,
+    public,
+    results,
+    submissions,
+    units,
+    values,
+)
 from miara.api.auth import protected
 
 logger = logging.getLogger(__name__)
@@ -65,6 +74,7 @@ api.add_router("/values", values.router)
 api.add_router("/cycles", cycles.router)
 api.add_router("/submissions", submissions.router)
 api.add_router("/public", public.router)
+api.add_router("", computations.router)  # /result-sets and /jobs/{id}
 
 
 # Added last so that it only catches addresses no endpoint has: a typo in a script gets
@@ -108,8 +118,13 @@ def on_validation_error(request, exc: ValidationError):
 @api.exception_handler(values.ItemErrors)
 @api.exception_handler(cycles.CycleInputErrors)
 @api.exception_handler(submissions.NoteErrors)
+@api.exception_handler(computations.ComputeInputError)
 def on_item_errors(
-    request, exc: values.ItemErrors | cycles.CycleInputErrors | submissions.NoteErrors
+    request,
+    exc: values.ItemErrors
+    | cycles.CycleInputErrors
+    | submissions.NoteErrors
+    | computations.ComputeInputError,
 ):
     return _detail(request, 422, exc.errors)
 

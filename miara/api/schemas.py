@@ -120,6 +120,10 @@ class ResultRowOut(Schema):
     gap_to_median: float | None
     gap_to_best: float | None
     change: float | None
+    status: str = Field(
+        description="provisional | final | revised: the state of the result set the row "
+        "comes from (provisional figures may still change)"
+    )
 
 
 class ResultsPageOut(Schema):

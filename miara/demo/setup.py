@@ -30,7 +30,9 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
         catalogue_load(path=files["catalogue"])
         values_load(path=files["values"])
         progress("Computing benchmarks ...")
-        compute()
+        # The historical years were loaded by the coordinator (no collection cycle):
+        # their results are final (methodology.md, "Which data a result set uses").
+        compute(kind="final")
         programme = Programme.current()
         programme.name = DEMO_PROGRAMME_NAME
         programme.save()
@@ -47,6 +49,10 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
     if not Cycle.objects.exists():
         progress("Opening the 2025 collection cycle ...")
         demo_cycle_open(units)
+        # 2025 is still being collected: provisional results from the submitted and
+        # accepted submissions, as a coordinator would compute them from the board.
+        progress("Computing provisional 2025 results ...")
+        compute(periods=[DEMO_CYCLE_PERIOD], kind="provisional")
     return logins
 
 

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from miara.analytics.benchmark import ROW_FIGURES, BenchmarkRow
+from miara.analytics.templatetags.results_status import provisional_note
 from miara.reports.content import UnitReport
 from miara.reports.pdf import methodology_items
 from miara.web import labels
@@ -101,7 +102,7 @@ def unit_report_xlsx(report: UnitReport) -> bytes:
                 "unit": report.unit.name,
                 "period": report.period,
                 "group": report.group_label,
-            }
+            } + (" · " + _("provisional results") if _is_provisional(report) else "")
             _header(sheet, 4, _headings())
             for index, row in enumerate(section.rows, start=5):
                 _figure_row(sheet, index, row)
@@ -118,6 +119,10 @@ def unit_report_xlsx(report: UnitReport) -> bytes:
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
+
+
+def _is_provisional(report: UnitReport) -> bool:
+    return report.result_set is not None and report.result_set.is_provisional
 
 
 def _summary_sheet(sheet, report: UnitReport) -> None:
@@ -138,6 +143,8 @@ def _summary_sheet(sheet, report: UnitReport) -> None:
         ),
         (_("Report produced on"), formats.date_format(report.generated_at, "DATE_FORMAT")),
     ]
+    if _is_provisional(report):
+        facts.append((_("Note"), provisional_note(report.period)))
     for index, (name, value) in enumerate(facts, start=3):
         sheet.cell(row=index, column=1, value=name).font = BOLD
         sheet.cell(row=index, column=2, value=value)

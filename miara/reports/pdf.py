@@ -21,6 +21,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from miara.analytics.benchmark import BenchmarkRow
+from miara.analytics.templatetags.results_status import provisional_note
 from miara.reports import figures
 from miara.reports.content import UnitReport
 from miara.reports.errors import ReportError
@@ -158,6 +159,10 @@ def _document(report: UnitReport) -> dict:
         "programme": report.programme,
         "period": report.period,
         "group": report.group_label,
+        # Provisional figures say so on every page (running header) and on the cover.
+        "status_mark": _("provisional results")
+        if result_set is not None and result_set.is_provisional
+        else "",
         "unit": {
             "name": unit.name,
             "code": unit.code,
@@ -173,7 +178,12 @@ def _document(report: UnitReport) -> dict:
             [_("Report produced on"), formats.date_format(report.generated_at, "DATE_FORMAT")],
         ],
         "cover_note": (
-            _(
+            (
+                provisional_note(report.period) + " "
+                if result_set is not None and result_set.is_provisional
+                else ""
+            )
+            + _(
                 "Every figure in this report is read from the stored result set of the "
                 "programme; the methodology appendix defines each of them."
             )

@@ -67,10 +67,15 @@ def stop(timeout: float = 30) -> None:
 
 
 def run_pending() -> int:
-    """Run every queued job in this thread; returns how many ran (tests, batch use)."""
+    """Run every queued job in this thread; returns how many ran (tests, batch use).
+
+    Computations asked for from the web or the API (analytics.jobs) go first: a
+    coordinator waits on the board for them, and reports read their results.
+    """
+    from miara.analytics.jobs import compute_jobs_run_pending
     from miara.reports.services import report_job_claim, report_job_run
 
-    count = 0
+    count = compute_jobs_run_pending(worker=WORKER)
     while (job := report_job_claim(worker=WORKER)) is not None:
         report_job_run(job)
         count += 1
@@ -78,6 +83,7 @@ def run_pending() -> int:
 
 
 def _loop() -> None:
+    from miara.analytics.jobs import compute_jobs_recover
     from miara.reports.services import report_files_expire, report_jobs_recover
 
     # Stops when asked to, or when background reports were turned off meanwhile.
@@ -85,6 +91,7 @@ def _loop() -> None:
         try:
             close_old_connections()
             report_jobs_recover()
+            compute_jobs_recover()
             report_files_expire()
             run_pending()
         except Exception:  # keep the runner alive; the job itself records its failure

@@ -272,7 +272,10 @@ class TestCsv:
         client.force_login(alice)
         response = client.get(csv_url(unit="A1", group="CITIES"))
         assert response.status_code == 200
-        assert "miara-RECYCLING_RATE-2024-CITIES-units.csv" in response["Content-Disposition"]
+        assert (
+            "miara-RECYCLING_RATE-2024-CITIES-units-provisional.csv"
+            in response["Content-Disposition"]
+        )
         rows = list(csv.DictReader(io.StringIO(response.content.decode())))
         figures = stored(group="CITIES")
         assert {r["unit"] for r in rows} == set(figures)

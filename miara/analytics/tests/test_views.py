@@ -206,7 +206,7 @@ class TestCsv:
         response = client.get(csv_url(period="2024", group="CITIES"))
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
-        assert "miara-benchmark-A1-2024-CITIES.csv" in response["Content-Disposition"]
+        assert "miara-benchmark-A1-2024-CITIES-provisional.csv" in response["Content-Disposition"]
         rows = list(csv.DictReader(io.StringIO(response.content.decode())))
         stored = {
             r["indicator"]: r

@@ -2,7 +2,7 @@
 
 import pytest
 
-from miara.analytics.models import ResultSet
+from miara.analytics.models import ResultSet, UnitResult
 from miara.collection.models import Cycle, Submission, Value, ValueHistory
 from miara.demo.setup import DEMO_ACCEPTED, DEMO_CYCLE_PERIOD, DEMO_SUBMITTED, demo_prepare
 from miara.units.models import Unit
@@ -25,7 +25,17 @@ def test_it_loads_computes_and_opens_a_cycle_once():
         "2022",
         "2023",
         "2024",
+        "2025",
     ]
+    statuses = dict(ResultSet.objects.filter(is_current=True).values_list("period", "status"))
+    assert {p for p, s in statuses.items() if s == "final"} == {
+        "2020",
+        "2021",
+        "2022",
+        "2023",
+        "2024",
+    }
+    assert statuses["2025"] == "provisional"
     cycle = Cycle.objects.get()
     assert cycle.period == DEMO_CYCLE_PERIOD
     states = {s.unit_id: s.state for s in Submission.objects.filter(cycle=cycle)}
@@ -36,6 +46,18 @@ def test_it_loads_computes_and_opens_a_cycle_once():
     assert set(counts) == {"draft", "submitted", "accepted"}
     assert 0 < counts["accepted"] <= len(DEMO_ACCEPTED)
     assert 0 < counts["submitted"] <= len(DEMO_SUBMITTED)
+    # 2025's provisional results hold exactly the submitted and accepted units.
+    provisional = ResultSet.objects.get(period=DEMO_CYCLE_PERIOD, is_current=True)
+    included = {
+        s.unit.code
+        for s in Submission.objects.filter(cycle=cycle).select_related("unit")
+        if s.state in ("submitted", "accepted")
+    }
+    assert {s["unit"] for s in provisional.submissions} == included
+    assert (
+        set(UnitResult.objects.filter(result_set=provisional).values_list("unit__code", flat=True))
+        == included
+    )
     new_values = Value.objects.filter(period=DEMO_CYCLE_PERIOD).count()
     assert new_values > 1000
     assert (
