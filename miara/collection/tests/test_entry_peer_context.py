@@ -15,11 +15,22 @@ import pytest
 
 from miara.collection.views.entry import finding_text
 
-from .test_entry_views import form_url, logged_in, someone_else_saves
+from .test_entry_views import VARIABLES, form_url, logged_in, someone_else_saves
 
 pytestmark = pytest.mark.django_db
 
-from .test_entry_views import cycle  # noqa: E402,F401 (the fixture)
+
+@pytest.fixture
+def cycle(alice):
+    from miara.collection.cycles import cycle_open
+
+    return cycle_open(
+        period="2024",
+        name="Year 2024",
+        variable_codes=VARIABLES,
+        unit_codes=["A1", "B2", "C3", "D4"],
+        acting_user=alice,
+    )
 
 
 def _median_cell(client, cycle, code="WASTE_T") -> str:
@@ -58,3 +69,23 @@ def test_an_outlier_finding_names_no_peer_value():
     finding = {"check": "outlier", "median": 123456.0, "value": 9.0, "reference": None}
     text = finding_text(finding, period="2024", rule_names={})
     assert "123" not in text and "far from" in text
+
+
+def test_only_accepted_submissions_of_the_previous_cycle_count(client, cycle, alice, bob):
+    from miara.collection.cycles import cycle_open, submission_accept, submission_submit
+    from miara.collection.models import Submission
+
+    earlier = cycle_open(
+        period="2023",
+        name="Year 2023",
+        variable_codes=["WASTE_T"],
+        unit_codes=["A1", "B2", "C3", "D4"],
+        acting_user=alice,
+    )
+    for code in ("A1", "B2", "C3"):
+        submission = Submission.objects.get(cycle=earlier, unit__code=code)
+        submission_submit(submission=submission, acting_user=alice)
+        submission_accept(submission=submission, acting_user=alice)
+    # D4's 2023 submission is still a draft: its value (700) is left out.
+    logged_in(client, bob)
+    assert _median_cell(client, cycle) == "Median in 2023 of 3 units: about 1,000"

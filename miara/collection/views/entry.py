@@ -8,7 +8,9 @@
 
 Thin: fetch and authorise (`_questionnaire_access`), parse the input (forms.py), call one
 service, render. Every value goes through `parse_values` and `values_write`; every
-statistic shown (the peer median) comes from the engine through a selector.
+statistic shown (the peer median: last period's accepted values, rounded, so that no
+unit can read another's unsubmitted value from it) comes from the engine through a
+selector.
 """
 
 from __future__ import annotations
@@ -189,9 +191,9 @@ def finding_text(finding: dict, *, period: str, rule_names: dict[str, str]) -> s
             }
         return text if explained else _("%(finding)s: explain in the comment") % {"finding": text}
     if check == "outlier":
-        text = _("far from the other units (their median is %(median)s)") % {
-            "median": display(finding["median"])
-        }
+        # The check compares with the peers' current values, drafts included: say that the
+        # value is far from them, never a figure of theirs (selectors.peer_context).
+        text = _("far from the other units' values")
         if explained:
             return text
         return _("%(finding)s: check the value or explain in the comment") % {"finding": text}
@@ -389,7 +391,7 @@ def _render_questionnaire(
     rows = selectors.entry_rows(submission=submission)
     codes = [r["variable"].code for r in rows]
     per_field, general, counts = _findings_by_variable(submission, set(codes))
-    medians = selectors.peer_medians(cycle=cycle, variables=codes)
+    medians = selectors.peer_context(cycle=cycle, variables=codes)
     notes = selectors.review_notes_open(submission=submission)
     notes_by_variable: dict[int, list] = {}
     for note in notes:
