@@ -143,6 +143,14 @@ class TestListedGroups:
         page = client.get(reverse("catalogue:index")).content.decode()
         assert "The pair" in page and "A listed group of 2 units" in page
         assert "Beta" not in page
+        for language, text in (
+            ("pl", "Grupa z listy licząca 2 jednostki"),
+            ("cs", "s 2 jednotkami"),
+        ):
+            translated = client.get(
+                reverse("catalogue:index"), headers={"accept-language": language}
+            ).content.decode()
+            assert text in translated and "Beta" not in translated
 
     def test_coordinators_experts_and_named_programmes_see_the_members(
         self, client, alice, erin, bob, listed
