@@ -291,7 +291,15 @@ def test_a_participant_cannot_link_any_pseudonym_to_a_unit(anonymised_programme,
     _walk(client, user, attacker)
 
     findings = attacker.links()
-    assert attacker.visited > 100  # the walk did reach the pages, it was not turned away
+    # The walk did reach every kind of answer (it was not turned away): the own unit's
+    # name in the reports, the pages and the API, and peers' figures under pseudonyms.
+    assert attacker.visited > 100
+    for kind in ("report", "benchmark", "compare", "similar", "api", "PERMIT_COST"):
+        assert any(
+            place.startswith(kind) and ("Tychy" in record or OWN in record)
+            for place, record in attacker.records
+        ), kind
+    assert sum(bool(PSEUDONYM.search(r)) for _p, r in attacker.records) > 50
     summary = {kind: len(found) for kind, found in findings.items()}
     linked = {kind: f"{len(codes)}/{len(UNITS) - 1}" for kind, codes in attacker.linked.items()}
     detail = "\n".join(f for found in findings.values() for f in found[:5])
