@@ -54,7 +54,7 @@ def similar_scope(unit: str, period: str) -> str:
 
 def pseudonym(code: str, *, scope: str) -> str:
     """The pseudonym of a unit code in one place (`indicator_scope`, `similar_scope`),
-    e.g. `K7QX-2M`.
+    e.g. `K7QX-2MHA`.
 
     An HMAC keyed by the installation's secret over the place and the code: the same on
     every page, CSV and chart of that place, unrelated between two places (two
@@ -68,9 +68,10 @@ def pseudonym(code: str, *, scope: str) -> str:
         f"{scope}\x1f{code}".encode(),
         hashlib.sha256,
     ).digest()
-    # Base32 without the letters people confuse is close enough: 6 characters = 30 bits,
-    # so two of a national programme's 6,300 units share one with odds of about 2 %.
-    text = base64.b32encode(digest).decode()[:6].replace("0", "8").replace("O", "Q")
+    # Base32 without the letters people confuse is close enough: 8 characters = 40 bits,
+    # so two of a national programme's 6,300 units share one in a place with odds of
+    # about 1 in 55,000 — and there are hundreds of places (indicators × periods).
+    text = base64.b32encode(digest).decode()[:8].replace("0", "8").replace("O", "Q")
     return f"{text[:4]}-{text[4:]}"
 
 

@@ -2,7 +2,8 @@
 
 The attacker is an editor (and, separately, a manager) of one unit. They know what anyone
 knows: every unit's name, code, population and area (public statistics). They walk every
-page, CSV, chart's data, report and API answer that the programme offers them, collect
+page, CSV, chart's data, report, data-entry page and API answer that the programme offers
+them, collect
 every record (a table row, a CSV row, a chart datum, a line of the PDF, a row of the
 workbook, a JSON object) that names another unit under a pseudonym, and try to link it:
 
@@ -100,6 +101,20 @@ def anonymised_programme(db, tmp_path: Path):
     catalogue_load(path=files["catalogue.yaml"])
     values_load(path=files["values.csv"])
     compute()
+    # A collection cycle of the next year, so that the data-entry pages are walked too.
+    from miara.accounts.services import user_add
+    from miara.collection.cycles import cycle_open
+
+    coordinator, _ = user_add(
+        username="coordinator", role="coordinator", unit_codes=[], password="Correct-horse-42"
+    )
+    cycle_open(
+        period="2025",
+        name="Year 2025",
+        variable_codes=["WASTE_T", "RECYCLED_T", "POPULATION", "AREA_KM2"],
+        unit_codes=list(UNITS),
+        acting_user=coordinator,
+    )
     programme = Programme.current()
     programme.visibility = Programme.Visibility.ANONYMISED
     programme.save()
@@ -113,7 +128,7 @@ def _known_context() -> dict[str, list[float]]:
     return known
 
 
-PSEUDONYM = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{2})\b")
+PSEUDONYM = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{2,4})\b")
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 
 
@@ -270,6 +285,19 @@ def _walk(client: Client, user, attacker: Attacker) -> None:
                 attacker.add(f"report {period}", read(content))
         attacker.get(f"/api/v1/results?period={period}&limit=1000", f"api {period}", "json")
         attacker.get(f"/api/v1/public/aggregates?period={period}", f"api {period}", "json")
+    from miara.collection.models import Cycle, Submission
+
+    cycle = Cycle.objects.get(period="2025")
+    submission = Submission.objects.get(cycle=cycle, unit__code=OWN)
+    attacker.get("/collection/", "collection")
+    attacker.get(f"/collection/{cycle.pk}/{OWN}/", "collection")
+    response = client.get(f"/collection/{cycle.pk}/{OWN}/excel/")
+    assert response.status_code == 200
+    attacker.add("collection", _xlsx_records(response.content))
+    attacker.get("/api/v1/cycles", "api cycles", "json")
+    attacker.get(f"/api/v1/cycles/{cycle.pk}", "api cycles", "json")
+    attacker.get(f"/api/v1/cycles/{cycle.pk}/submissions", "api cycles", "json")
+    attacker.get(f"/api/v1/submissions/{submission.pk}", "api cycles", "json")
     attacker.get("/catalogue/", "catalogue")
     attacker.get("/units/", "units")
     attacker.get("/", "home")
@@ -294,7 +322,7 @@ def test_a_participant_cannot_link_any_pseudonym_to_a_unit(anonymised_programme,
     # The walk did reach every kind of answer (it was not turned away): the own unit's
     # name in the reports, the pages and the API, and peers' figures under pseudonyms.
     assert attacker.visited > 100
-    for kind in ("report", "benchmark", "compare", "similar", "api", "PERMIT_COST"):
+    for kind in ("report", "benchmark", "compare", "similar", "api", "PERMIT_COST", "collection"):
         assert any(
             place.startswith(kind) and ("Tychy" in record or OWN in record)
             for place, record in attacker.records

@@ -19,7 +19,7 @@ from miara.units.models import Programme, Unit
 
 pytestmark = pytest.mark.django_db
 
-PSEUDONYM = re.compile(r"Unit ([A-Z2-9]{4}-[A-Z2-9]{2})")
+PSEUDONYM = re.compile(r"Unit ([A-Z2-9]{4}-[A-Z2-9]{2,4})")
 
 
 def _visibility(value):
