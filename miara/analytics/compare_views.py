@@ -37,7 +37,7 @@ from miara.analytics.comparison import (
     saved_selection,
 )
 from miara.analytics.models import SavedComparison
-from miara.analytics.peers import may_pick_other_units
+from miara.analytics.peers import may_pick_other_units, others_named
 from miara.analytics.requests import requested_period
 from miara.analytics.selectors import status_suffix
 from miara.analytics.similar import (
@@ -136,7 +136,7 @@ def compare(request):
         else:
             context |= {
                 "comparison": comparison,
-                "pseudonymised": any(not u.shown.named for u in comparison.units),
+                "others_hidden": not others_named(request.user),
                 "figures": _figures(comparison),
                 "share_url": request.build_absolute_uri(
                     f"{reverse('analytics:compare')}?{selection.query()}"

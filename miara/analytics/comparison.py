@@ -2,8 +2,8 @@
 
 A `Selection` is what a comparison's link encodes; `comparison_units` decides, for the
 acting user, which units it may show (methodology.md, "Publication and anonymity":
-participants of an anonymised programme reach other units only through a peer group of
-their own unit, and see them as pseudonyms); `comparison_table` reads the stored values
+participants of an anonymised programme compare their own units with the median of a
+peer group of their own unit, never with other units one by one); `comparison_table` reads the stored values
 of those units and the median of the reference group (stored, or from the engine for
 similar units). Saved comparisons are written by `saved_comparison_create/delete`.
 """
@@ -170,8 +170,17 @@ def comparison_units(*, user, selection: Selection) -> list[ComparedUnit]:
         )
     units = Unit.objects.in_bulk(codes, field_name="code")
     presenter = unit_presenter(user)
+    if not presenter.named:
+        # Anonymised, a participant: a column follows one unit across indicators (and the
+        # nearest-first order of similar units is reproducible from public statistics),
+        # so other units are not shown one by one; their figures reach the comparison
+        # only through the reference group's median (methodology.md, "Anonymity").
+        codes = [c for c in codes if presenter.is_own(units[c])]
     return [
-        ComparedUnit(units[c], presenter.show(units[c]), focus=c == selection.focus) for c in codes
+        ComparedUnit(
+            units[c], presenter.show(units[c], scope="comparison"), focus=c == selection.focus
+        )
+        for c in codes
     ]
 
 

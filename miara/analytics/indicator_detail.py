@@ -4,7 +4,9 @@ optionally the unit the reader is looking from.
 What a reader gets follows their scope (`accounts.scope`, `analytics.peers`):
 coordinators and experts see every unit by name with the raw variable values behind
 each figure; a manager or editor sees the other units' indicator values only — labelled
-with pseudonyms in an anonymised programme — and raw values only of their own units.
+in an anonymised programme with pseudonyms of this indicator and period, and there not
+at all for a context (neutral) indicator, whose group figures alone are shown — and raw
+values only of their own units.
 Every figure is read from the stored result set or from the stored values; nothing is
 computed here.
 """
@@ -19,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from miara.accounts.scope import require_unit_access, visible_unit_ids
 from miara.analytics.benchmark import ALL_UNITS, current_result_set
 from miara.analytics.models import GroupStatistic, UnitResult
-from miara.analytics.peers import unit_presenter
+from miara.analytics.peers import indicator_scope, unit_presenter
 from miara.analytics.selectors import (
     current_result_sets_up_to,
     result_set_key,
@@ -45,16 +47,21 @@ class UnitLabel:
     own: bool
 
 
-def unit_labeller(user):
+def unit_labeller(user, indicator: Indicator, period: str):
+    """Labels of the units of one indicator's figures in one period, as `user` sees them;
+    `labeller.only_own` when the user may see no other unit's figure of it at all."""
     presenter = unit_presenter(user)
     sees_all = presenter.visible is None
+    scope = indicator_scope(indicator.code, period)
 
     def label(unit_id: int, code: str, name: str) -> UnitLabel:
-        shown = presenter.show(Unit(pk=unit_id, code=code, name=name))
+        shown = presenter.show(Unit(pk=unit_id, code=code, name=name), scope=scope)
         own = sees_all or shown.own
         return UnitLabel(label=shown.label, code=code if own else shown.code, own=own)
 
     label.visible = presenter.visible
+    # One question for the whole indicator: another unit's figure is shown, or none is.
+    label.only_own = not presenter.shows_unit_values(Unit(pk=None), indicator.direction)
     return label
 
 
@@ -347,10 +354,11 @@ def indicator_detail(
         if result_set
         else None
     )
-    labeller = unit_labeller(user)
-    rows = _labelled_order(
-        group_rows(result_set, indicator, group), labeller, labeller.visible is None
-    )
+    labeller = unit_labeller(user, indicator, period)
+    rows = group_rows(result_set, indicator, group)
+    if labeller.only_own:  # a context indicator in an anonymised programme: group figures
+        rows = tuple(r for r in rows if r[0] in labeller.visible)
+    rows = _labelled_order(rows, labeller, labeller.visible is None)
     count = len(rows)
     highlight = None
     if unit is not None:

@@ -22,8 +22,9 @@ from miara.accounts.scope import require_unit_access
 from miara.analytics import minicharts
 from miara.analytics.benchmark import BenchmarkRow, benchmark_table, current_result_set
 from miara.analytics.models import GroupStatistic
+from miara.analytics.peers import unit_presenter
 from miara.analytics.selectors import current_result_sets_up_to, results_frame
-from miara.catalogue.models import ServiceArea
+from miara.catalogue.models import Indicator, ServiceArea
 from miara.engine.stats import relative_gap_to_median
 from miara.units.models import Unit
 
@@ -115,6 +116,11 @@ def unit_scorecard(
         by_indicator[code][found_period] = {"value": value, "gap_to_median": gap}
     ranges = _group_ranges(period, group)
     small = [ind for ind, (n, _low, _high) in ranges.items() if n <= DOTS_UP_TO]
+    if context_dots_hidden(user):
+        # Anonymised: a participant sees no other unit's context figure, not even as an
+        # unnamed dot; the strip keeps the group's range, middle half and median.
+        neutral = set(Indicator.objects.filter(direction="neutral").values_list("id", flat=True))
+        small = [ind for ind in small if ind not in neutral]
     peers = _group_values(period, group, small, exclude_unit=unit.pk)
 
     rows: list[ScorecardRow] = []
@@ -168,6 +174,12 @@ def unit_scorecard(
         )
         result = [ScorecardSection(area=None, rows=ordered)]
     return Scorecard(sections=result, areas=areas, trend_periods=periods, sort=sort)
+
+
+def context_dots_hidden(user) -> bool:
+    """Whether the strips of context (neutral) indicators go without the other units' dots
+    for `user` (`analytics.peers`: participants of an anonymised programme)."""
+    return not unit_presenter(user).shows_unit_values(Unit(pk=None), "neutral")
 
 
 def _group_ranges(period: str, group: str) -> dict[int, tuple[int, float | None, float | None]]:

@@ -24,7 +24,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from miara.accounts.scope import require_unit_access
-from miara.analytics.scorecard import TREND_PERIODS, Scorecard, ScorecardRow, unit_scorecard
+from miara.analytics.scorecard import (
+    TREND_PERIODS,
+    Scorecard,
+    ScorecardRow,
+    context_dots_hidden,
+    unit_scorecard,
+)
 from miara.analytics.selectors import current_result_sets_up_to, result_sets_stamp
 from miara.catalogue.models import Direction
 from miara.lib import memo
@@ -80,7 +86,17 @@ def scorecard_table(
         return render()
     stamp = result_sets_stamp(current_result_sets_up_to(period)[-TREND_PERIODS:])
     key = "scorecard:" + "|".join(
-        [str(unit.pk), unit.code, period, group, area or "", sort, get_language(), stamp]
+        [
+            str(unit.pk),
+            unit.code,
+            period,
+            group,
+            area or "",
+            sort,
+            get_language(),
+            stamp,
+            "own-context" if context_dots_hidden(user) else "context",
+        ]
     )
     return memo.get_or_build(key, render)
 

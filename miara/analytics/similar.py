@@ -20,7 +20,7 @@ from miara.accounts.audit import audit_record
 from miara.accounts.models import Role
 from miara.accounts.scope import require_unit_access
 from miara.analytics.models import SimilarityDefaults
-from miara.analytics.peers import ShownUnit, unit_presenter
+from miara.analytics.peers import ShownUnit, similar_scope, unit_presenter
 from miara.analytics.selectors import computed_periods, results_frame
 from miara.catalogue.models import Indicator, Variable
 from miara.collection.selectors import values_frame
@@ -207,8 +207,11 @@ def similar_units_for(*, user, unit: Unit, period: str, choice: SimilarChoice) -
     units = Unit.objects.in_bulk(nearest.get_column("unit").to_list(), field_name="code")
     by_code = {v.code: v for v in Variable.objects.filter(code__in=choice.variables)}
     rows = []
+    # Pseudonyms of this list only: the distances are reproducible from public statistics,
+    # so a pseudonym shared with an indicator page would name whose figure that is.
+    scope = similar_scope(unit.code, period)
     for record in nearest.iter_rows(named=True):
-        shown = presenter.show(units[record["unit"]])
+        shown = presenter.show(units[record["unit"]], scope=scope)
         visible = shown.named
         rows.append(
             SimilarRow(

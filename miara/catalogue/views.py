@@ -1,7 +1,9 @@
 """The indicator catalogue: service areas, indicators, variables and peer groups.
 
-Catalogue entries describe the method, not any unit's data, so nothing here is scoped;
-the page asks for a login until publication opens it to the public.
+Catalogue entries describe the method, not any unit's data, so nothing here is scoped but
+the members of listed peer groups: in an anonymised programme participants see a listed
+group's definition and size, not who is in it (with the pseudonyms of its figures that
+would pin units). The page asks for a login until publication opens it to the public.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
 
+from miara.analytics.peers import others_named
 from miara.catalogue.models import Indicator, PeerGroup, ServiceArea, Variable
 
 
@@ -26,5 +29,6 @@ def catalogue_index(request):
         "peer_groups": PeerGroup.objects.select_related("context_variable").prefetch_related(
             "members"
         ),
+        "members_shown": others_named(request.user),
     }
     return render(request, "catalogue/index.html", context)

@@ -880,15 +880,39 @@ def stored_value(*, unit_id: int, variable_id: int, period: str):
 MIN_UNITS_FOR_MEDIAN = 3
 
 
-def peer_medians(*, cycle, variables: list[str]) -> dict[str, dict]:
-    """Per variable code: the median of the values of the cycle's units in its period and
-    how many units it is taken over (`{"median": float, "n": int}`), computed by the
-    engine's group statistics (the group of all units, direction neutral). Variables
-    reported by fewer than MIN_UNITS_FOR_MEDIAN units are left out."""
+def peer_context(*, cycle, variables: list[str]) -> dict[str, dict]:
+    """Per variable code, the peer figure the data-entry form shows beside a field:
+    `{"median": float, "n": int, "period": str}`, the median of the **previous period's
+    accepted** values of the cycle's units (the engine's group statistics), rounded to
+    two significant digits. Variables with fewer than MIN_UNITS_FOR_MEDIAN such values
+    are left out.
+
+    Accepted values: those of units whose submission of that period was accepted; when no
+    cycle collected that period, its values as loaded by the coordinator, if a result set
+    was computed from them. Never the current period: a median over this period's drafts
+    would move as the editor moves their own value, and with other units' unsaved values,
+    and so give those values away (the outlier check may use them; nothing shown does).
+    """
+    from miara.analytics.models import ResultSet
+    from miara.collection.models import SubmissionState
+    from miara.engine.periods import Period
     from miara.engine.stats import ALL, compute_statistics
 
+    previous = Period.parse(cycle.period).previous().code
     units = list(cycle.submissions.values_list("unit__code", flat=True))
-    values = values_frame(periods=[cycle.period], units=units, variables=variables)
+    earlier = Cycle.objects.filter(period=previous)
+    if earlier.exists():
+        accepted = set(
+            Submission.objects.filter(
+                cycle__in=earlier, state=SubmissionState.ACCEPTED
+            ).values_list("unit__code", flat=True)
+        )
+        units = [u for u in units if u in accepted]
+    elif not ResultSet.objects.filter(period=previous).exists():
+        return {}
+    if not units:
+        return {}
+    values = values_frame(periods=[previous], units=units, variables=variables)
     values = values.filter(pl.col("value").is_not_null())
     if values.is_empty():
         return {}
@@ -900,7 +924,11 @@ def peer_medians(*, cycle, variables: list[str]) -> dict[str, dict]:
         (pl.col("group") == ALL) & (pl.col("n") >= MIN_UNITS_FOR_MEDIAN)
     )
     return {
-        row["indicator"]: {"median": row["median"], "n": row["n"]}
+        row["indicator"]: {
+            "median": float(f"{row['median']:.2g}"),
+            "n": row["n"],
+            "period": previous,
+        }
         for row in groups.iter_rows(named=True)
     }
 

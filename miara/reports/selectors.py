@@ -16,6 +16,7 @@ from django.http import Http404
 from miara.accounts.scope import can_see_unit, require_unit_access, visible_unit_ids
 from miara.analytics.benchmark import ALL_UNITS, current_result_set
 from miara.analytics.models import GroupStatistic, UnitResult
+from miara.analytics.peers import unit_presenter
 from miara.analytics.selectors import current_result_sets
 from miara.engine.periods import Period
 from miara.reports.models import ReportJob
@@ -31,7 +32,8 @@ def group_distribution(*, user, unit: Unit, period: str, group: str) -> dict[str
     """Every stored value of the unit's peer group in the period, by indicator code.
 
     Each point is `{"label", "value", "highlight"}`. In an anonymised programme the other
-    units' points carry no label (and no code), so a chart or its data never name them.
+    units' points carry no label (and no code), so a chart or its data never name them,
+    and a participant gets no other unit's point of a context (neutral) indicator.
     Only a group the unit itself is compared within in that period may be read: a
     unit-scoped user must not browse groups their unit does not belong to.
     """
@@ -47,11 +49,16 @@ def group_distribution(*, user, unit: Unit, period: str, group: str) -> dict[str
     ):
         raise PermissionDenied
     named = names_are_shown()
+    # A participant of an anonymised programme sees no other unit's context figure, not
+    # even as an unnamed point (`analytics.peers`): those strips keep the unit's own point.
+    context_hidden = not unit_presenter(user).shows_unit_values(Unit(pk=None), "neutral")
     points: dict[str, list[dict]] = defaultdict(list)
-    for code, unit_id, name, value in rows.values_list(
-        "indicator__code", "unit_id", "unit__name", "value"
+    for code, unit_id, name, value, direction in rows.values_list(
+        "indicator__code", "unit_id", "unit__name", "value", "indicator__direction"
     ):
         own = unit_id == unit.pk
+        if context_hidden and not own and direction == "neutral":
+            continue
         label = name if (own or named) else ""
         points[code].append({"label": label, "value": value, "highlight": own})
     # Sorted by value, so that the order of points says nothing about which unit is which.

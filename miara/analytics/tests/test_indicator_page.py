@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from miara.analytics.peers import pseudonym
+from miara.analytics.peers import indicator_scope, pseudonym
 from miara.analytics.selectors import results_frame
 from miara.analytics.services import compute
 from miara.catalogue.models import Indicator, PeerGroup
@@ -245,7 +245,7 @@ class TestGroupTable:
         response = client.get(page_url())
         page = response.content.decode()
         b2 = Unit.objects.get(code="B2")
-        assert f"Unit {pseudonym(b2.code)}" in page
+        assert f"Unit {pseudonym(b2.code, scope=indicator_scope('RECYCLING_RATE', '2024'))}" in page
         assert "Beta" not in page and "B2" not in page
         members = response.context["detail"].members
         assert [m.inputs is not None for m in members] == [m.label.code == "A1" for m in members]
@@ -293,7 +293,8 @@ class TestCsv:
         others = [r for r in rows if r["unit"] != "A1"]
         assert len(others) == 3
         assert all(r["unit"] == "" and r["WASTE_T"] == "" for r in others)
-        assert f"Unit {pseudonym(b2.code)}" in {r["unit_name"] for r in others}
+        alias = pseudonym(b2.code, scope=indicator_scope("RECYCLING_RATE", "2024"))
+        assert f"Unit {alias}" in {r["unit_name"] for r in others}
         own = next(r for r in rows if r["unit"] == "A1")
         assert float(own["WASTE_T"]) == 1010.0
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from miara.accounts.models import AuditEntry
 from miara.analytics.benchmark import benchmark_table, unit_peer_groups
 from miara.analytics.models import SimilarityDefaults
-from miara.analytics.peers import pseudonym
+from miara.analytics.peers import pseudonym, similar_scope
 from miara.analytics.selectors import results_frame
 from miara.analytics.similar import SimilarChoice, similar_choice, similar_codes
 from miara.catalogue.models import Indicator
@@ -111,7 +111,7 @@ class TestPage:
         for code, name in OTHERS.items():
             assert name not in page
             assert f'"{code}"' not in page and f">{code}<" not in page
-            assert pseudonym(code) in page
+            assert pseudonym(code, scope=similar_scope("A1", "2024")) in page
         data = chart_data(page)
         for code, name in OTHERS.items():
             assert name not in data and code not in data

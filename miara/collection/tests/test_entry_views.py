@@ -232,8 +232,8 @@ def test_the_form_shows_sections_context_and_links(client, cycle, bob):
     )
     assert 'inputmode="decimal"' in html
     assert "Last period (2023)" in html
-    # The peer median of WASTE_T 2024 over the four units: 1010, 1510, 310, 710 → 860.
-    assert re.search(r"Median of 4 units</dt><dd>860</dd>", html)
+    # The peer median: WASTE_T 2023 (accepted: computed) of the four units: 1000, 1500, 300, 700.
+    assert re.search(r"Median in 2023 of 4 units</dt><dd>about 850</dd>", html)
     assert history_url("A1", "WASTE_T") + f"?cycle={cycle.pk}" in html
     assert (
         'aria-describedby="WASTE_T-errors WASTE_T-hint WASTE_T-measure findings-WASTE_T WASTE_T-status"'

@@ -8,7 +8,9 @@
 
 Thin: fetch and authorise (`_questionnaire_access`), parse the input (forms.py), call one
 service, render. Every value goes through `parse_values` and `values_write`; every
-statistic shown (the peer median) comes from the engine through a selector.
+statistic shown (the peer median: last period's accepted values, rounded, so that no
+unit can read another's unsubmitted value from it) comes from the engine through a
+selector.
 """
 
 from __future__ import annotations
@@ -198,16 +200,14 @@ def finding_text(finding: dict, *, period: str, rule_names: dict[str, str]) -> s
             "max": display(finding["expected_high"])
         }
     if check == "outlier":
+        # The check compares with the peers' current values, drafts included (per unit of
+        # size where the variable has one): say that the value is far from them, never a
+        # figure of theirs — the field shows peer context from accepted data only
+        # (selectors.peer_context).
         if finding.get("scale") is not None:
-            # Compared per unit of size: the median the check used, for this unit's size.
-            text = _(
-                "far from the other units, size taken into account (their median for a "
-                "unit of this size is %(median)s)"
-            ) % {"median": display(finding["median"])}
+            text = _("far from the other units' values, size taken into account")
         else:
-            text = _("far from the other units (their median is %(median)s)") % {
-                "median": display(finding["median"])
-            }
+            text = _("far from the other units' values")
         if explained:
             return text
         return _("%(finding)s: check the value or explain in the comment") % {"finding": text}
@@ -405,7 +405,7 @@ def _render_questionnaire(
     rows = selectors.entry_rows(submission=submission)
     codes = [r["variable"].code for r in rows]
     per_field, general, counts = _findings_by_variable(submission, set(codes))
-    medians = selectors.peer_medians(cycle=cycle, variables=codes)
+    medians = selectors.peer_context(cycle=cycle, variables=codes)
     notes = selectors.review_notes_open(submission=submission)
     notes_by_variable: dict[int, list] = {}
     for note in notes:
