@@ -111,6 +111,8 @@ class ValueHistory(models.Model):
             )
         ]
         ordering = ["-at", "-id"]
+        verbose_name = _("value change")
+        verbose_name_plural = _("value history")
 
 
 class Cycle(models.Model):

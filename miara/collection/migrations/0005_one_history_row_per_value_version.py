@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalogue', '0002_validation_rules'),
-        ('collection', '0003_bulk_tables_without_fk_checks'),
+        ('collection', '0004_names_by_language'),
         ('units', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
