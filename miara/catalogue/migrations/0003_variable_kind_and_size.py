@@ -5,20 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0002_validation_rules'),
+        ("catalogue", "0002_validation_rules"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='variable',
-            name='kind',
-            field=models.CharField(choices=[('count', 'count: whole numbers, not negative'), ('amount', 'amount: any number'), ('percentage', 'percentage: from 0 to 100'), ('share', 'share: from 0 to 1'), ('duration', 'duration: not negative')], default='amount', max_length=12, verbose_name='kind'),
+            model_name="variable",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("count", "count: whole numbers, not negative"),
+                    ("amount", "amount: any number"),
+                    ("percentage", "percentage: from 0 to 100"),
+                    ("share", "share: from 0 to 1"),
+                    ("duration", "duration: not negative"),
+                ],
+                default="amount",
+                max_length=12,
+                verbose_name="kind",
+            ),
         ),
         migrations.AddField(
-            model_name='variable',
-            name='per',
-            field=models.ForeignKey(blank=True, help_text='The size variable (e.g. population) by which the outlier check divides this variable before comparing units; empty to compare the values as reported.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalogue.variable', verbose_name='compared per'),
+            model_name="variable",
+            name="per",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The size variable (e.g. population) by which the outlier check divides this variable before comparing units; empty to compare the values as reported.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="catalogue.variable",
+                verbose_name="compared per",
+            ),
         ),
     ]
