@@ -51,6 +51,7 @@ from miara.collection.services import (
 )
 from miara.engine.periods import Period
 from miara.fileio import FileProblem, Problem
+from miara.fileio.formulas import xlsx_inert
 from miara.fileio.tables import LINE, MAX_XLSX_UNCOMPRESSED
 from miara.lib.translations import pick
 
@@ -413,6 +414,7 @@ def template_build(*, submission: Submission, language: str) -> bytes:
         workbook.properties.keywords = f"{MARKER} cycle={cycle.pk} unit={unit.code}"
         workbook.properties.creator = "miara"
 
+        xlsx_inert(workbook)
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
@@ -990,6 +992,7 @@ def problems_workbook(problems: list[Problem], language: str) -> bytes:
         for letter, width in zip("ABCD", (12, 24, 8, 100), strict=True):
             sheet.column_dimensions[letter].width = width
         sheet.freeze_panes = "A2"
+        xlsx_inert(workbook)
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
