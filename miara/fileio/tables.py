@@ -7,16 +7,15 @@ the caller knows what a column means and can say what is wrong with a cell.
 from __future__ import annotations
 
 import io
-import zipfile
+import tempfile
 from pathlib import Path
 
 import polars as pl
 
 from miara.fileio.problems import FileProblem, Problem
+from miara.fileio.workbooks import CLI_LIMITS, checked_workbook
 
 LINE = "__line"
-# An .xlsx is a zip; refuse archives that would inflate beyond this (zip bombs).
-MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
 
 
 def read_table(
@@ -174,26 +173,22 @@ def _read_csv(path: Path, source: str) -> pl.DataFrame:
 
 
 def _read_xlsx(path: Path, source: str) -> pl.DataFrame:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            size = sum(info.file_size for info in archive.infolist())
-            if size > MAX_XLSX_UNCOMPRESSED:
-                raise FileProblem(
-                    source,
-                    [Problem("the workbook inflates to more than 500 MB; refusing to open it")],
-                )
-    except zipfile.BadZipFile:
-        raise FileProblem(source, [Problem("this is not an Excel .xlsx workbook")]) from None
     from python_calamine import CalamineWorkbook
 
-    try:
-        rows = (
-            CalamineWorkbook.from_path(str(path))
-            .get_sheet_by_index(0)
-            .to_python(skip_empty_area=False)
-        )
-    except Exception as error:  # calamine raises its own hierarchy for corrupt files
-        raise FileProblem(source, [Problem(f"cannot read the workbook: {error}")]) from None
+    # The reader only ever sees the checked, uncompressed copy (miara.fileio.workbooks).
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as copy:
+        checked_workbook(source, path, CLI_LIMITS, copy)
+        copy.flush()
+        try:
+            rows = (
+                CalamineWorkbook.from_path(copy.name)
+                .get_sheet_by_index(0)
+                .to_python(skip_empty_area=False)
+            )
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # calamine's own errors, and Rust panics
+            raise FileProblem(source, [Problem(f"cannot read the workbook: {error}")]) from None
     if not rows or not any(cell not in ("", None) for cell in rows[0]):
         raise FileProblem(source, [Problem("the first sheet is empty")])
     header = [_cell_text(cell) or f"column {i + 1}" for i, cell in enumerate(rows[0])]
