@@ -136,6 +136,10 @@ REPORTS_IN_BACKGROUND = conf.env_bool("MIARA_REPORTS_IN_BACKGROUND", True)
 # A finished report's file is removed this many days after it was made (the job and its
 # audit entry stay; the report can be requested again).
 REPORTS_KEEP_DAYS = conf.env_int("MIARA_REPORTS_KEEP_DAYS", 30, minimum=1)
+# Uploaded workbooks (the Excel questionnaire): checked while they are inflated, before
+# any reader sees them (miara.fileio.workbooks). The command line has its own limits.
+UPLOAD_MAX_ROWS = conf.env_int("MIARA_UPLOAD_MAX_ROWS", 10_000, minimum=1)
+UPLOAD_MAX_UNCOMPRESSED_MB = conf.env_int("MIARA_UPLOAD_MAX_UNCOMPRESSED_MB", 50, minimum=1)
 
 EMAIL_BACKEND = conf.env_str(
     "MIARA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

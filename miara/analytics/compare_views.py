@@ -7,8 +7,6 @@ indicators a clear message (400); another unit the user may not pick a 403.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -49,6 +47,7 @@ from miara.analytics.similar import (
 )
 from miara.catalogue.models import Indicator, PeerGroup
 from miara.engine.errors import SimilarUnitsError
+from miara.web.downloads import csv_download
 
 
 def _codes(query, name: str) -> tuple[str, ...]:
@@ -208,11 +207,9 @@ def compare_csv(request):
     except (SelectionInvalid, SimilarUnitsError) as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
     frame = frame_of(comparison)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="miara-comparison-{selection.period}{status_suffix(selection.period)}.csv"'
+    response, writer = csv_download(
+        f"miara-comparison-{selection.period}{status_suffix(selection.period)}.csv"
     )
-    writer = csv.writer(response, lineterminator="\n")
     writer.writerow(frame.columns)
     for record in frame.iter_rows():
         writer.writerow(

@@ -6,8 +6,6 @@ string, call `analytics.similar`, render. Distances and z-scores come from the e
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -36,6 +34,7 @@ from miara.analytics.similar import (
 )
 from miara.engine.errors import SimilarUnitsError
 from miara.units.models import Unit
+from miara.web.downloads import csv_download
 
 
 def find_unit(request, code: str) -> Unit:
@@ -166,10 +165,9 @@ def similar_csv(request, code: str):
         result = similar_units_for(user=request.user, unit=unit, period=period, choice=choice)
     except SimilarUnitsError as problem:
         return HttpResponse(str(problem), status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"miara-similar-{unit.code}-{period}{status_suffix(period)}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response, lineterminator="\n")
+    response, writer = csv_download(
+        f"miara-similar-{unit.code}-{period}{status_suffix(period)}.csv"
+    )
     codes = list(choice.variables)
     writer.writerow(
         ["period", "unit", "name", "distance", *codes, *(f"z_{code}" for code in codes)]

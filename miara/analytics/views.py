@@ -7,11 +7,10 @@ the stored result set.
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -36,6 +35,7 @@ from miara.catalogue.models import Indicator, PeerGroup, ServiceArea
 from miara.engine.errors import SimilarUnitsError
 from miara.lib import memo
 from miara.units.models import Unit
+from miara.web.downloads import csv_download
 
 
 def _benchmark_request(request, code: str):
@@ -159,10 +159,9 @@ def benchmark_csv(request, code: str):
     unit, _periods, period, _groups, group, similar = _benchmark_request(request, code)
     area, sort = _scorecard_options(request)
     sections = _scorecard(request, unit, period, group, similar, area, sort).sections
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"miara-benchmark-{unit.code}-{period}-{group}{status_suffix(period)}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response, lineterminator="\n")
+    response, writer = csv_download(
+        f"miara-benchmark-{unit.code}-{period}-{group}{status_suffix(period)}.csv"
+    )
     writer.writerow(CSV_COLUMNS)
     for section in sections:
         for row in section.rows:
@@ -373,10 +372,9 @@ def indicator_csv(request, code: str):
     detail = indicator_detail(
         user=request.user, indicator=indicator, period=period, group=group, unit=unit
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"miara-{indicator.code}-{period}-{group}-{table}{status_suffix(period)}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response, lineterminator="\n")
+    response, writer = csv_download(
+        f"miara-{indicator.code}-{period}-{group}-{table}{status_suffix(period)}.csv"
+    )
     if table == "trend":
         writer.writerow(
             ["indicator", "group", "unit", "period", "value", "n", "median", "q1", "q3"]

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
@@ -52,13 +53,14 @@ from miara.collection.services import (
 from miara.engine import kinds as variable_kinds
 from miara.engine.periods import Period
 from miara.fileio import FileProblem, Problem
-from miara.fileio.tables import LINE, MAX_XLSX_UNCOMPRESSED
+from miara.fileio.formulas import xlsx_inert
+from miara.fileio.tables import LINE
+from miara.fileio.workbooks import checked_workbook, upload_limits
 from miara.lib.translations import pick
 
 MARKER = "miara-questionnaire"
 FORMAT_VERSION = "1"
 META_SHEET = "miara"
-MAX_ROWS = 10_000
 # Excel keeps 15 significant digits: values equal to that precision are the same value.
 PRECISION = 15
 
@@ -431,6 +433,7 @@ def template_build(*, submission: Submission, language: str) -> bytes:
         workbook.properties.keywords = f"{MARKER} cycle={cycle.pk} unit={unit.code}"
         workbook.properties.creator = "miara"
 
+        xlsx_inert(workbook)
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
@@ -461,28 +464,22 @@ def _quote(text, limit: int = 40) -> str:
 
 
 def _open(source: str, raw: bytes):
-    """The workbook opened by calamine, after the zip checks (not a zip, zip bomb)."""
+    """The workbook opened by calamine from a checked copy of `raw` (no zip bomb, rows
+    and columns within the upload limits, no damaged part), whether any sheet holds a
+    formula or an error value, and the checked bytes themselves."""
     from python_calamine import CalamineWorkbook
 
-    not_xlsx = Problem(gettext("this is not an Excel .xlsx workbook; save the file as .xlsx"))
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-    except zipfile.BadZipFile:
-        raise FileProblem(source, [not_xlsx]) from None
-    with archive:
-        infos = archive.infolist()
-        if sum(info.file_size for info in infos) > MAX_XLSX_UNCOMPRESSED:
+    limits = upload_limits(settings.UPLOAD_MAX_ROWS, settings.UPLOAD_MAX_UNCOMPRESSED_MB)
+    copy = io.BytesIO()
+    checked_workbook(source, raw, limits, copy)
+    raw = copy.getvalue()
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        names = set(archive.namelist())
+        if "xl/workbook.xml" not in names:
             raise FileProblem(
                 source,
-                [
-                    Problem(
-                        gettext("the workbook inflates to more than 500 MB; refusing to open it")
-                    )
-                ],
+                [Problem(gettext("this is not an Excel .xlsx workbook; save the file as .xlsx"))],
             )
-        names = {info.filename for info in infos}
-        if "xl/workbook.xml" not in names:
-            raise FileProblem(source, [not_xlsx])
         # Formulas and error values are invisible to calamine (it reads cached results, and
         # errors as empty cells): note whether there are any, for openpyxl to find them.
         suspicious = any(
@@ -491,8 +488,10 @@ def _open(source: str, raw: bytes):
             if name.startswith("xl/worksheets/") and name.endswith(".xml")
         )
     try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(raw)), suspicious
-    except Exception as error:  # calamine raises its own hierarchy for corrupt files
+        return CalamineWorkbook.from_filelike(io.BytesIO(raw)), suspicious, raw
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # calamine's own errors, and Rust panics
         raise FileProblem(
             source, [Problem(gettext("cannot read the workbook: %(error)s") % {"error": error})]
         ) from None
@@ -501,7 +500,9 @@ def _open(source: str, raw: bytes):
 def _rows(source: str, read):
     try:
         return read()
-    except Exception as error:  # calamine's own errors, for cells it cannot decode
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # calamine's own errors, for cells it cannot decode
         raise FileProblem(
             source, [Problem(gettext("cannot read the workbook: %(error)s") % {"error": error})]
         ) from None
@@ -635,7 +636,7 @@ def template_read(
     source, raw = _source_and_bytes(path_or_bytes, filename)
     cycle, unit = submission.cycle, submission.unit
     period = cycle.period
-    workbook, suspicious = _open(source, raw)
+    workbook, suspicious, raw = _open(source, raw)
 
     def refuse(message: str, **where) -> FileProblem:
         return FileProblem(source, [Problem(message, **where)])
@@ -688,13 +689,17 @@ def template_read(
             % {"sheet": _quote(sheet_name)}
         )
     sheet = _rows(source, lambda: workbook.get_sheet_by_name(sheet_name))
-    if sheet.height > MAX_ROWS + 1:
+    if sheet.height > settings.UPLOAD_MAX_ROWS + 1:
         raise refuse(
             gettext(
                 "the sheet %(sheet)s has %(rows)d rows, more than %(max)d: this is not a "
                 "miara questionnaire"
             )
-            % {"sheet": _quote(sheet_name), "rows": sheet.height - 1, "max": MAX_ROWS}
+            % {
+                "sheet": _quote(sheet_name),
+                "rows": sheet.height - 1,
+                "max": settings.UPLOAD_MAX_ROWS,
+            }
         )
     grid = _rows(source, lambda: sheet.to_python(skip_empty_area=False))
     header = [_text(c) for c in (grid[0] if grid else [])]
@@ -1008,6 +1013,7 @@ def problems_workbook(problems: list[Problem], language: str) -> bytes:
         for letter, width in zip("ABCD", (12, 24, 8, 100), strict=True):
             sheet.column_dimensions[letter].width = width
         sheet.freeze_panes = "A2"
+        xlsx_inert(workbook)
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()

@@ -7,16 +7,15 @@ the caller knows what a column means and can say what is wrong with a cell.
 from __future__ import annotations
 
 import io
-import zipfile
+import tempfile
 from pathlib import Path
 
 import polars as pl
 
 from miara.fileio.problems import FileProblem, Problem
+from miara.fileio.workbooks import CLI_LIMITS, checked_workbook
 
 LINE = "__line"
-# An .xlsx is a zip; refuse archives that would inflate beyond this (zip bombs).
-MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
 
 
 def read_table(
@@ -75,8 +74,34 @@ def read_table(
     )
 
 
+# Letters and signs a Polish or Czech table may hold beyond ASCII. Windows-1250 and
+# ISO-8859-2 agree on most of them; where they differ, reading one as the other yields
+# signs outside this set (¦ © « » ± ¶ Ľ ľ, or C1 control codes), which is how a
+# wrong guess shows.
+_LETTERS = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻáčďéěíňóřšťúůýžÁČĎÉĚÍŇÓŘŠŤÚŮÝŽäöüßÄÖÜôÔ")
+_SIGNS = set("\u00a0„”“‚‘’–—…€°§×·")
+LEGACY_ENCODINGS = ("cp1250", "iso-8859-2")
+
+
+def _implausible(text: str) -> int | None:
+    """The offset of the first character no Polish or Czech table would hold, or None."""
+    for offset, char in enumerate(text):
+        if char.isascii():
+            if char.isprintable() or char in "\t\r\n":
+                continue
+            return offset
+        if char not in _LETTERS and char not in _SIGNS:
+            return offset
+    return None
+
+
 def _decode(raw: bytes, source: str) -> bytes:
-    """UTF-8 (with or without BOM) or Windows-1250, re-encoded as UTF-8 for Polars."""
+    """UTF-8 (with or without BOM), else Windows-1250 or ISO-8859-2, as UTF-8 for Polars.
+
+    A legacy encoding is accepted only when exactly one reading gives plausible Polish or
+    Czech text (or both give the same text); otherwise the file is refused, naming the
+    line, rather than silently garbled.
+    """
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if b"\x00" in raw[:65536]:
@@ -89,13 +114,47 @@ def _decode(raw: bytes, source: str) -> bytes:
         return raw
     except UnicodeDecodeError:
         pass
-    try:
-        return raw.decode("cp1250").encode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
+    readings, first_bad = {}, None
+    for encoding in LEGACY_ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as error:
+            offset = error.start
+        else:
+            offset = _implausible(text)
+            if offset is None:
+                readings[encoding] = text
+                continue
+            offset = len(text[:offset].encode(encoding))
+        first_bad = offset if first_bad is None else max(first_bad, offset)
+    texts = set(readings.values())
+    if len(texts) == 1:
+        return texts.pop().encode("utf-8")
+    if not texts:
+        line = raw[:first_bad].count(b"\n") + 1
         raise FileProblem(
-            source, [Problem("the file is neither UTF-8 nor Windows-1250 text", line=line)]
-        ) from None
+            source,
+            [
+                Problem(
+                    "the file is neither UTF-8 nor Windows-1250 nor ISO-8859-2 text; "
+                    "save it as CSV UTF-8",
+                    line=line,
+                )
+            ],
+        )
+    # Both legacy readings look like text but differ: say where, and what each would mean.
+    one, other = (readings[e].splitlines() for e in LEGACY_ENCODINGS)
+    line = next((i for i, (a, b) in enumerate(zip(one, other, strict=True)) if a != b), 0)
+    raise FileProblem(
+        source,
+        [
+            Problem(
+                f"cannot tell whether this line is Windows-1250 ({one[line][:80]!r}) or ISO-8859-2 "
+                f"({other[line][:80]!r}); save the file as CSV UTF-8",
+                line=line + 1,
+            )
+        ],
+    )
 
 
 def _read_csv(path: Path, source: str) -> pl.DataFrame:
@@ -114,26 +173,22 @@ def _read_csv(path: Path, source: str) -> pl.DataFrame:
 
 
 def _read_xlsx(path: Path, source: str) -> pl.DataFrame:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            size = sum(info.file_size for info in archive.infolist())
-            if size > MAX_XLSX_UNCOMPRESSED:
-                raise FileProblem(
-                    source,
-                    [Problem("the workbook inflates to more than 500 MB; refusing to open it")],
-                )
-    except zipfile.BadZipFile:
-        raise FileProblem(source, [Problem("this is not an Excel .xlsx workbook")]) from None
     from python_calamine import CalamineWorkbook
 
-    try:
-        rows = (
-            CalamineWorkbook.from_path(str(path))
-            .get_sheet_by_index(0)
-            .to_python(skip_empty_area=False)
-        )
-    except Exception as error:  # calamine raises its own hierarchy for corrupt files
-        raise FileProblem(source, [Problem(f"cannot read the workbook: {error}")]) from None
+    # The reader only ever sees the checked, uncompressed copy (miara.fileio.workbooks).
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as copy:
+        checked_workbook(source, path, CLI_LIMITS, copy)
+        copy.flush()
+        try:
+            rows = (
+                CalamineWorkbook.from_path(copy.name)
+                .get_sheet_by_index(0)
+                .to_python(skip_empty_area=False)
+            )
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # calamine's own errors, and Rust panics
+            raise FileProblem(source, [Problem(f"cannot read the workbook: {error}")]) from None
     if not rows or not any(cell not in ("", None) for cell in rows[0]):
         raise FileProblem(source, [Problem("the first sheet is empty")])
     header = [_cell_text(cell) or f"column {i + 1}" for i, cell in enumerate(rows[0])]

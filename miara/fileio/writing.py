@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from miara.fileio.formulas import xlsx_row
 from miara.fileio.problems import FileProblem, Problem
 
 FORMATS = ("csv", "xlsx", "json")
@@ -60,7 +61,7 @@ def _write_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:
         header.append(cell)
     worksheet.append(header)
     for row in frame.iter_rows():
-        worksheet.append(row)
+        worksheet.append(xlsx_row(worksheet, row))
     workbook.save(path)
 
 

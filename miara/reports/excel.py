@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from miara.analytics.benchmark import ROW_FIGURES, BenchmarkRow
 from miara.analytics.templatetags.results_status import provisional_note
+from miara.fileio.formulas import xlsx_inert
 from miara.reports.content import UnitReport
 from miara.reports.pdf import methodology_items
 from miara.web import labels
@@ -116,6 +117,7 @@ def unit_report_xlsx(report: UnitReport) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         methodology.column_dimensions["A"].width = 26
         methodology.column_dimensions["B"].width = 100
+        xlsx_inert(workbook)
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()

@@ -7,7 +7,6 @@ gets 403 (anonymous visitors are sent to log in).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from decimal import Decimal
 from functools import wraps
@@ -47,6 +46,7 @@ from miara.engine.periods import Period
 from miara.lib.collation import sorted_by_name
 from miara.units.models import Unit
 from miara.web import labels
+from miara.web.downloads import csv_download
 
 # --- who may do what ---------------------------------------------------------------------
 
@@ -558,11 +558,7 @@ def quality_csv(request, cycle_id: int):
     cycle = _cycle(cycle_id)
     rows, _filters = _quality_rows(cycle, request)
     names = dict(Unit.objects.filter(submissions__cycle=cycle).values_list("code", "name"))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="miara-quality-{cycle.period}-{cycle.pk}.csv"'
-    )
-    writer = csv.writer(response, lineterminator="\n")
+    response, writer = csv_download(f"miara-quality-{cycle.period}-{cycle.pk}.csv")
     writer.writerow(QUALITY_COLUMNS)
     for row in rows:
         row["unit_name"] = names.get(row["unit"], "")

