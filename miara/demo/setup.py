@@ -83,8 +83,8 @@ def demo_cycle_open(units: list[str]) -> None:
 
 def _demo_cycle_fill(units, coordinator, variables) -> None:
     import datetime as dt
+    import random
 
-    import numpy as np
     import polars as pl
     from django.db.models import Count
 
@@ -128,16 +128,19 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
         schema={"unit": pl.String, "variable": pl.String, "previous": pl.Float64},
         orient="row",
     ).sort("unit", "variable")
-    rng = np.random.default_rng(20251201)
-    drift = rng.uniform(0.97, 1.06, previous.height)
-    keep = rng.uniform(0, 1, previous.height)
+    # The standard library's generator, not numpy's: numpy is a test extra, and `miara
+    # demo` must run on a plain install. random.Random(seed).random() gives the same
+    # sequence on every platform and Python version, so the demo stays reproducible.
+    rng = random.Random(20251201)
+    drift = pl.Series([rng.uniform(0.97, 1.06) for _ in range(previous.height)])
+    keep = pl.Series([rng.random() for _ in range(previous.height)])
     share = previous.get_column("unit").replace_strict(filled, return_dtype=pl.Float64)
     rows = (
         previous.with_columns(
             value=pl.when(pl.col("previous") == pl.col("previous").round(0))
             .then((pl.col("previous") * drift).round(0))
             .otherwise((pl.col("previous") * drift).round(2)),
-            keep=pl.Series(keep) < share,
+            keep=keep < share,
         )
         .filter(pl.col("keep") & pl.col("value").is_not_null())
         .select(
