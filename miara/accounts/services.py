@@ -52,8 +52,7 @@ def _units_for(role: str, units) -> list[Unit]:
     units = list(units)
     if role in (Role.MANAGER, Role.EDITOR) and not units:
         raise AccountError(
-            _("A %(role)s acts for at least one unit: choose one or more units.")
-            % {"role": Role(role).label.lower()}
+            _("Unit managers and editors act for at least one unit: choose one or more units.")
         )
     if role in (Role.COORDINATOR, Role.EXPERT):
         return []  # they see every unit; a list would only mislead

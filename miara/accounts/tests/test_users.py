@@ -158,7 +158,7 @@ class TestInvite:
     @pytest.mark.parametrize(
         ("fields", "error"),
         [
-            ({"units": []}, "acts for at least one unit"),
+            ({"units": []}, "act for at least one unit"),
             ({"username": "bob"}, "The user name bob is taken."),
             ({"email": "not-an-address"}, "Enter a valid email address."),
             ({"username": "dora smith"}, "Enter a valid username."),
@@ -226,7 +226,7 @@ class TestEdit:
             reverse("accounts:user_edit", args=[bob.pk]), {"role": "editor", "units": []}
         )
         assert response.status_code == 400
-        assert "acts for at least one unit" in response.content.decode()
+        assert "act for at least one unit" in response.content.decode()
         assert [u.code for u in bob.units.all()] == ["A1"]
         assert not AuditEntry.objects.filter(action="user.update").exists()
 
