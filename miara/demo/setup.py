@@ -30,7 +30,9 @@ def demo_build(progress: Callable[[str], None] = print) -> list[tuple[str, str, 
 
     target = _sqlite_file(connection)
     if target is None:
+        progress(f"Preparing the demo in the database {connection.settings_dict['NAME']} ...")
         return _build_in_transaction(progress)
+    progress(f"Preparing the demo database {target} ...")
     return _build_in_file(target, progress)
 
 
@@ -137,7 +139,7 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
         directory = conf.var_dir() / "demo"
         directory.mkdir(parents=True, exist_ok=True)
         files = write_demo_files(directory)
-        progress(f"Loading the demo programme into {settings.DATABASES['default']['NAME']} ...")
+        progress("Loading the demo programme ...")
         units_load(path=files["units"])
         catalogue_load(path=files["catalogue"])
         values_load(path=files["values"])
