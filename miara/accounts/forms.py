@@ -26,6 +26,9 @@ def _units_field() -> UnitChoiceField:
 
 
 class UserEditForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+
     role = forms.ChoiceField(
         label=_("Role"),
         choices=Role.choices,

@@ -32,7 +32,11 @@ logger = logging.getLogger(__name__)
 
 
 class ErrorsAre400:
-    """A form sent back with errors answers 400, so scripts and tests see the refusal."""
+    """A form sent back with errors answers 400, so scripts and tests see the refusal.
+    Labels without Django's trailing colon, as on the site's other forms."""
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"label_suffix": ""}
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
