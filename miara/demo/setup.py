@@ -15,8 +15,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from django.conf import settings
-
 from miara import conf
 
 
@@ -30,8 +28,9 @@ def demo_build(progress: Callable[[str], None] = print) -> list[tuple[str, str, 
 
     target = _sqlite_file(connection)
     if target is None:
-        progress(f"Preparing the demo in the database {connection.settings_dict['NAME']} ...")
-        return _build_in_transaction(progress)
+        name = connection.settings_dict["NAME"]
+        progress(f"Preparing the demo in the database {name} ...")
+        return _build_in_transaction(progress, name)
     progress(f"Preparing the demo database {target} ...")
     return _build_in_file(target, progress)
 
@@ -46,7 +45,7 @@ def _sqlite_file(connection) -> Path | None:
     return Path(name).resolve()
 
 
-def _build_in_transaction(progress) -> list[tuple[str, str, str]]:
+def _build_in_transaction(progress, name) -> list[tuple[str, str, str]]:
     from django.core.management import call_command
     from django.db import transaction
 
@@ -54,7 +53,7 @@ def _build_in_transaction(progress) -> list[tuple[str, str, str]]:
     # fills; the demo's data go in together or not at all.
     call_command("migrate", interactive=False, verbosity=0)
     with transaction.atomic():
-        demo_check_database()
+        demo_check_database(name)
         return demo_prepare(progress)
 
 
@@ -69,10 +68,12 @@ def _build_in_file(target: Path, progress) -> list[tuple[str, str, str]]:
     original = connection.settings_dict["NAME"]
     try:
         if target.exists():
+            demo_check_database(target)  # before copying what may be a large database
+            connection.close()
             _sqlite_copy(target, building)
         connection.close()
         connection.settings_dict["NAME"] = str(building)
-        logins = _build_in_transaction(progress)
+        logins = _build_in_transaction(progress, target)
         with connection.cursor() as cursor:
             # Everything into the main file: the -wal file does not travel with it.
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -101,23 +102,28 @@ def _sqlite_copy(source: Path, destination: Path) -> None:
             src.backup(dst)
 
 
-def demo_check_database() -> None:
-    """Refuse a database that holds data other than the demo's.
+def demo_check_database(name) -> None:
+    """Refuse a database that holds data other than the demo's (`name` says which).
 
     The demo creates logins with a published password; they must never land in a real
     programme's database that MIARA_DATABASE_URL happens to point at.
     """
+    from django.db import connection
+
     from miara.accounts.models import User
     from miara.demo.generator import demo_units
     from miara.units.models import Unit
 
+    tables = set(connection.introspection.table_names())
+    if not {Unit._meta.db_table, User._meta.db_table} & tables:
+        return  # no schema yet: migrate creates it and the demo fills it
     codes = set(Unit.objects.values_list("code", flat=True))
     if not codes and not User.objects.exists():
         return  # empty: the demo fills it
     if codes and codes <= {u["code"] for u in demo_units()}:
         return  # a demo database: the demo brings it up to date
     raise DemoRefused(
-        f"the database {settings.DATABASES['default']['NAME']} holds data that are not the "
+        f"the database {name} holds data that are not the "
         "demo's; `miara demo` only fills an empty database or updates a demo one. Point "
         "MIARA_DATABASE_URL at an empty database (or leave it unset for var/miara.sqlite3)."
     )

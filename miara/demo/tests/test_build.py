@@ -128,6 +128,31 @@ def test_a_failed_sqlite_demo_leaves_no_file_or_keeps_the_previous_one(tmp_path)
     assert "Loading the demo programme" not in again.stdout
 
 
+def test_it_refuses_a_sqlite_database_that_is_not_a_demo(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIARA_", "DJANGO_"))}
+    env["MIARA_SECRET_KEY"] = "test"
+    miara = [sys.executable, "-m", "miara.cli"]
+    for args in (
+        ["migrate"],
+        ["user", "add", "anna", "--role", "expert", "--password", "Own-data-2025!"],
+    ):
+        done = subprocess.run(
+            [*miara, *args], cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+    database = tmp_path / "var" / "miara.sqlite3"
+    before = digest(database)
+
+    refused = subprocess.run(
+        [*miara, "demo", "--no-serve"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert refused.returncode == 1
+    assert f"the database {database} holds data that are not the demo's" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert digest(database) == before
+    assert sorted(p.name for p in database.parent.glob("miara.sqlite3*")) == ["miara.sqlite3"]
+
+
 @pytest.fixture
 def taken_port():
     with socket.create_server(("127.0.0.1", 0)) as listener:
