@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+PORT   ?= 8000
 
 .PHONY: demo test test-postgres lint fmt messages bench bench-small migrations-check clean help
 
 help:
 	@echo "make demo            install into .venv, load the demo programme, serve http://127.0.0.1:8000"
+	@echo "                     (another port: make demo PORT=8101)"
 	@echo "make test            install with test extras and run the test suite (SQLite)"
 	@echo "make test-postgres   run the suite against PostgreSQL (PG_URL=$(PG_URL))"
 	@echo "make lint / fmt      ruff check / ruff format"
@@ -27,7 +29,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/miara demo
+	$(BIN)/miara demo --port $(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

@@ -19,6 +19,16 @@ def _setup_django() -> None:
     django.setup()
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 0 <= port <= 65535:  # 0: any free port
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="miara", description="Benchmarking and performance management for local governments."
@@ -26,13 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="create the demo database and serve it")
-    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--port", type=_port, default=8000, help="port to serve on (default 8000)")
     demo.add_argument("--no-serve", action="store_true", help="prepare the demo database and stop")
 
     serve = commands.add_parser(
         "serve", help="serve miara with a production WSGI server (waitress)"
     )
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000, help="default 8000")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--threads", type=int, default=8, help="threads per worker process")
     serve.add_argument(

@@ -269,6 +269,10 @@ def serve(args) -> int:
 
     from miara.wsgi import application
 
+    problem = _port_problem(args.host, args.port, command=f"miara {args.command}")
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     if _pending_migrations():
         print("the database schema is not up to date; run `miara migrate` first", file=sys.stderr)
         return 1
@@ -283,6 +287,32 @@ def serve(args) -> int:
         waitress_serve(application, host=args.host, port=args.port, threads=threads, ident="miara")
         return 0
     return _serve_workers(application, args.host, args.port, workers, threads)
+
+
+def _port_problem(host: str, port: int, *, command: str) -> str | None:
+    """Why the server could not listen on host:port, in words; None when it can.
+
+    Binding as waitress will (SO_REUSEADDR) and letting go at once; another program can
+    still take the port in between, but the common case (a second server, another
+    project on 8000) gets a sentence instead of a traceback.
+    """
+    import errno
+    import socket
+
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            reason = f"port {port} on {host} is already in use by another program"
+        elif error.errno == errno.EACCES:
+            reason = f"this user may not listen on port {port} on {host}"
+        else:
+            reason = f"cannot listen on {host}:{port} ({error.strerror})"
+        other = 8101 if port != 8101 else 8102
+        return f"error: {reason}; choose another port, e.g. `{command} --port {other}`" + (
+            f" (or `make demo PORT={other}`)" if command == "miara demo" else ""
+        )
+    return None
 
 
 def _start_report_runner() -> None:
@@ -346,10 +376,19 @@ def _serve_workers(application, host: str, port: int, workers: int, threads: int
 
 
 def demo(args) -> int:
-    from miara.demo.setup import demo_prepare
+    from miara.demo.setup import DemoRefused, demo_build
 
-    migrate(verbosity=0)
-    logins = demo_prepare(progress=say)
+    if not args.no_serve:
+        # Before the build, not after it: a taken port should not cost a minute's wait.
+        problem = _port_problem("127.0.0.1", args.port, command="miara demo")
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
+    try:
+        logins = demo_build(progress=say)
+    except DemoRefused as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     say("")
     say("Demo logins (username / password):")
     for username, role, password in logins:

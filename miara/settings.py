@@ -93,12 +93,19 @@ TEMPLATES = [
     },
 ]
 
+# The password policy, applied wherever a password is chosen: change, reset, invitation,
+# `miara user add --password`. The demo's published password meets it too.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Links that set a password (reset e-mails, invitations) work for this many days.
+PASSWORD_RESET_TIMEOUT = conf.env_int("MIARA_PASSWORD_LINK_DAYS", 3, minimum=1) * 24 * 3600
 
 LANGUAGE_CODE = conf.env_str("MIARA_LANGUAGE", "en")
 LANGUAGES = [("pl", _("Polish")), ("cs", _("Czech")), ("en", _("English"))]
@@ -141,8 +148,21 @@ REPORTS_KEEP_DAYS = conf.env_int("MIARA_REPORTS_KEEP_DAYS", 30, minimum=1)
 UPLOAD_MAX_ROWS = conf.env_int("MIARA_UPLOAD_MAX_ROWS", 10_000, minimum=1)
 UPLOAD_MAX_UNCOMPRESSED_MB = conf.env_int("MIARA_UPLOAD_MAX_UNCOMPRESSED_MB", 50, minimum=1)
 
+# E-mail (password resets, invitations, reminders): printed on the console unless an SMTP
+# server is named; MIARA_EMAIL_BACKEND overrides the choice (tests, other transports).
+EMAIL_HOST = conf.env_str("MIARA_EMAIL_HOST", "")
+EMAIL_PORT = conf.env_int("MIARA_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = conf.env_str("MIARA_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = conf.env_str("MIARA_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = conf.env_bool("MIARA_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = conf.env_str("MIARA_DEFAULT_FROM_EMAIL", "miara <miara@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = conf.env_str(
-    "MIARA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "MIARA_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
 
 LOGGING = {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("miara.web.urls")),
+    path("", include("miara.accounts.urls")),
     path("", include("miara.units.urls")),
     path("", include("miara.catalogue.urls")),
     path("", include("miara.analytics.urls")),

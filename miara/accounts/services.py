@@ -1,4 +1,9 @@
-"""Writes to accounts: users and API tokens. Audited."""
+"""Writes to accounts: users, passwords and API tokens. Audited.
+
+The user-management services (`user_invite`, `user_update`, `user_deactivate`,
+`user_reactivate`) are for coordinators: each authorises, validates, writes atomically and
+records an audit entry. Their messages are translated, since people read them on pages.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
 from miara.accounts.models import ApiToken, Role, User
@@ -15,6 +22,185 @@ from miara.units.models import Unit
 
 class AccountError(Exception):
     pass
+
+
+class NotAllowed(AccountError):
+    """The acting user may not manage accounts (pages answer 404, as for a missing page)."""
+
+
+def can_manage_users(user) -> bool:
+    """Active coordinators (and administrators) manage the programme's accounts."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role == Role.COORDINATOR)
+    )
+
+
+def _authorise(acting_user, user: User | None = None) -> None:
+    if not can_manage_users(acting_user):
+        raise NotAllowed(_("Only a coordinator manages accounts."))
+    if user is not None and user.is_superuser and not acting_user.is_superuser:
+        # An administrator's account is not the programme's to change.
+        raise NotAllowed(_("Administrator accounts are managed by an administrator."))
+
+
+def _units_for(role: str, units) -> list[Unit]:
+    if role not in Role.values:
+        raise AccountError(_("Unknown role %(role)s.") % {"role": role})
+    units = list(units)
+    if role in (Role.MANAGER, Role.EDITOR) and not units:
+        raise AccountError(
+            _("Unit managers and editors act for at least one unit: choose one or more units.")
+        )
+    if role in (Role.COORDINATOR, Role.EXPERT):
+        return []  # they see every unit; a list would only mislead
+    return units
+
+
+def _describe(user: User) -> dict:
+    return {
+        "role": user.role,
+        "units": sorted(user.units.values_list("code", flat=True)),
+        "active": user.is_active,
+    }
+
+
+def user_invite(
+    *,
+    acting_user,
+    username: str,
+    email: str,
+    role: str,
+    units=(),
+    first_name: str = "",
+    last_name: str = "",
+    channel: str = "web",
+) -> User:
+    """Create an account that has no password yet; its owner sets one from the invitation.
+
+    The password is unusable until then, so nobody can log in to the account meanwhile.
+    The caller sends the invitation (`accounts.invitations.invitation_send`) after this
+    returns, once the account is committed.
+    """
+    _authorise(acting_user)
+    username = username.strip()
+    email = email.strip()
+    if not username:
+        raise AccountError(_("Give a user name."))
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise AccountError(_("%(email)s is not an e-mail address.") % {"email": email}) from None
+    units = _units_for(role, units)
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise AccountError(_("The user name %(name)s is taken.") % {"name": username})
+        if User.objects.filter(email__iexact=email).exists():
+            raise AccountError(
+                _("An account with the e-mail address %(email)s exists already.") % {"email": email}
+            )
+        user = User(
+            username=username,
+            email=email,
+            role=role,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            is_active=True,
+        )
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        user.units.set(units)
+        audit_record(
+            user=acting_user,
+            action="user.invite",
+            channel=channel,
+            summary=f"{username} <{email}>: {role}"
+            + (f" for {', '.join(u.code for u in units)}" if units else ""),
+            details={"user": user.pk, **_describe(user)},
+        )
+    return user
+
+
+def user_update(*, acting_user, user: User, role: str, units=(), channel: str = "web") -> User:
+    """Change a user's role and units."""
+    _authorise(acting_user, user)
+    units = _units_for(role, units)
+    if user.pk == acting_user.pk and role != acting_user.role:
+        raise AccountError(_("You cannot change your own role; ask another coordinator to do it."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        before = _describe(user)
+        user.role = role
+        user.save(update_fields=["role"])
+        user.units.set(units)
+        after = _describe(user)
+        if after != before:
+            audit_record(
+                user=acting_user,
+                action="user.update",
+                channel=channel,
+                summary=f"{user.username}: {role}"
+                + (f" for {', '.join(after['units'])}" if after["units"] else ""),
+                details={"user": user.pk, "before": before, "after": after},
+            )
+    return user
+
+
+def _set_active(*, acting_user, user: User, active: bool, channel: str) -> User:
+    _authorise(acting_user, user)
+    if user.pk == acting_user.pk and not active:
+        raise AccountError(
+            _("You cannot deactivate your own account; ask another coordinator to do it.")
+        )
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active != active:
+            user.is_active = active
+            user.save(update_fields=["is_active"])
+            audit_record(
+                user=acting_user,
+                action="user.reactivate" if active else "user.deactivate",
+                channel=channel,
+                summary=user.username,
+                details={"user": user.pk},
+            )
+    return user
+
+
+def user_deactivate(*, acting_user, user: User, channel: str = "web") -> User:
+    """Stop the user from logging in (pages and API tokens); nothing they did is removed."""
+    return _set_active(acting_user=acting_user, user=user, active=False, channel=channel)
+
+
+def user_reactivate(*, acting_user, user: User, channel: str = "web") -> User:
+    return _set_active(acting_user=acting_user, user=user, active=True, channel=channel)
+
+
+PASSWORD_ACTIONS = {
+    "change": "user.password_change",
+    "reset": "user.password_reset",
+    "invitation": "user.invitation_accept",
+}
+
+
+def password_set(*, user: User, password: str, how: str, channel: str = "web") -> User:
+    """The user sets their own password: changed while logged in, reset from an e-mail,
+    or first set from an invitation. The password policy applies (ValidationError)."""
+    validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(
+            user=user,
+            action=PASSWORD_ACTIONS[how],
+            channel=channel,
+            summary=user.username,
+            details={"user": user.pk},
+        )
+    return user
 
 
 def user_add(

@@ -1,12 +1,132 @@
-"""Fill an empty database with the demo programme (used by `miara demo`)."""
+"""Fill an empty database with the demo programme (used by `miara demo`).
+
+`demo_build` is all-or-nothing: a demo that fails midway leaves no half-built database
+behind (SQLite: the database is built in a temporary file next to the target and moved
+into place; PostgreSQL: the whole preparation is one transaction), so the next
+`miara demo` starts cleanly.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sqlite3
+import tempfile
 from collections.abc import Callable
-
-from django.conf import settings
+from pathlib import Path
 
 from miara import conf
+
+
+class DemoRefused(Exception):
+    """The database holds something other than the demo: the demo will not touch it."""
+
+
+def demo_build(progress: Callable[[str], None] = print) -> list[tuple[str, str, str]]:
+    """Create or update the demo database all-or-nothing; return the demo logins."""
+    from django.db import connection
+
+    target = _sqlite_file(connection)
+    if target is None:
+        name = connection.settings_dict["NAME"]
+        progress(f"Preparing the demo in the database {name} ...")
+        return _build_in_transaction(progress, name)
+    progress(f"Preparing the demo database {target} ...")
+    return _build_in_file(target, progress)
+
+
+def _sqlite_file(connection) -> Path | None:
+    """The SQLite database file, or None for other databases and in-memory ones."""
+    if connection.vendor != "sqlite":
+        return None
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
+        return None
+    return Path(name).resolve()
+
+
+def _build_in_transaction(progress, name) -> list[tuple[str, str, str]]:
+    from django.core.management import call_command
+    from django.db import transaction
+
+    # Migrations are each atomic and leave an empty schema at worst, which the next run
+    # fills; the demo's data go in together or not at all.
+    call_command("migrate", interactive=False, verbosity=0)
+    with transaction.atomic():
+        demo_check_database(name)
+        return demo_prepare(progress)
+
+
+def _build_in_file(target: Path, progress) -> list[tuple[str, str, str]]:
+    """Build in a copy next to the target and move it into place only when complete."""
+    from django.db import connection
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=target.name + ".", suffix=".building", dir=target.parent)
+    os.close(handle)
+    building = Path(name)
+    original = connection.settings_dict["NAME"]
+    try:
+        if target.exists():
+            demo_check_database(target)  # before copying what may be a large database
+            connection.close()
+            _sqlite_copy(target, building)
+        connection.close()
+        connection.settings_dict["NAME"] = str(building)
+        logins = _build_in_transaction(progress, target)
+        with connection.cursor() as cursor:
+            # Everything into the main file: the -wal file does not travel with it.
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.close()
+        for stale in _sqlite_companions(target):
+            # A -wal file left by the previous database would be replayed into the new one.
+            stale.unlink(missing_ok=True)
+        os.replace(building, target)
+        return logins
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = original
+        for leftover in (building, *_sqlite_companions(building)):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
+def _sqlite_companions(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
+def _sqlite_copy(source: Path, destination: Path) -> None:
+    """A consistent copy of a live SQLite database (its -wal file included)."""
+    with contextlib.closing(sqlite3.connect(source)) as src:
+        with contextlib.closing(sqlite3.connect(destination)) as dst:
+            src.backup(dst)
+
+
+def demo_check_database(name) -> None:
+    """Refuse a database that holds data other than the demo's (`name` says which).
+
+    The demo creates logins with a published password; they must never land in a real
+    programme's database that MIARA_DATABASE_URL happens to point at.
+    """
+    from django.db import connection
+
+    from miara.accounts.models import User
+    from miara.demo.generator import demo_units
+    from miara.units.models import Unit
+
+    tables = set(connection.introspection.table_names())
+    if not {Unit._meta.db_table, User._meta.db_table} & tables:
+        return  # no schema yet: migrate creates it and the demo fills it
+    codes = set(Unit.objects.values_list("code", flat=True))
+    if not codes and not User.objects.exists():
+        return  # empty: the demo fills it
+    if codes and codes <= {u["code"] for u in demo_units()}:
+        return  # a demo database: the demo brings it up to date
+    raise DemoRefused(
+        f"the database {name} holds data that are not the "
+        "demo's; `miara demo` only fills an empty database or updates a demo one. Point "
+        "MIARA_DATABASE_URL at an empty database (or leave it unset for var/miara.sqlite3)."
+    )
 
 
 def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str, str]]:
@@ -25,7 +145,7 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
         directory = conf.var_dir() / "demo"
         directory.mkdir(parents=True, exist_ok=True)
         files = write_demo_files(directory)
-        progress(f"Loading the demo programme into {settings.DATABASES['default']['NAME']} ...")
+        progress("Loading the demo programme ...")
         units_load(path=files["units"])
         catalogue_load(path=files["catalogue"])
         values_load(path=files["values"])

@@ -43,7 +43,10 @@ PUBLIC = {
 @pytest.fixture
 def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
     import polars as pl
+    from django.contrib.auth.tokens import default_token_generator
     from django.db import transaction
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
 
     from miara.collection.services import parse_values, values_write
     from miara.reports import runner
@@ -100,6 +103,10 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
         "saved_id": saved.pk,
         "job_id": job.pk,
         "version": bundle_version(),
+        # Carol's account (user management) and a live link to set her password.
+        "user_id": carol.pk,
+        "uidb64": urlsafe_base64_encode(force_bytes(carol.pk)),
+        "token": default_token_generator.make_token(carol),
     }
 
 
@@ -193,6 +200,8 @@ def test_bob_cannot_reach_b2_through_any_page(world, bob):
     assert STATUSES[f"GET /reports/jobs/{job}/"] == 403
     assert STATUSES[f"GET /reports/jobs/{job}/status.json"] == 403
     assert STATUSES[f"GET /reports/jobs/{job}/download/"] == 403
+    assert STATUSES[f"GET /accounts/users/{world['user_id']}/"] == 404
+    assert STATUSES[f"POST /accounts/users/{world['user_id']}/deactivate/"] == 404
     # Indicator pages take the indicator's code in the path, so `code=B2` above only met a
     # 404: open each indicator's page and CSVs, from B2 (refused) and from bob's own unit.
     from miara.catalogue.models import Indicator
