@@ -16,7 +16,10 @@ from miara.api.auth import protected
 from miara.api.schemas import (
     DEFAULT_PAGE,
     MAX_PAGE,
+    Code,
     ErrorOut,
+    PeriodCode,
+    UnitCode,
     ValidationErrorOut,
     ValueHistoryOut,
     ValueIn,
@@ -57,12 +60,14 @@ class ItemErrors(Exception):
 )
 def values_list(
     request,
-    unit: Annotated[list[str] | None, Query(description="Unit code; repeat for several")] = None,
+    unit: Annotated[
+        list[UnitCode] | None, Query(description="Unit code; repeat for several")
+    ] = None,
     period: Annotated[
-        list[str] | None, Query(description="Period code; repeat for several")
+        list[PeriodCode] | None, Query(description="Period code; repeat for several")
     ] = None,
     variable: Annotated[
-        list[str] | None, Query(description="Variable code; repeat for several")
+        list[Code] | None, Query(description="Variable code; repeat for several")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -186,9 +191,9 @@ def values_post(request, payload: ValuesWriteIn):
 )
 def values_history(
     request,
-    unit: Annotated[str, Query(description="Unit code")],
-    variable: Annotated[str, Query(description="Variable code")],
-    period: Annotated[str, Query(description="Period code")],
+    unit: Annotated[UnitCode, Query(description="Unit code")],
+    variable: Annotated[Code, Query(description="Variable code")],
+    period: Annotated[PeriodCode, Query(description="Period code")],
 ):
     """Newest first: the version each change made, old and new value and comment, the
     channel (import, form, excel, api), who and when, and the file or request it came
@@ -248,8 +253,10 @@ def _parse(items: list[ValueIn]) -> pl.DataFrame:
             errors.append({"index": i, "field": "value", "message": problem})
     frame = pl.DataFrame(
         {
-            "unit": [items[i].unit.strip() or None for i in kept],
-            "variable": [items[i].variable.strip() or None for i in kept],
+            # Codes come normalised (stripped, not blank) from the schema: the same
+            # spelling that _check_writable authorised is the one written.
+            "unit": [items[i].unit for i in kept],
+            "variable": [items[i].variable for i in kept],
             "period": [items[i].period for i in kept],
             "value": texts,
             "comment": [items[i].comment for i in kept],

@@ -128,28 +128,36 @@ def test_it_answers_422_with_one_error_per_offending_item(as_bob):
         item(value=1),  # fine
         item(unit="ZZ9"),
         item(variable="NOPE"),
-        item(period="2024-13"),
-        item(value=-5, period="2021"),  # WASTE_T has min 0
+        item(value=-5, variable="RECYCLED_T"),  # RECYCLED_T has min 0
         item(value=1),  # the same as item 0
-        item(value="12", period="2020"),
-        item(value=True, period="2019"),
+        item(value="12", variable="POPULATION"),
+        item(value=True, variable="PERMITS_ISSUED"),
     )
     assert response.status_code == 422
     detail = response.json()["detail"]
     assert [(e["index"], e["field"]) for e in detail] == [
         (1, "unit"),
         (2, "variable"),
-        (3, "period"),
-        (4, "value"),
-        (5, "period"),
+        (3, "value"),
+        (4, "period"),
+        (5, "value"),
         (6, "value"),
-        (7, "value"),
     ]
     assert "unknown unit 'ZZ9'" in detail[0]["message"]
-    assert "below the minimum" in detail[3]["message"]
-    assert "already item 0" in detail[4]["message"]
-    assert "'12' is not a number" in detail[5]["message"]
+    assert "below the minimum" in detail[2]["message"]
+    assert "already item 0" in detail[3]["message"]
+    assert "'12' is not a number" in detail[4]["message"]
     # All or nothing: the fine item was not written.
+    assert stored("A1").value == 1010
+
+
+def test_it_refuses_a_malformed_period_by_the_schema(as_bob):
+    # The period's pattern is in the published schema: every item breaking it is named.
+    response = post(as_bob, item(period="2024-13"), item(variable="RECYCLED_T", period="24"))
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert [(e["index"], e["field"]) for e in detail] == [(0, "period"), (1, "period")]
+    assert "is not a period; write 2024, 2024-Q1 or 2024-03" in detail[0]["message"]
     assert stored("A1").value == 1010
 
 
