@@ -29,6 +29,7 @@ from miara.api.schemas import (
     ValuesWriteIn,
     ValuesWriteOut,
 )
+from miara.collection.cycles import values_write_refusals
 from miara.collection.models import Channel
 from miara.collection.selectors import stored_values_by_ids, value_history, values_page
 from miara.collection.services import ValueConflict, ValuesLocked, parse_values, values_write
@@ -111,6 +112,7 @@ def values_post(request, payload: ValuesWriteIn):
     items = payload.values
     _check_writable(user, items)
     rows = _parse(items)
+    _check_periods_writable(user, rows, items)
     codes = pl.DataFrame(
         {
             LINE: list(range(len(items))),
@@ -222,6 +224,20 @@ def _check_writable(user, items: list[ValueIn]) -> None:
     forbidden = sorted(code for code, pk in units.items() if pk not in writable)
     if forbidden:
         raise PermissionDenied(f"you may not write values of unit {', '.join(forbidden)}")
+
+
+def _check_periods_writable(user, rows: pl.DataFrame, items: list[ValueIn]) -> None:
+    """The rule of every channel (collection.cycles): open collections only, except for
+    coordinators outside collections. One 403 naming every refused unit and period."""
+    keys = {
+        (r["unit_id"], r["period"]): items[r[LINE]].unit
+        for r in rows.select("unit_id", "period", LINE).iter_rows(named=True)
+    }
+    refusals = values_write_refusals(user, keys)
+    if refusals:
+        raise PermissionDenied(
+            "; ".join(f"{keys[key]} {key[1]}: {reason}" for key, reason in sorted(refusals.items()))
+        )
 
 
 def _parse(items: list[ValueIn]) -> pl.DataFrame:

@@ -10,6 +10,25 @@ from miara.collection.models import Value, ValueHistory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def collection_2024(cycle):
+    """Editors and managers write the periods of an open collection of their unit
+    (test_values_scope.py covers the others): here 2024, from A1 and B2."""
+    return cycle
+
+
+def open_collection(alice, period: str):
+    from miara.collection.cycles import cycle_open
+
+    return cycle_open(
+        period=period,
+        name=f"Collection {period}",
+        variable_codes=["WASTE_T", "RECYCLED_T"],
+        unit_codes=["A1", "B2"],
+        acting_user=alice,
+    )
+
+
 def post(client, *values):
     return client.post(
         "/api/v1/values", json.dumps({"values": list(values)}), content_type="application/json"
@@ -24,7 +43,8 @@ def stored(unit, variable="WASTE_T", period="2024"):
     return Value.objects.get(unit__code=unit, variable__code=variable, period=period)
 
 
-def test_it_writes_an_editors_own_unit(as_bob):
+def test_it_writes_an_editors_own_unit(alice, as_bob):
+    open_collection(alice, "2025")
     response = post(as_bob, item(value=1234.5), item(variable="RECYCLED_T", period="2025", value=7))
     assert response.status_code == 200, response.content
     assert response.json() == {
@@ -117,7 +137,8 @@ def test_it_answers_409_when_someone_changed_the_value_meanwhile(bob, mike):
     assert stored("A1", "RECYCLED_T").value == 320
 
 
-def test_it_treats_version_0_as_expecting_no_value(as_bob):
+def test_it_treats_version_0_as_expecting_no_value(alice, as_bob):
+    open_collection(alice, "2030")
     assert post(as_bob, item(period="2030", version=0)).status_code == 200
     assert post(as_bob, item(period="2030", value=9, version=0)).status_code == 409
 
