@@ -110,6 +110,12 @@ def _parser() -> argparse.ArgumentParser:
     token_commands = token.add_subparsers(dest="token_command", required=True)
     create = token_commands.add_parser("create", help="print a new API token for a user")
     create.add_argument("username")
+    create.add_argument(
+        "--expires-in-days",
+        type=int,
+        metavar="N",
+        help="the token stops working N days from now (default: it works until revoked)",
+    )
     return parser
 
 

@@ -252,7 +252,7 @@ def token(args) -> int:
     account = User.objects.filter(username=args.username).first()
     if account is None:
         raise AccountError(f"no user {args.username!r}; create one with `miara user add`")
-    print(token_create(user=account))
+    print(token_create(user=account, expires_in_days=args.expires_in_days))
     return 0
 
 

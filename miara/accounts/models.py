@@ -44,6 +44,8 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # None: the token lives until revoked (what `miara token create USERNAME` has always made).
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -52,6 +54,9 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+    def is_expired(self, now) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
 
 class AuditEntry(models.Model):

@@ -8,11 +8,13 @@ records an audit entry. Their messages are translated, since people read them on
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
@@ -248,18 +250,45 @@ def user_add(
     return user, generated
 
 
-def token_create(*, user: User, name: str = "", acting_user=None, channel: str = "cli") -> str:
-    """A new API token for the user. Only its digest is kept: show the token once."""
+# Longest expiry one may choose: ten years is "until revoked" in all but name.
+MAX_TOKEN_DAYS = 3650
+
+
+def token_create(
+    *,
+    user: User,
+    name: str = "",
+    expires_in_days: int | None = None,
+    acting_user=None,
+    channel: str = "cli",
+) -> str:
+    """A new API token for the user. Only its digest is kept: show the token once.
+
+    `expires_in_days` (1 to MAX_TOKEN_DAYS) makes it stop working that many days from now;
+    without it the token works until revoked.
+    """
+    expires_at = None
+    if expires_in_days is not None:
+        if isinstance(expires_in_days, bool) or not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+            raise AccountError(
+                f"a token expires in 1 to {MAX_TOKEN_DAYS} days, not {expires_in_days}"
+            )
+        expires_at = timezone.now() + timedelta(days=expires_in_days)
     token = "miara_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         ApiToken.objects.create(
-            user=user, digest=ApiToken.digest_of(token), prefix=token[6:14], name=name
+            user=user,
+            digest=ApiToken.digest_of(token),
+            prefix=token[6:14],
+            name=name,
+            expires_at=expires_at,
         )
         audit_record(
             user=acting_user or user,
             action="token.create",
             channel=channel,
-            summary=f"API token for {user.username}",
+            summary=f"API token for {user.username}"
+            + (f", expires {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else ""),
         )
     return token
 

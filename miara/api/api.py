@@ -27,6 +27,7 @@ from miara.api import (
     values,
 )
 from miara.api.auth import protected
+from miara.api.schemas import NO_CONTROL, PERIOD_REGEX
 
 logger = logging.getLogger(__name__)
 
@@ -106,12 +107,25 @@ def _field_of(location: tuple) -> tuple[int | None, str]:
     return None, ".".join(str(p) for p in parts) or str(location[0])
 
 
+def _message(error: dict) -> str:
+    """Pydantic's message, in words a client can act on where it names a regex."""
+    if error.get("type") == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern")
+        if pattern == PERIOD_REGEX:
+            given = f"{error['input']!r} " if "input" in error else "this "
+            return f"{given}is not a period; write 2024, 2024-Q1 or 2024-03"
+        if pattern == NO_CONTROL:
+            return "a code may not contain control characters"
+        return "NUL characters are not allowed in text"
+    return error.get("msg", "invalid")
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     errors = []
     for error in exc.errors:
         index, field = _field_of(tuple(error.get("loc", ())))
-        errors.append({"index": index, "field": field, "message": error.get("msg", "invalid")})
+        errors.append({"index": index, "field": field, "message": _message(error)})
     return _detail(request, 422, errors)
 
 

@@ -34,6 +34,11 @@ class TokenAuth(HttpBearer):
         if api_token is None or not api_token.user.is_active:
             raise AuthenticationError(message="the API token is not valid (revoked or mistyped)")
         now = timezone.now()
+        if api_token.is_expired(now):
+            raise AuthenticationError(
+                message=f"the API token expired on {api_token.expires_at:%Y-%m-%d %H:%M} UTC; "
+                "create a new one on your profile page or with `miara token create`"
+            )
         if api_token.last_used_at is None or now - api_token.last_used_at >= LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         # Code shared with pages reads request.user; make it the token's owner.

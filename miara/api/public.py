@@ -11,7 +11,13 @@ from ninja.errors import HttpError
 
 from miara.analytics.selectors import public_aggregates_frame, published_result_set
 from miara.api import lookups
-from miara.api.schemas import ErrorOut, PublicAggregatesOut, ValidationErrorOut
+from miara.api.schemas import (
+    Code,
+    ErrorOut,
+    PeriodCode,
+    PublicAggregatesOut,
+    ValidationErrorOut,
+)
 from miara.units.models import Programme
 
 router = Router(tags=["public"], auth=None)
@@ -24,12 +30,12 @@ router = Router(tags=["public"], auth=None)
 )
 def aggregates_list(
     request,
-    period: Annotated[str, Query(description="A published period")],
+    period: Annotated[PeriodCode, Query(description="A published period")],
     indicator: Annotated[
-        list[str] | None, Query(description="Indicator code; repeat for several")
+        list[Code] | None, Query(description="Indicator code; repeat for several")
     ] = None,
     group: Annotated[
-        list[str] | None, Query(description="Peer group code (or all); repeat for several")
+        list[Code] | None, Query(description="Peer group code (or all); repeat for several")
     ] = None,
 ):
     """n, mean and median of each group (q1 and q3 too when n >= 8), only for groups of

@@ -12,8 +12,11 @@ from miara.api.auth import protected
 from miara.api.schemas import (
     DEFAULT_PAGE,
     MAX_PAGE,
+    Code,
     ErrorOut,
+    PeriodCode,
     ResultsPageOut,
+    UnitCode,
     ValidationErrorOut,
 )
 
@@ -34,15 +37,17 @@ router = Router(tags=["results"], auth=protected)
 def results_list(
     request,
     indicator: Annotated[
-        list[str] | None, Query(description="Indicator code; repeat for several")
+        list[Code] | None, Query(description="Indicator code; repeat for several")
     ] = None,
     period: Annotated[
-        list[str] | None, Query(description="Period code; repeat for several")
+        list[PeriodCode] | None, Query(description="Period code; repeat for several")
     ] = None,
     group: Annotated[
-        list[str] | None, Query(description="Peer group code (or all); repeat for several")
+        list[Code] | None, Query(description="Peer group code (or all); repeat for several")
     ] = None,
-    unit: Annotated[list[str] | None, Query(description="Unit code; repeat for several")] = None,
+    unit: Annotated[
+        list[UnitCode] | None, Query(description="Unit code; repeat for several")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):

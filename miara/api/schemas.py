@@ -10,8 +10,9 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import WithJsonSchema, field_validator
+from pydantic import StringConstraints, WithJsonSchema, field_validator
 
+from miara.collection.services import MAX_COMMENT, PERIOD_REGEX
 from miara.engine.periods import Period, PeriodError
 
 # Limits of one request. A page of 10,000 result rows is about 3 MB of JSON.
@@ -20,6 +21,32 @@ DEFAULT_PAGE = 1_000
 MAX_VALUES_PER_WRITE = 10_000
 
 LanguageMap = dict[str, str]
+
+# --- input strings -----------------------------------------------------------------------
+# Every code a caller sends is normalised here, once, before any endpoint authorises or
+# looks it up: " B2" and "B2\t" are B2 for the permission check and for the write alike.
+# The patterns are part of the published schema, so clients (and fuzzers) know what is
+# valid; control characters, NUL above all (PostgreSQL refuses it in text), never are.
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+CODE_MAX = 60
+UNIT_CODE_MAX = 40
+TEXT_MAX = 2000
+
+UnitCode = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=UNIT_CODE_MAX, pattern=NO_CONTROL
+    ),
+]
+Code = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=CODE_MAX, pattern=NO_CONTROL),
+]
+PeriodCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=7, pattern=PERIOD_REGEX)
+]
+# Free text (comments, names, reasons): line breaks and tabs are fine, NUL is not.
+Text = Annotated[str, StringConstraints(max_length=TEXT_MAX, pattern=r"^[^\x00]*$")]
 
 
 # --- errors ------------------------------------------------------------------------------
@@ -153,26 +180,34 @@ class ValuesPageOut(Schema):
 
 
 class ValueIn(Schema):
-    unit: str
-    variable: str
-    period: str = Field(description="2024, 2024-Q1 or 2024-03")
+    unit: UnitCode
+    variable: Code
+    period: PeriodCode = Field(description="2024, 2024-Q1 or 2024-03")
     # Documented as a number or null, but taken as it comes: the endpoint checks it along
     # with codes, periods and bounds, so one answer lists every offending item at once.
     value: Annotated[
         Any,
         WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "null"}]}),
     ] = Field(description="A finite number, or null for 'not available'")
-    comment: str | None = Field(None, description="Omit to keep the stored comment")
+    comment: (
+        Annotated[str, StringConstraints(max_length=MAX_COMMENT, pattern=r"^[^\x00]*$")] | None
+    ) = Field(None, description="Omit to keep the stored comment")
     version: int | None = Field(
         None,
         ge=0,
+        le=2**31 - 1,
         description="The version you read; the write fails with 409 if it changed meanwhile. "
         "0 means 'I expect no value yet'.",
     )
 
 
 class ValuesWriteIn(Schema):
-    values: list[ValueIn] = Field(max_length=MAX_VALUES_PER_WRITE)
+    values: list[ValueIn] = Field(
+        min_length=1,
+        max_length=MAX_VALUES_PER_WRITE,
+        description="At least one value; an empty list is refused (422), not taken as a "
+        "write of nothing, since it is almost always a client's bug",
+    )
 
 
 class WrittenVersionOut(Schema):
@@ -286,12 +321,14 @@ class CycleSubmissionOut(Schema):
 
 
 class CycleIn(Schema):
-    period: str = Field(description="2024, 2024-Q1 or 2024-03")
-    name: str = Field(min_length=1, max_length=200)
+    period: str = Field(description="2024, 2024-Q1 or 2024-03", pattern=PERIOD_REGEX)
+    name: str = Field(min_length=1, max_length=200, pattern=NO_CONTROL)
     deadline: date | None = None
-    variables: list[str] = Field(min_length=1, description="Variable codes, in questionnaire order")
-    units: list[str] = Field(min_length=1, description="Codes of the units taking part")
-    required: list[str] | None = Field(
+    variables: list[Code] = Field(
+        min_length=1, description="Variable codes, in questionnaire order"
+    )
+    units: list[UnitCode] = Field(min_length=1, description="Codes of the units taking part")
+    required: list[Code] | None = Field(
         None, description="Which of `variables` are required; omit to require all"
     )
 
@@ -388,8 +425,8 @@ class SubmissionBlockedOut(Schema):
 
 
 class SubmissionReturnIn(Schema):
-    comment: str = Field("", description="Why it goes back")
-    notes: dict[str, str] = Field(
+    comment: Text = Field("", description="Why it goes back")
+    notes: dict[Code, Text] = Field(
         default_factory=dict,
         validate_default=True,
         description="Notes per questionnaire variable: {CODE: text}",
@@ -406,7 +443,7 @@ class SubmissionReturnIn(Schema):
 
 
 class SubmissionReopenIn(Schema):
-    reason: str = Field(description="Why accepted data must change again; recorded")
+    reason: Text = Field(description="Why accepted data must change again; recorded")
 
     @field_validator("reason")
     @classmethod

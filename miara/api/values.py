@@ -16,7 +16,10 @@ from miara.api.auth import protected
 from miara.api.schemas import (
     DEFAULT_PAGE,
     MAX_PAGE,
+    Code,
     ErrorOut,
+    PeriodCode,
+    UnitCode,
     ValidationErrorOut,
     ValueHistoryOut,
     ValueIn,
@@ -26,6 +29,7 @@ from miara.api.schemas import (
     ValuesWriteIn,
     ValuesWriteOut,
 )
+from miara.collection.cycles import values_write_refusals
 from miara.collection.models import Channel
 from miara.collection.selectors import stored_values_by_ids, value_history, values_page
 from miara.collection.services import ValueConflict, ValuesLocked, parse_values, values_write
@@ -57,12 +61,14 @@ class ItemErrors(Exception):
 )
 def values_list(
     request,
-    unit: Annotated[list[str] | None, Query(description="Unit code; repeat for several")] = None,
+    unit: Annotated[
+        list[UnitCode] | None, Query(description="Unit code; repeat for several")
+    ] = None,
     period: Annotated[
-        list[str] | None, Query(description="Period code; repeat for several")
+        list[PeriodCode] | None, Query(description="Period code; repeat for several")
     ] = None,
     variable: Annotated[
-        list[str] | None, Query(description="Variable code; repeat for several")
+        list[Code] | None, Query(description="Variable code; repeat for several")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -106,6 +112,7 @@ def values_post(request, payload: ValuesWriteIn):
     items = payload.values
     _check_writable(user, items)
     rows = _parse(items)
+    _check_periods_writable(user, rows, items)
     codes = pl.DataFrame(
         {
             LINE: list(range(len(items))),
@@ -186,9 +193,9 @@ def values_post(request, payload: ValuesWriteIn):
 )
 def values_history(
     request,
-    unit: Annotated[str, Query(description="Unit code")],
-    variable: Annotated[str, Query(description="Variable code")],
-    period: Annotated[str, Query(description="Period code")],
+    unit: Annotated[UnitCode, Query(description="Unit code")],
+    variable: Annotated[Code, Query(description="Variable code")],
+    period: Annotated[PeriodCode, Query(description="Period code")],
 ):
     """Newest first: the version each change made, old and new value and comment, the
     channel (import, form, excel, api), who and when, and the file or request it came
@@ -217,6 +224,20 @@ def _check_writable(user, items: list[ValueIn]) -> None:
     forbidden = sorted(code for code, pk in units.items() if pk not in writable)
     if forbidden:
         raise PermissionDenied(f"you may not write values of unit {', '.join(forbidden)}")
+
+
+def _check_periods_writable(user, rows: pl.DataFrame, items: list[ValueIn]) -> None:
+    """The rule of every channel (collection.cycles): open collections only, except for
+    coordinators outside collections. One 403 naming every refused unit and period."""
+    keys = {
+        (r["unit_id"], r["period"]): items[r[LINE]].unit
+        for r in rows.select("unit_id", "period", LINE).iter_rows(named=True)
+    }
+    refusals = values_write_refusals(user, keys)
+    if refusals:
+        raise PermissionDenied(
+            "; ".join(f"{keys[key]} {key[1]}: {reason}" for key, reason in sorted(refusals.items()))
+        )
 
 
 def _parse(items: list[ValueIn]) -> pl.DataFrame:
@@ -248,8 +269,10 @@ def _parse(items: list[ValueIn]) -> pl.DataFrame:
             errors.append({"index": i, "field": "value", "message": problem})
     frame = pl.DataFrame(
         {
-            "unit": [items[i].unit.strip() or None for i in kept],
-            "variable": [items[i].variable.strip() or None for i in kept],
+            # Codes come normalised (stripped, not blank) from the schema: the same
+            # spelling that _check_writable authorised is the one written.
+            "unit": [items[i].unit for i in kept],
+            "variable": [items[i].variable for i in kept],
             "period": [items[i].period for i in kept],
             "value": texts,
             "comment": [items[i].comment for i in kept],

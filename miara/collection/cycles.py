@@ -245,3 +245,60 @@ def locked_keys(unit_ids: list[int] | None, periods: list[str]) -> set[tuple[int
         for unit_id, cycle_id, period in locked
         for variable_id in variables.get(cycle_id, [])
     }
+
+
+# --- who may write which values ----------------------------------------------------------
+
+
+def _collections(unit_ids: set[int], periods: set[str]) -> dict[tuple[int, str], bool]:
+    """(unit_id, period) -> whether one of the cycles collecting it is open."""
+    found: dict[tuple[int, str], bool] = {}
+    for unit_id, period, is_open in Submission.objects.filter(
+        unit_id__in=unit_ids, cycle__period__in=periods
+    ).values_list("unit_id", "cycle__period", "cycle__is_open"):
+        found[(unit_id, period)] = found.get((unit_id, period), False) or is_open
+    return found
+
+
+def values_write_refusals(user, keys) -> dict[tuple[int, str], str]:
+    """THE rule for every channel that writes values (the form, its Excel upload, the API):
+    which of the `(unit_id, period)` keys this user may not write, and why.
+
+    - Only units in the user's write scope (`accounts.scope.writable_unit_ids`).
+    - A period that a data collection gathers for the unit is written while one of those
+      cycles is open, by anyone who may write the unit; once they are all closed, by
+      nobody (the form has always shown a closed collection read-only, coordinators too).
+    - A period that no collection gathers for the unit (an earlier year, `1999-Q3`) only
+      by coordinators, who load and correct the programme's data outside collections.
+    Submitted and accepted questionnaires are refused further down, by `values_write`
+    (a 409 with the locked values), whoever writes.
+    """
+    from miara.accounts.scope import writable_unit_ids
+
+    keys = {(int(unit_id), str(period)) for unit_id, period in keys}
+    writable = writable_unit_ids(user)
+    refusals: dict[tuple[int, str], str] = {}
+    for key in keys:
+        if writable is not None and key[0] not in writable:
+            refusals[key] = _("you may not write values of this unit")
+    rest = keys - refusals.keys()
+    if not rest:
+        return refusals
+    collections = _collections({u for u, _p in rest}, {p for _u, p in rest})
+    for key in rest:
+        is_open = collections.get(key)
+        if is_open is False:
+            refusals[key] = _(
+                "the data collection of %(period)s is closed; its values can no longer be changed"
+            ) % {"period": key[1]}
+        elif is_open is None and writable is not None:
+            refusals[key] = _(
+                "%(period)s is not collected from this unit now; only periods of an open "
+                "data collection can be written"
+            ) % {"period": key[1]}
+    return refusals
+
+
+def value_write_refusal(user, *, unit_id: int, period: str) -> str | None:
+    """Why this user may not write this unit's values for this period, or None."""
+    return values_write_refusals(user, [(unit_id, period)]).get((unit_id, period))

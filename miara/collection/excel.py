@@ -40,7 +40,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from miara.accounts.audit import audit_record
-from miara.accounts.scope import writable_unit_ids
+from miara.collection.cycles import value_write_refusal
 from miara.collection.models import Submission
 from miara.collection.selectors import values_frame
 from miara.collection.services import (
@@ -926,10 +926,10 @@ def template_import(
     """
     from miara.collection.quality import submission_findings
 
-    writable = writable_unit_ids(user)
-    if writable is not None and submission.unit_id not in writable:
-        raise PermissionDenied
     submission.refresh_from_db()
+    refused = value_write_refusal(user, unit_id=submission.unit_id, period=submission.cycle.period)
+    if refused or not submission.cycle.is_open:
+        raise PermissionDenied(refused)
     cycle, unit = submission.cycle, submission.unit
     if submission.is_locked:
         codes = list(cycle.items.values_list("variable__code", flat=True))

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,6 +38,10 @@ def home(request):
     return render(request, "web/home.html", context)
 
 
+# Days after which a token made on the profile page stops working; "" means never.
+TOKEN_EXPIRY_CHOICES = ("", "30", "90", "365")
+
+
 @login_required
 def profile(request):
     return _render_profile(request)
@@ -46,7 +51,17 @@ def profile(request):
 @require_POST
 def token_new(request):
     name = request.POST.get("name", "").strip()[:100]
-    token = token_create(user=request.user, name=name, acting_user=request.user, channel="web")
+    expiry = request.POST.get("expires_in_days", "")
+    if expiry not in TOKEN_EXPIRY_CHOICES:
+        messages.error(request, _("Choose when the token expires from the list."))
+        return redirect("profile")
+    token = token_create(
+        user=request.user,
+        name=name,
+        expires_in_days=int(expiry) if expiry else None,
+        acting_user=request.user,
+        channel="web",
+    )
     # The token is shown in this response only (its digest is all that is stored),
     # so it is rendered here rather than carried through a redirect or the session.
     response = _render_profile(request, new_token=token)
@@ -74,6 +89,7 @@ def _render_profile(request, new_token: str | None = None):
         "sees_all_units": user.sees_all_units,
         "tokens": user.api_tokens.order_by("-created_at"),
         "new_token": new_token,
+        "now": timezone.now(),
     }
     return render(request, "web/profile.html", context)
 

@@ -10,6 +10,25 @@ from miara.collection.models import Value, ValueHistory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def collection_2024(cycle):
+    """Editors and managers write the periods of an open collection of their unit
+    (test_values_scope.py covers the others): here 2024, from A1 and B2."""
+    return cycle
+
+
+def open_collection(alice, period: str):
+    from miara.collection.cycles import cycle_open
+
+    return cycle_open(
+        period=period,
+        name=f"Collection {period}",
+        variable_codes=["WASTE_T", "RECYCLED_T"],
+        unit_codes=["A1", "B2"],
+        acting_user=alice,
+    )
+
+
 def post(client, *values):
     return client.post(
         "/api/v1/values", json.dumps({"values": list(values)}), content_type="application/json"
@@ -24,7 +43,8 @@ def stored(unit, variable="WASTE_T", period="2024"):
     return Value.objects.get(unit__code=unit, variable__code=variable, period=period)
 
 
-def test_it_writes_an_editors_own_unit(as_bob):
+def test_it_writes_an_editors_own_unit(alice, as_bob):
+    open_collection(alice, "2025")
     response = post(as_bob, item(value=1234.5), item(variable="RECYCLED_T", period="2025", value=7))
     assert response.status_code == 200, response.content
     assert response.json() == {
@@ -117,7 +137,8 @@ def test_it_answers_409_when_someone_changed_the_value_meanwhile(bob, mike):
     assert stored("A1", "RECYCLED_T").value == 320
 
 
-def test_it_treats_version_0_as_expecting_no_value(as_bob):
+def test_it_treats_version_0_as_expecting_no_value(alice, as_bob):
+    open_collection(alice, "2030")
     assert post(as_bob, item(period="2030", version=0)).status_code == 200
     assert post(as_bob, item(period="2030", value=9, version=0)).status_code == 409
 
@@ -128,28 +149,36 @@ def test_it_answers_422_with_one_error_per_offending_item(as_bob):
         item(value=1),  # fine
         item(unit="ZZ9"),
         item(variable="NOPE"),
-        item(period="2024-13"),
-        item(value=-5, period="2021"),  # WASTE_T has min 0
+        item(value=-5, variable="RECYCLED_T"),  # RECYCLED_T has min 0
         item(value=1),  # the same as item 0
-        item(value="12", period="2020"),
-        item(value=True, period="2019"),
+        item(value="12", variable="POPULATION"),
+        item(value=True, variable="PERMITS_ISSUED"),
     )
     assert response.status_code == 422
     detail = response.json()["detail"]
     assert [(e["index"], e["field"]) for e in detail] == [
         (1, "unit"),
         (2, "variable"),
-        (3, "period"),
-        (4, "value"),
-        (5, "period"),
+        (3, "value"),
+        (4, "period"),
+        (5, "value"),
         (6, "value"),
-        (7, "value"),
     ]
     assert "unknown unit 'ZZ9'" in detail[0]["message"]
-    assert "below the minimum" in detail[3]["message"]
-    assert "already item 0" in detail[4]["message"]
-    assert "'12' is not a number" in detail[5]["message"]
+    assert "below the minimum" in detail[2]["message"]
+    assert "already item 0" in detail[3]["message"]
+    assert "'12' is not a number" in detail[4]["message"]
     # All or nothing: the fine item was not written.
+    assert stored("A1").value == 1010
+
+
+def test_it_refuses_a_malformed_period_by_the_schema(as_bob):
+    # The period's pattern is in the published schema: every item breaking it is named.
+    response = post(as_bob, item(period="2024-13"), item(variable="RECYCLED_T", period="24"))
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert [(e["index"], e["field"]) for e in detail] == [(0, "period"), (1, "period")]
+    assert "is not a period; write 2024, 2024-Q1 or 2024-03" in detail[0]["message"]
     assert stored("A1").value == 1010
 
 

@@ -44,6 +44,7 @@ from miara.collection.cycles import (
     SubmissionBlocked,
     WorkflowError,
     submission_submit,
+    value_write_refusal,
 )
 from miara.collection.excel import problems_workbook, template_build, template_import
 from miara.collection.forms import (
@@ -108,10 +109,12 @@ def _questionnaire_access(request, cycle_id: int, unit_code: str) -> Access:
     user = request.user
     writable = writable_unit_ids(user)
     may_write = writable is None or unit.pk in writable
+    # The rule every channel applies (the API and the Excel upload too).
+    refused = value_write_refusal(user, unit_id=unit.pk, period=cycle.period)
     reason = ""
     if not may_write:
         reason = _("You can read this questionnaire but not change it.")
-    elif not cycle.is_open:
+    elif refused or not cycle.is_open:
         reason = _("This data collection is closed; the values can no longer be changed.")
     elif submission.is_locked:
         reason = (
