@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import get_language
 
 from miara.accounts.scope import require_unit_access, visible_unit_ids
 from miara.analytics.benchmark import ALL_UNITS, current_result_set
@@ -161,10 +162,11 @@ def indicator_groups(*, indicator: Indicator, period: str) -> list[str]:
 
 def formula_inputs(indicator: Indicator) -> list[Input]:
     """The codes the indicator's formula reads, this period's first, then prev() ones
-    (kept in the page cache under the formula's text: names at most its seconds old)."""
+    (kept in the page cache under the formula's text and the reader's language: names
+    and units of measure are in that language, at most the cache's seconds old)."""
     return list(
         memo.get_or_build(
-            f"formula-inputs:{indicator.pk}:{indicator.formula}",
+            f"formula-inputs:{indicator.pk}:{get_language()}:{indicator.formula}",
             lambda: tuple(_formula_inputs(indicator)),
         )
     )
@@ -294,7 +296,9 @@ def rows_key(result_set, indicator: Indicator, group: str) -> str:
     """What `group_rows` of these arguments are kept under (for what is derived from them)."""
     if result_set is None:
         return "none"
-    return f"{result_set_key(result_set)}:{indicator.pk}:{group}"
+    # The reader's language too: labels in the kept rows (pseudonyms' wording, names of
+    # groups) are written in it.
+    return f"{result_set_key(result_set)}:{indicator.pk}:{group}:{get_language()}"
 
 
 def group_unit_options(result_set, indicator: Indicator, group: str) -> tuple:
@@ -519,7 +523,9 @@ def _trend(indicator: Indicator, group: str, unit: Unit | None, period: str) -> 
             for p in (r.period for r in sets)
         )
 
-    rows = memo.get_or_build(f"indicator-trend:{stamp}:{indicator.pk}:{group}", group_part)
+    rows = memo.get_or_build(
+        f"indicator-trend:{stamp}:{indicator.pk}:{group}:{get_language()}", group_part
+    )
     mine = {}
     if unit is not None:
         mine = {

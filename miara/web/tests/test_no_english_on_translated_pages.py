@@ -60,3 +60,16 @@ def test_translated_catalogue_names_replace_the_english_ones(client, alice, lang
             if re.search(rf"(?<![\w-]){re.escape(english)}(?![\w-])", text):
                 leaks.append(f"{url}: {kind} {code} shows '{english}'")
     assert not leaks, "\n".join(leaks)
+
+
+def test_a_page_kept_for_an_english_reader_is_not_served_to_a_polish_one(client, alice):
+    """The page cache keeps parts of pages: what it keeps for one language must not
+    reach a reader of another."""
+    client.force_login(alice)
+    url = "/indicators/RECYCLING_RATE/?period=2024&unit=A1"
+    client.cookies["django_language"] = "en"
+    assert "Municipal waste collected" in page_text(client, url)
+    client.cookies["django_language"] = "pl"
+    text = page_text(client, url)
+    assert "Zebrane odpady komunalne" in text
+    assert "Municipal waste collected" not in text
