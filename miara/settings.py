@@ -123,6 +123,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# The Server-Timing header (the application's time per response) for load measurements
+# (benchmarks/pages.py); off by default, as it tells anyone how much work a request caused.
+SERVER_TIMING = conf.env_bool("MIARA_SERVER_TIMING", False)
+
 # Rendered parts of the benchmark pages are kept in each server process's memory
 # (miara.lib.memo), keyed by the result sets they show, so new results are never served
 # from an old entry; the catalogue and unit names in them are at most this many seconds
