@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +30,13 @@ FORM = {"period": "2024", "group": "all", "language": "pl", "format": "pdf"}
 def ask(client, user, code="A1", **changes):
     client.force_login(user)
     return client.post(reverse("reports:unit_report", args=[code]), FORM | changes)
+
+
+def unmasked(response, job_id: int) -> bytes:
+    """The page without its CSRF token, which Django masks anew in every response, and
+    without the address the caller asked for (the language form sends it back)."""
+    page = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", response.content)
+    return page.replace(f"/reports/jobs/{job_id}/".encode(), b"/reports/jobs/ID/")
 
 
 def body(response) -> bytes:
@@ -123,10 +132,18 @@ def test_another_users_report_cannot_be_followed_or_downloaded(client, bob, caro
     ask(client, bob)
     runner.run_pending()
     job = ReportJob.objects.get()
+    missing = job.pk + 1000
     for intruder in (carol, mike):  # mike manages the same unit, but did not ask
         client.force_login(intruder)
         for name in ("job", "job_status", "download"):
-            assert client.get(reverse(f"reports:{name}", args=[job.pk])).status_code == 403
+            foreign = client.get(reverse(f"reports:{name}", args=[job.pk]))
+            absent = client.get(reverse(f"reports:{name}", args=[missing]))
+            # A stranger cannot tell an existing job from a missing one (ids are counted).
+            assert (foreign.status_code, unmasked(foreign, job.pk)) == (
+                absent.status_code,
+                unmasked(absent, missing),
+            )
+            assert foreign.status_code == 404
         listed = client.get(reverse("reports:programme"))
         assert f'data-job="{job.pk}"'.encode() not in listed.content
     client.force_login(bob)
@@ -150,8 +167,8 @@ def test_losing_a_unit_takes_its_reports_away(client, bob):
     job = ReportJob.objects.get()
     user_add(username="bob", role="editor", unit_codes=["C3"])
     client.force_login(bob)
-    assert client.get(reverse("reports:download", args=[job.pk])).status_code == 403
-    with pytest.raises(PermissionDenied):
+    assert client.get(reverse("reports:download", args=[job.pk])).status_code == 404
+    with pytest.raises(Http404):
         report_job_for(user=bob, job_id=job.pk)
 
 
