@@ -307,3 +307,44 @@ def test_a_downloaded_pdf_is_sent_as_it_is_not_compressed_again(client, mike):
     download = client.get(reverse("reports:download", args=[job.pk]), HTTP_ACCEPT_ENCODING="gzip")
     assert not download.has_header("Content-Encoding")
     assert body(download).startswith(b"%PDF")
+
+
+def _dead_runner_id() -> str:
+    """The id of a report runner of this machine whose process has ended."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from miara.reports import runner;"
+        "print(runner.worker_id() if hasattr(runner, 'worker_id') else runner.WORKER)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_a_job_whose_runner_process_is_gone_is_queued_again_at_once(client, mike):
+    # A restart: the job's heartbeat is seconds old, but its runner's process has ended.
+    ask(client, mike)
+    job = ReportJob.objects.get()
+    ReportJob.objects.filter(pk=job.pk).update(
+        state="running", worker=_dead_runner_id(), heartbeat_at=timezone.now(), attempts=1
+    )
+    assert report_jobs_recover() == 1
+    job.refresh_from_db()
+    assert (job.state, job.worker) == ("queued", "")
+    page = client.get(reverse("reports:job", args=[job.pk]))
+    assert b"The server was restarted while this report was being prepared" in page.content
+    status = client.get(reverse("reports:job_status", args=[job.pk])).json()
+    assert status["state"] == "queued" and status["restarted"] is True
+
+
+def test_a_job_of_a_living_runner_is_left_alone(client, mike):
+    ask(client, mike)
+    worker = runner.worker_id()
+    ReportJob.objects.update(
+        state="running", worker=worker, heartbeat_at=timezone.now(), attempts=1
+    )
+    assert report_jobs_recover() == 0
+    assert ReportJob.objects.get().state == "running"
