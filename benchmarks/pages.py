@@ -183,6 +183,8 @@ def main() -> int:
         "MIARA_DATABASE_URL": args.database_url,
         "MIARA_SECRET_KEY": "bench-pages",
         "MIARA_VAR_DIR": "/tmp/miara-bench-pages-var",
+        # The server's own time per page comes in the Server-Timing header, off by default.
+        "MIARA_SERVER_TIMING": "1",
     }
     # The database may come from an older miara (national.py's run): bring its schema up.
     migrated = miara(["migrate"], env, capture_output=True, text=True)

@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", action="store_true", help="prepare the demo database and stop")
 
     serve = commands.add_parser(
-        "serve", help="serve miara with a production WSGI server (waitress)"
+        "serve",
+        help="serve miara with a production WSGI server (waitress; gunicorn with --workers)",
     )
     serve.add_argument("--port", type=_port, default=8000, help="default 8000")
     serve.add_argument("--host", default="127.0.0.1")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 
 from django.core.exceptions import ValidationError
@@ -324,54 +322,63 @@ def _start_report_runner() -> None:
 
 
 def _serve_workers(application, host: str, port: int, workers: int, threads: int) -> int:
-    """Several waitress processes accepting on one socket.
+    """Several worker processes on one port, with gunicorn (POSIX only).
 
     Python runs one thread at a time per process, so one process uses one core however
-    many threads it has; a national programme's server needs a process per core. The
-    socket is opened before forking, so every worker accepts on the same port, and the
-    parent only waits and passes Ctrl+C / SIGTERM on.
+    many threads it has; a national programme's server needs a process per core.
+    gunicorn's master loads miara once, forks the workers, spreads connections over them
+    through one listening socket, replaces a worker that dies, and on SIGTERM lets the
+    workers finish their requests (up to 30 s) before it stops. Its threaded workers keep
+    idle keep-alive connections out of the request threads, so a busy server queues
+    connections in the kernel's backlog rather than warning about its own queue.
     """
-    import signal
-    import socket
-
     from django.db import connections
-    from waitress import serve as waitress_serve
 
-    if not hasattr(os, "fork"):
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:  # Windows: gunicorn needs fork()
         print("--workers needs a POSIX system (Linux, macOS); use --threads", file=sys.stderr)
         return 2
-    listener = socket.create_server((host, port), backlog=1024)
+
+    def post_fork(server, worker):
+        # Threads do not survive fork: each worker runs its own report runner (a job is
+        # claimed by one runner only).
+        _start_report_runner()
+
+    options = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        # Connections wait in the kernel while every thread is busy; 2048 absorbs bursts
+        # of hundreds of clients (capped by the system's somaxconn).
+        "backlog": 2048,
+        "keepalive": 5,
+        "graceful_timeout": 30,
+        # A worker whose main loop is stuck this long is replaced (requests run in
+        # threads, so a slow page does not count).
+        "timeout": 120,
+        "preload_app": True,
+        "post_fork": post_fork,
+        "proc_name": "miara",
+        # gunicorn's control socket lives at one path per user: two servers would share it.
+        "control_socket_disable": True,
+        "errorlog": "-",
+        "loglevel": "info",
+    }
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                if key == "control_socket_disable" and key not in self.cfg.settings:
+                    continue  # gunicorn before 25 has no control socket
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
     connections.close_all()  # each worker opens its own database connections
-    children = []
-    for _ in range(workers):
-        pid = os.fork()
-        if pid == 0:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            try:
-                _start_report_runner()  # threads do not survive fork: one runner per worker
-                waitress_serve(application, sockets=[listener], threads=threads, ident="miara")
-            finally:
-                os._exit(0)
-        children.append(pid)
-
-    def stop(signum, frame):
-        for child in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    while children:
-        try:
-            pid, _status = os.wait()
-        except ChildProcessError:
-            break
-        except InterruptedError:
-            continue
-        if pid in children:
-            children.remove(pid)
-            stop(None, None)  # one worker gone: stop the others rather than serve half
+    Server().run()
     return 0
 
 

@@ -1,5 +1,6 @@
 """miara settings. Every value comes from MIARA_* environment variables (contracts.md)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Serves the API docs page's Swagger assets from the installed package, never a CDN.
     "ninja",
+    "axes",
     "miara.accounts",
     "miara.units",
     "miara.catalogue",
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "miara.urls"
@@ -92,6 +96,35 @@ TEMPLATES = [
         },
     },
 ]
+
+# Password guessing (django-axes, miara.accounts.throttle): after LIMIT failed log-ins an
+# account, and separately an address, is locked for the cool-off; the login page and the
+# admin's login alike. Failures count for the cool-off time, so a slow guesser is
+# throttled too. A success does not reset the count: an attacker with an account of their
+# own could otherwise clear their address's count between guesses.
+AUTHENTICATION_BACKENDS = [
+    "miara.accounts.throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+_lock_by = [
+    parameter
+    for parameter, wanted in (
+        ("username", conf.env_bool("MIARA_LOGIN_LOCK_BY_ACCOUNT", True)),
+        ("ip_address", conf.env_bool("MIARA_LOGIN_LOCK_BY_ADDRESS", True)),
+    )
+    if wanted
+]
+AXES_ENABLED = bool(_lock_by)
+AXES_LOCKOUT_PARAMETERS = _lock_by or ["ip_address"]
+AXES_FAILURE_LIMIT = conf.env_int("MIARA_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=conf.env_int("MIARA_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # successful log-ins need no table of their own
+AXES_CLIENT_IP_CALLABLE = "miara.accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "miara.accounts.throttle.locked_out"
+AXES_VERBOSE = False
+# Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed.
+TRUSTED_PROXIES = conf.env_list("MIARA_TRUSTED_PROXIES", "")
 
 # The password policy, applied wherever a password is chosen: change, reset, invitation,
 # `miara user add --password`. The demo's published password meets it too.
@@ -131,6 +164,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# The Server-Timing header (the application's time per response) for load measurements
+# (benchmarks/pages.py); off by default, as it tells anyone how much work a request caused.
+SERVER_TIMING = conf.env_bool("MIARA_SERVER_TIMING", False)
 
 # Rendered parts of the benchmark pages are kept in each server process's memory
 # (miara.lib.memo), keyed by the result sets they show, so new results are never served

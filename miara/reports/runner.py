@@ -4,7 +4,8 @@ One thread per process, started by `miara serve` (and lazily when a job is queue
 development server and the browser tests need nothing else). No separate worker to run:
 a local government's server is often one small machine. Jobs are claimed with a
 conditional UPDATE, so two server processes never build the same job, and a job whose
-runner died is recovered (services.report_jobs_recover) by the next runner that looks.
+runner died is recovered (services.report_jobs_recover) by the next runner that looks:
+at once when that runner's process is gone (a restart), else once its heartbeat is stale.
 
 Set MIARA_REPORTS_IN_BACKGROUND=0 to queue jobs without running them here (tests do, and
 call `run_pending()` themselves).
@@ -17,6 +18,7 @@ import os
 import socket
 import threading
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -24,7 +26,51 @@ from django.db import close_old_connections, connection
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 60
-WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def _boot_id() -> str:
+    """Which boot of this machine (Linux); empty where the system does not say."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+    except OSError:
+        return ""
+
+
+_HOST = socket.gethostname()[:40]
+_BOOT = _boot_id()
+_worker_ids: dict[int, str] = {}
+
+
+def worker_id() -> str:
+    """This process's runner: `host:boot:pid:random`. Computed per process, as server
+    workers are forked from a parent that may have imported this module already."""
+    pid = os.getpid()
+    if pid not in _worker_ids:
+        _worker_ids[pid] = f"{_HOST}:{_BOOT}:{pid}:{uuid.uuid4().hex[:6]}"
+    return _worker_ids[pid]
+
+
+def worker_is_gone(worker: str) -> bool:
+    """Whether the runner that claimed a job has certainly stopped: it ran on this machine
+    and either in an earlier boot or in a process that no longer exists (or is this very
+    process under another runner id). A runner elsewhere, or a process id now taken by
+    another program, is left to the heartbeat's staleness (services.STALE_AFTER)."""
+    parts = worker.split(":")
+    if len(parts) != 4 or parts[0] != _HOST or not parts[2].isdigit():
+        return False
+    boot, pid = parts[1], int(parts[2])
+    if boot and _BOOT and boot != _BOOT:
+        return True
+    if pid == os.getpid():
+        return worker != worker_id()
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, as another user
+        return False
+    return False
+
 
 _lock = threading.Lock()
 _wakeup = threading.Event()
@@ -75,8 +121,8 @@ def run_pending() -> int:
     from miara.analytics.jobs import compute_jobs_run_pending
     from miara.reports.services import report_job_claim, report_job_run
 
-    count = compute_jobs_run_pending(worker=WORKER)
-    while (job := report_job_claim(worker=WORKER)) is not None:
+    count = compute_jobs_run_pending(worker=worker_id())
+    while (job := report_job_claim(worker=worker_id())) is not None:
         report_job_run(job)
         count += 1
     return count

@@ -125,16 +125,13 @@ def report_jobs(*, user) -> QuerySet[ReportJob]:
 
 
 def report_job_for(*, user, job_id: int) -> ReportJob:
-    """A job the user may see and download, or 404 (missing) / 403 (someone else's).
+    """A job the user may see and download, or 404.
 
-    A unit-scoped user must still see every unit of the job: losing a unit also takes
-    away its reports.
+    Someone else's job answers exactly as a missing one: job ids are consecutive, so a
+    403 would tell a stranger which jobs exist. A unit-scoped user must still see every
+    unit of the job: losing a unit also takes away its reports.
     """
-    job = ReportJob.objects.filter(pk=job_id).prefetch_related("units").first()
-    if job is None:
+    job = report_jobs(user=user).filter(pk=job_id).first()
+    if job is None or not all(can_see_unit(user, u) for u in job.units.all()):
         raise Http404
-    if not report_jobs(user=user).filter(pk=job.pk).exists():
-        raise PermissionDenied
-    if not all(can_see_unit(user, u) for u in job.units.all()):
-        raise PermissionDenied
     return job

@@ -285,17 +285,23 @@ def report_jobs_recover(*, now=None) -> int:
     """Queue again (or fail, after MAX_ATTEMPTS) running jobs whose runner went silent.
 
     Called when a runner starts and then every minute, so a server restart never leaves
-    a job "running" for ever. Returns how many jobs were recovered.
+    a job "running": a job whose runner's process has ended (on this machine) is queued
+    again at once, any other once its heartbeat is older than STALE_AFTER. Returns how many jobs were recovered.
     """
+    from miara.reports.runner import worker_is_gone
+
     now = now or timezone.now()
-    stale = ReportJob.objects.filter(
-        state=ReportJob.State.RUNNING, heartbeat_at__lt=now - STALE_AFTER
-    )
-    stale_without_heartbeat = ReportJob.objects.filter(
-        state=ReportJob.State.RUNNING, heartbeat_at__isnull=True
-    )
+    running = list(ReportJob.objects.filter(state=ReportJob.State.RUNNING))
+    orphaned = [
+        job
+        for job in running
+        if job.heartbeat_at is None
+        or job.heartbeat_at < now - STALE_AFTER
+        # A restart: the runner's process is gone, so its job need not wait for staleness.
+        or worker_is_gone(job.worker)
+    ]
     recovered = 0
-    for job in [*stale, *stale_without_heartbeat]:
+    for job in orphaned:
         if job.attempts >= MAX_ATTEMPTS:
             changes = {
                 "state": ReportJob.State.FAILED,

@@ -154,6 +154,8 @@ def _status(job: ReportJob) -> dict:
         "percent": job.percent,
         "finished": job.is_finished,
         "error": job.error,
+        # Queued again after its runner stopped (a server restart): say so, not "stuck".
+        "restarted": job.state == ReportJob.State.QUEUED and job.attempts > 0,
         "download_url": reverse("reports:download", args=[job.pk]) if job.output_path() else None,
     }
 

@@ -179,20 +179,45 @@ def test_serve_runs_worker_processes_on_one_port_and_stops_them(workdir):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    try:
+
+    def pages(count: int) -> list[int]:
         deadline = time.monotonic() + 60
         statuses = []
-        while time.monotonic() < deadline and len(statuses) < 6:
+        while time.monotonic() < deadline and len(statuses) < count:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/catalogue/", timeout=10) as r:
                     statuses.append(r.status)
             except OSError:
                 time.sleep(0.3)
-        assert statuses == [200] * 6
-        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        return statuses
+
+    def workers(count: int) -> list[str]:
+        # The server's children, once there are `count` of them (a replacement takes a moment).
+        deadline = time.monotonic() + 30
+        while True:
+            found = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+            if len(found) == count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.2)
+
+    seen = []
+    try:
+        assert pages(6) == [200] * 6
+        children = workers(2)
+        seen += children
         assert len(children) == 2
+        # A worker that dies is replaced, and the server goes on serving meanwhile.
+        os.kill(int(children[0]), signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while children[0] in workers(2) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        replaced = workers(2)
+        seen += replaced
+        assert len(replaced) == 2 and children[0] not in replaced and children[1] in replaced
+        assert pages(4) == [200] * 4
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        server.wait(timeout=60)
     assert server.returncode == 0
-    assert not any(Path(f"/proc/{pid}").exists() for pid in children)
+    # SIGTERM stops every worker, not only the one that answered.
+    assert not any(Path(f"/proc/{pid}").exists() for pid in seen)

@@ -2,18 +2,24 @@
 
 The figure is the time inside Django (from the first middleware to the response), without
 the network and the WSGI server's queue, so that page speed can be measured on the server
-side under load (benchmarks/pages.py) and seen in the browser's developer tools.
+side under load (benchmarks/pages.py) and seen in the browser's developer tools. Only
+with MIARA_SERVER_TIMING=1: to anyone else a response's time tells how much work it caused
+(for instance whether a user name exists at the login).
 """
 
 from __future__ import annotations
 
 import time
 
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.middleware.gzip import GZipMiddleware
 
 
 class ServerTimingMiddleware:
     def __init__(self, get_response):
+        if not getattr(settings, "SERVER_TIMING", False):
+            raise MiddlewareNotUsed
         self.get_response = get_response
 
     def __call__(self, request):

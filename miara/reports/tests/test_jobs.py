@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +30,13 @@ FORM = {"period": "2024", "group": "all", "language": "pl", "format": "pdf"}
 def ask(client, user, code="A1", **changes):
     client.force_login(user)
     return client.post(reverse("reports:unit_report", args=[code]), FORM | changes)
+
+
+def unmasked(response, job_id: int) -> bytes:
+    """The page without its CSRF token, which Django masks anew in every response, and
+    without the address the caller asked for (the language form sends it back)."""
+    page = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", response.content)
+    return page.replace(f"/reports/jobs/{job_id}/".encode(), b"/reports/jobs/ID/")
 
 
 def body(response) -> bytes:
@@ -123,10 +132,18 @@ def test_another_users_report_cannot_be_followed_or_downloaded(client, bob, caro
     ask(client, bob)
     runner.run_pending()
     job = ReportJob.objects.get()
+    missing = job.pk + 1000
     for intruder in (carol, mike):  # mike manages the same unit, but did not ask
         client.force_login(intruder)
         for name in ("job", "job_status", "download"):
-            assert client.get(reverse(f"reports:{name}", args=[job.pk])).status_code == 403
+            foreign = client.get(reverse(f"reports:{name}", args=[job.pk]))
+            absent = client.get(reverse(f"reports:{name}", args=[missing]))
+            # A stranger cannot tell an existing job from a missing one (ids are counted).
+            assert (foreign.status_code, unmasked(foreign, job.pk)) == (
+                absent.status_code,
+                unmasked(absent, missing),
+            )
+            assert foreign.status_code == 404
         listed = client.get(reverse("reports:programme"))
         assert f'data-job="{job.pk}"'.encode() not in listed.content
     client.force_login(bob)
@@ -150,8 +167,8 @@ def test_losing_a_unit_takes_its_reports_away(client, bob):
     job = ReportJob.objects.get()
     user_add(username="bob", role="editor", unit_codes=["C3"])
     client.force_login(bob)
-    assert client.get(reverse("reports:download", args=[job.pk])).status_code == 403
-    with pytest.raises(PermissionDenied):
+    assert client.get(reverse("reports:download", args=[job.pk])).status_code == 404
+    with pytest.raises(Http404):
         report_job_for(user=bob, job_id=job.pk)
 
 
@@ -290,3 +307,44 @@ def test_a_downloaded_pdf_is_sent_as_it_is_not_compressed_again(client, mike):
     download = client.get(reverse("reports:download", args=[job.pk]), HTTP_ACCEPT_ENCODING="gzip")
     assert not download.has_header("Content-Encoding")
     assert body(download).startswith(b"%PDF")
+
+
+def _dead_runner_id() -> str:
+    """The id of a report runner of this machine whose process has ended."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from miara.reports import runner;"
+        "print(runner.worker_id() if hasattr(runner, 'worker_id') else runner.WORKER)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_a_job_whose_runner_process_is_gone_is_queued_again_at_once(client, mike):
+    # A restart: the job's heartbeat is seconds old, but its runner's process has ended.
+    ask(client, mike)
+    job = ReportJob.objects.get()
+    ReportJob.objects.filter(pk=job.pk).update(
+        state="running", worker=_dead_runner_id(), heartbeat_at=timezone.now(), attempts=1
+    )
+    assert report_jobs_recover() == 1
+    job.refresh_from_db()
+    assert (job.state, job.worker) == ("queued", "")
+    page = client.get(reverse("reports:job", args=[job.pk]))
+    assert b"The server was restarted while this report was being prepared" in page.content
+    status = client.get(reverse("reports:job_status", args=[job.pk])).json()
+    assert status["state"] == "queued" and status["restarted"] is True
+
+
+def test_a_job_of_a_living_runner_is_left_alone(client, mike):
+    ask(client, mike)
+    worker = runner.worker_id()
+    ReportJob.objects.update(
+        state="running", worker=worker, heartbeat_at=timezone.now(), attempts=1
+    )
+    assert report_jobs_recover() == 0
+    assert ReportJob.objects.get().state == "running"

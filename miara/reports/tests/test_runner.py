@@ -34,6 +34,6 @@ def test_a_queued_job_is_built_in_the_background(settings, mike):
             time.sleep(0.2)
         assert job.state == ReportJob.State.DONE, job.error
         assert job.output_path().read_bytes().startswith(b"PK")  # a zip container: xlsx
-        assert job.worker == runner.WORKER and job.heartbeat_at and job.finished_at
+        assert job.worker == runner.worker_id() and job.heartbeat_at and job.finished_at
     finally:
         runner.stop()
