@@ -25,6 +25,14 @@ def axis_labels(page, chart_id):
 
 
 def open_population_page(page, live_server, language):
+    # The charts must draw under the Content-Security-Policy (no eval, no inline script).
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.context.add_cookies(
         [{"name": "django_language", "value": language, "url": live_server.url}]
     )
@@ -34,7 +42,9 @@ def open_population_page(page, live_server, language):
     page.locator("input[name=password]").press("Enter")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.goto(live_server.url + "/indicators/POP/?period=2024")
-    return axis_labels(page, "chart-ranking") + axis_labels(page, "chart-distribution")
+    labels = axis_labels(page, "chart-ranking") + axis_labels(page, "chart-distribution")
+    assert not refused, refused
+    return labels
 
 
 @pytest.mark.parametrize("language", ["pl", "cs"])
