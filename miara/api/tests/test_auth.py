@@ -84,7 +84,17 @@ def test_it_refuses_a_session_write_without_csrf_token(bob):
     assert "CSRF" in response.json()["detail"]
 
 
-def test_it_accepts_a_session_write_with_csrf_token(bob):
+def open_2022(alice):
+    """Editors write the periods of an open collection of their unit."""
+    from miara.collection.cycles import cycle_open
+
+    cycle_open(
+        period="2022", name="2022", variable_codes=["WASTE_T"], unit_codes=["A1"], acting_user=alice
+    )
+
+
+def test_it_accepts_a_session_write_with_csrf_token(bob, alice):
+    open_2022(alice)
     client = Client(enforce_csrf_checks=True)
     client.force_login(bob)
     # What a page's JavaScript does: echo the csrftoken cookie in the X-CSRFToken header.
@@ -95,7 +105,8 @@ def test_it_accepts_a_session_write_with_csrf_token(bob):
     assert response.status_code == 200, response.content
 
 
-def test_it_needs_no_csrf_token_with_a_bearer_token(bob):
+def test_it_needs_no_csrf_token_with_a_bearer_token(bob, alice):
+    open_2022(alice)
     token = token_create(user=bob)
     client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {token}")
     response = client.post("/api/v1/values", WRITE, content_type="application/json")

@@ -185,6 +185,14 @@ def test_the_counts_agree_with_each_submissions_own_findings(as_bob, as_carol, a
         ValidationRule.objects.create(
             code=code, name={"en": code}, expression=expression, severity=severity
         )
+    # Editors write the periods of an open collection: open it first.
+    everyone = cycle_open(
+        period="2024",
+        name="All",
+        variable_codes=QUESTIONNAIRE,
+        unit_codes=["A1", "B2", "C3", "D4"],
+        acting_user=alice,
+    )
     # A1: a rule error, a missing required value; B2: a rule warning explained by a
     # comment on a value the rule reads, and a change warning left unexplained.
     post_values(as_bob, ("A1", "RECYCLED_T", "2024", 5000), ("A1", "POPULATION", "2024", None))
@@ -196,13 +204,6 @@ def test_the_counts_agree_with_each_submissions_own_findings(as_bob, as_carol, a
         ]
     }  # fmt: skip
     as_carol.post("/api/v1/values", json.dumps(body), content_type="application/json")
-    everyone = cycle_open(
-        period="2024",
-        name="All",
-        variable_codes=QUESTIONNAIRE,
-        unit_codes=["A1", "B2", "C3", "D4"],
-        acting_user=alice,
-    )
     rows = as_alice.get(f"/api/v1/cycles/{everyone.pk}/submissions").json()
     expected, justified = [], []
     for s in Submission.objects.filter(cycle=everyone).order_by("unit__code"):

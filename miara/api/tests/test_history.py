@@ -48,6 +48,12 @@ def test_it_shows_the_file_load_that_created_the_value(as_bob):
 
 
 def test_it_shows_api_and_file_changes_newest_first(as_bob, alice, tmp_path):
+    from miara.collection.cycles import cycle_open
+
+    # Editors write the periods of an open collection of their unit.
+    cycle_open(
+        period="2024", name="2024", variable_codes=["WASTE_T"], unit_codes=["A1"], acting_user=alice
+    )
     write(as_bob, 1111, comment="corrected")
     upload = tmp_path / "fix.csv"
     upload.write_text("unit,variable,period,value,comment\nA1,WASTE_T,2024,1212,audited\n")
