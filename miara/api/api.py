@@ -104,6 +104,9 @@ def _field_of(location: tuple) -> tuple[int | None, str]:
         parts = parts[1:]
     if len(parts) >= 2 and parts[0] == "values" and isinstance(parts[1], int):
         return parts[1], ".".join(str(p) for p in parts[2:]) or "values"
+    if location and location[0] == "query" and parts and isinstance(parts[-1], int):
+        # A repeatable parameter (?period=2024&period=2025): name the parameter.
+        parts = parts[:-1]
     return None, ".".join(str(p) for p in parts) or str(location[0])
 
 

@@ -260,7 +260,10 @@ def _collections(unit_ids: set[int], periods: set[str]) -> dict[tuple[int, str],
     return found
 
 
-def values_write_refusals(user, keys) -> dict[tuple[int, str], str]:
+_UNKNOWN = object()
+
+
+def values_write_refusals(user, keys, *, writable=_UNKNOWN) -> dict[tuple[int, str], str]:
     """THE rule for every channel that writes values (the form, its Excel upload, the API):
     which of the `(unit_id, period)` keys this user may not write, and why.
 
@@ -276,7 +279,8 @@ def values_write_refusals(user, keys) -> dict[tuple[int, str], str]:
     from miara.accounts.scope import writable_unit_ids
 
     keys = {(int(unit_id), str(period)) for unit_id, period in keys}
-    writable = writable_unit_ids(user)
+    # A caller that has just read the user's write scope passes it (`writable`).
+    writable = writable_unit_ids(user) if writable is _UNKNOWN else writable
     refusals: dict[tuple[int, str], str] = {}
     for key in keys:
         if writable is not None and key[0] not in writable:
@@ -299,6 +303,8 @@ def values_write_refusals(user, keys) -> dict[tuple[int, str], str]:
     return refusals
 
 
-def value_write_refusal(user, *, unit_id: int, period: str) -> str | None:
+def value_write_refusal(user, *, unit_id: int, period: str, writable=_UNKNOWN) -> str | None:
     """Why this user may not write this unit's values for this period, or None."""
-    return values_write_refusals(user, [(unit_id, period)]).get((unit_id, period))
+    return values_write_refusals(user, [(unit_id, period)], writable=writable).get(
+        (unit_id, period)
+    )

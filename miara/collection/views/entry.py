@@ -110,7 +110,7 @@ def _questionnaire_access(request, cycle_id: int, unit_code: str) -> Access:
     writable = writable_unit_ids(user)
     may_write = writable is None or unit.pk in writable
     # The rule every channel applies (the API and the Excel upload too).
-    refused = value_write_refusal(user, unit_id=unit.pk, period=cycle.period)
+    refused = value_write_refusal(user, unit_id=unit.pk, period=cycle.period, writable=writable)
     reason = ""
     if not may_write:
         reason = _("You can read this questionnaire but not change it.")
