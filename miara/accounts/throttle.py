@@ -15,6 +15,7 @@ from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.translation import gettext_noop
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -69,3 +70,17 @@ def locked_out(request, original_response=None, credentials=None):
         {"minutes": minutes},
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
+
+
+# django-axes ships no Polish or Czech: the names of its models in the admin are
+# translated in miara's own catalogue, and listed here so `make messages` keeps them.
+AXES_MODEL_NAMES = (
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+)

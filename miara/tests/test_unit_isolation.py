@@ -197,9 +197,10 @@ def test_bob_cannot_reach_b2_through_any_page(world, bob):
     job = world["job_id"]
     assert STATUSES["GET /units/B2/report/"] == 403
     assert STATUSES["POST /units/B2/report/"] == 403
-    assert STATUSES[f"GET /reports/jobs/{job}/"] == 403
-    assert STATUSES[f"GET /reports/jobs/{job}/status.json"] == 403
-    assert STATUSES[f"GET /reports/jobs/{job}/download/"] == 403
+    # Someone else's report job answers as a missing one would (ids are consecutive).
+    assert STATUSES[f"GET /reports/jobs/{job}/"] == 404
+    assert STATUSES[f"GET /reports/jobs/{job}/status.json"] == 404
+    assert STATUSES[f"GET /reports/jobs/{job}/download/"] == 404
     assert STATUSES[f"GET /accounts/users/{world['user_id']}/"] == 404
     assert STATUSES[f"POST /accounts/users/{world['user_id']}/deactivate/"] == 404
     # Indicator pages take the indicator's code in the path, so `code=B2` above only met a
