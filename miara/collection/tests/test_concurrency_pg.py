@@ -210,9 +210,18 @@ def test_racing_large_loads_of_the_same_new_keys_take_turns(programme):
 # --- Through the real views ---------------------------------------------------------------
 
 
-def test_racing_api_writes_with_the_same_version_give_one_200_and_409s(bob):
+def open_2024(alice):
+    """Editors write through the API the periods of an open collection of their unit."""
+    return cycle_open(
+        period="2024", name="Year 2024", variable_codes=["WASTE_T"], unit_codes=["A1"],
+        acting_user=alice,
+    )  # fmt: skip
+
+
+def test_racing_api_writes_with_the_same_version_give_one_200_and_409s(alice, bob):
     from miara.accounts.services import token_create
 
+    open_2024(alice)
     token = token_create(user=bob)
     start = stored()
 
@@ -236,11 +245,12 @@ def test_racing_api_writes_with_the_same_version_give_one_200_and_409s(bob):
     assert_history_is_a_chain(history(), value)
 
 
-def test_an_api_write_without_a_comment_never_erases_a_racing_comment(bob):
+def test_an_api_write_without_a_comment_never_erases_a_racing_comment(alice, bob):
     """Omitting `comment` keeps the stored one: the one stored when the write takes its
     turn, not an older one read before another writer's comment arrived."""
     from miara.accounts.services import token_create
 
+    open_2024(alice)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token_create(user=bob)}")
     lost = []
     for round_ in range(10):
