@@ -272,7 +272,10 @@ def values_write_refusals(user, keys, *, writable=_UNKNOWN) -> dict[tuple[int, s
       cycles is open, by anyone who may write the unit; once they are all closed, by
       nobody (the form has always shown a closed collection read-only, coordinators too).
     - A period that no collection gathers for the unit (an earlier year, `1999-Q3`) only
-      by coordinators, who load and correct the programme's data outside collections.
+      by coordinators, who load and correct the programme's data outside collections —
+      in a programme that collects data through collection cycles. A programme that runs
+      none (its units deliver data through the API or files, contracts.md) leaves editors
+      and managers their units' periods.
     Submitted and accepted questionnaires are refused further down, by `values_write`
     (a 409 with the locked values), whoever writes.
     """
@@ -295,12 +298,17 @@ def values_write_refusals(user, keys, *, writable=_UNKNOWN) -> dict[tuple[int, s
             refusals[key] = _(
                 "the data collection of %(period)s is closed; its values can no longer be changed"
             ) % {"period": key[1]}
-        elif is_open is None and writable is not None:
+        elif is_open is None and writable is not None and _programme_collects():
             refusals[key] = _(
                 "%(period)s is not collected from this unit now; only periods of an open "
                 "data collection can be written"
             ) % {"period": key[1]}
     return refusals
+
+
+def _programme_collects() -> bool:
+    """Whether the programme gathers data through collection cycles at all."""
+    return Cycle.objects.exists()
 
 
 def value_write_refusal(user, *, unit_id: int, period: str, writable=_UNKNOWN) -> str | None:

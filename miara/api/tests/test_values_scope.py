@@ -132,3 +132,11 @@ def test_the_excel_upload_applies_the_same_rule(closed_2023, bob):
     workbook = template_build(submission=submission, language="en")
     with pytest.raises(PermissionDenied):
         template_import(path_or_bytes=workbook, submission=submission, user=bob, filename="q.xlsx")
+
+
+def test_a_programme_without_collections_lets_editors_write_their_units(as_bob):
+    """contracts.md: an editor posts their unit's values where no collection cycle runs;
+    only another unit is a 403."""
+    assert post(as_bob, item(period="2022", value=900)).status_code == 200
+    assert stored("A1", period="2022").value == 900
+    assert post(as_bob, item(unit="B2", period="2022", value=1)).status_code == 403
