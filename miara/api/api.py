@@ -33,7 +33,22 @@ logger = logging.getLogger(__name__)
 
 
 class MiaraAPI(NinjaAPI):
-    """NinjaAPI whose 405 answers are JSON like every other error (ninja's are plain text)."""
+    """NinjaAPI whose 405 answers are JSON like every other error (ninja's are plain text),
+    and whose schema states the 400 that any operation answers to a NUL character in the
+    request (miara.web.middleware.NulGuardMiddleware refuses it before the operation runs).
+    """
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        bad_request = {
+            "description": "Bad Request: the request contains a NUL character",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault("400", bad_request)
+        return schema
 
     def _get_urls(self):
         urls = super()._get_urls()

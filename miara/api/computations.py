@@ -145,7 +145,7 @@ def result_sets_compute(request, payload: ComputeIn, response: HttpResponse):
 
 @router.get(
     "/jobs/{job_id}",
-    response={200: JobOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: JobOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="A computation's state and progress",
 )
 def job_detail(request, job_id: int):
