@@ -38,7 +38,23 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture
-def bearers(bob, alice):
+def connection_kept():
+    """Calls go through the WSGI application, whose request signals close the database
+    connection after each answer; the test's transaction lives on that connection (on
+    PostgreSQL; SQLite's in-memory database ignores the close). Django's test client
+    keeps the connection the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearers(bob, alice, connection_kept):
     from miara.accounts.services import token_create
 
     return {
