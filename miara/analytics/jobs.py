@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from miara.analytics.models import ComputeJob
 from miara.analytics.services import STEPS, ComputeError, _is_coordinator, compute
 from miara.engine.errors import PeriodError
+from miara.lib.jobs import job_claim
 
 log = logging.getLogger(__name__)
 
@@ -31,26 +32,7 @@ MAX_ATTEMPTS = 3
 
 def compute_job_claim(*, worker: str) -> ComputeJob | None:
     """Take the oldest queued computation for this runner, or None. Safe with several runners."""
-    for job_id in (
-        ComputeJob.objects.filter(state=ComputeJob.State.QUEUED)
-        .order_by("id")
-        .values_list("id", flat=True)[:5]
-    ):
-        now = timezone.now()
-        claimed = ComputeJob.objects.filter(pk=job_id, state=ComputeJob.State.QUEUED).update(
-            state=ComputeJob.State.RUNNING,
-            worker=worker,
-            started_at=now,
-            heartbeat_at=now,
-            progress_done=0,
-            error="",
-        )
-        if claimed:
-            job = ComputeJob.objects.get(pk=job_id)
-            job.attempts += 1
-            ComputeJob.objects.filter(pk=job_id).update(attempts=job.attempts)
-            return job
-    return None
+    return job_claim(ComputeJob, worker=worker)
 
 
 def compute_job_run(job_id: int) -> None:

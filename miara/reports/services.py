@@ -28,6 +28,7 @@ from miara.accounts.scope import require_unit_access
 from miara.analytics.benchmark import current_result_set, unit_peer_groups
 from miara.analytics.models import UnitResult
 from miara.analytics.selectors import computed_periods
+from miara.lib.jobs import job_claim
 from miara.reports.content import unit_report
 from miara.reports.errors import ReportRequestError
 from miara.reports.excel import unit_report_xlsx
@@ -177,26 +178,7 @@ def report_job_create(
 
 def report_job_claim(*, worker: str) -> ReportJob | None:
     """Take the oldest queued job for this runner, or None. Safe with several runners."""
-    for job_id in (
-        ReportJob.objects.filter(state=ReportJob.State.QUEUED)
-        .order_by("id")
-        .values_list("id", flat=True)[:5]
-    ):
-        now = timezone.now()
-        claimed = ReportJob.objects.filter(pk=job_id, state=ReportJob.State.QUEUED).update(
-            state=ReportJob.State.RUNNING,
-            worker=worker,
-            started_at=now,
-            heartbeat_at=now,
-            progress_done=0,
-            error="",
-        )
-        if claimed:
-            job = ReportJob.objects.get(pk=job_id)
-            ReportJob.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
-            job.attempts += 1
-            return job
-    return None
+    return job_claim(ReportJob, worker=worker)
 
 
 def report_job_run(job: ReportJob, *, progress: Callable[[int, int], None] | None = None) -> None:
