@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     # Serves the API docs page's Swagger assets from the installed package, never a CDN.
     "ninja",
     "axes",
+    "miara.presentation",
     "miara.accounts",
     "miara.units",
     "miara.catalogue",

@@ -3,7 +3,7 @@
 Pure presentation: every function takes numbers a selector has already read from a result
 set (nothing is computed here beyond placing them) and returns a Vega-Lite spec as a dict.
 The spec is drawn in the browser by vega-embed (`{% chart %}` in templates, bundle from
-`miara.web.vega`); PDF reports draw the same marks in `reports.figures`.
+`miara.presentation.vega`); PDF reports draw the same marks in `reports.figures`.
 
 Colours follow miara.css: the unit highlighted in the accent colour, the others grey,
 quartile bands in a pale tint. Colour is never the only cue: the highlighted unit is also

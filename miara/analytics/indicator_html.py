@@ -7,17 +7,12 @@ read the same classes and `data-col` cells); every figure comes from `IndicatorD
 
 from __future__ import annotations
 
-from html import escape as _html_escape
-
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from miara.analytics.indicator_detail import IndicatorDetail
-from miara.web import labels, numbers
-
-
-def escape(text) -> str:
-    return _html_escape(str(text))
+from miara.presentation import labels, numbers
+from miara.presentation.html import escape
 
 
 def group_rows(detail: IndicatorDetail) -> SafeString:

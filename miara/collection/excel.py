@@ -54,6 +54,7 @@ from miara.engine import kinds as variable_kinds
 from miara.engine.periods import Period
 from miara.fileio import FileProblem, Problem
 from miara.fileio.formulas import xlsx_inert
+from miara.fileio.numbers import number_text
 from miara.fileio.tables import LINE
 from miara.fileio.workbooks import checked_workbook, upload_limits
 from miara.lib.translations import pick
@@ -222,9 +223,7 @@ def _formula_number(x: float) -> str:
 
 def _value_text(x: float | None) -> str | None:
     """A value for `parse_values`: at full precision, whole numbers without '.0'."""
-    if x is None:
-        return None
-    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+    return None if x is None else number_text(x)
 
 
 def _display_number(x: float) -> str:

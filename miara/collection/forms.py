@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from miara.collection.services import MAX_COMMENT, kind_problem_text
 from miara.engine import kinds as variable_kinds
+from miara.fileio.numbers import number_text
 
 # Spaces a person or a spreadsheet puts between thousands: space, no-break space,
 # narrow no-break space, thin space.
@@ -52,14 +53,6 @@ def parse_number(text: str | None) -> float | None:
     if not math.isfinite(number):
         raise ValueError(normal)
     return number
-
-
-def number_text(value: float | None) -> str:
-    """A stored number as text for `parse_values`: full precision, whole numbers without
-    '.0'."""
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(value)
 
 
 def fingerprint(value: float | None, comment: str) -> str:

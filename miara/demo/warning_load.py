@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from miara.fileio.numbers import number_text
+
 PERIOD = "2025"
 FACTOR = 1.02
 
@@ -83,7 +85,7 @@ def plus_two_percent_findings(directory: Path) -> dict[str, list[dict]]:
         orient="row",
     )
     typed = plus_two_percent_frame(last_year, kinds=kinds).with_columns(
-        pl.col("value").map_elements(_text, return_dtype=pl.String)
+        pl.col("value").map_elements(number_text, return_dtype=pl.String)
     )
     with transaction.atomic():
         values_write(
@@ -96,7 +98,3 @@ def plus_two_percent_findings(directory: Path) -> dict[str, list[dict]]:
         submission.unit.code: submission_findings(submission)
         for submission in Submission.objects.filter(cycle=cycle).select_related("unit", "cycle")
     }
-
-
-def _text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from miara.fileio.numbers import number_text
 from miara.fileio.problems import FileProblem, Problem
 from miara.fileio.workbooks import CLI_LIMITS, checked_workbook
 
@@ -206,5 +207,5 @@ def _cell_text(cell) -> str | None:
     if isinstance(cell, bool):
         return str(cell).upper()
     if isinstance(cell, float):
-        return str(int(cell)) if cell.is_integer() and abs(cell) < 1e15 else repr(cell)
+        return number_text(cell)
     return str(cell)

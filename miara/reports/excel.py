@@ -19,9 +19,9 @@ from openpyxl.utils import get_column_letter
 from miara.analytics.benchmark import ROW_FIGURES, BenchmarkRow
 from miara.analytics.templatetags.results_status import provisional_note
 from miara.fileio.formulas import xlsx_inert
+from miara.presentation import labels
 from miara.reports.content import UnitReport
 from miara.reports.pdf import methodology_items
-from miara.web import labels
 
 HEADER_FILL = PatternFill("solid", fgColor="DBE6EF")
 BOLD = Font(bold=True)

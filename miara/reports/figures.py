@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from html import escape
 
 from miara.analytics.charts import ACCENT, BAND, MEDIAN, OTHERS
-from miara.web import numbers
+from miara.presentation import numbers
+from miara.presentation.html import escape
 
 WIDTH = 600
 STRIP_LEFT = 16
@@ -88,7 +88,7 @@ def _scale(ticks: Sequence[float], start: float, length: float, *, flip: bool = 
 def _text(x, y, content, *, size=10.0, fill=MUTED, anchor="start", weight="normal") -> str:
     return (
         f'<text x="{x}" y="{y}" font-family="{FONT}" font-size="{size}" fill="{fill}"'
-        f' text-anchor="{anchor}" font-weight="{weight}">{escape(str(content))}</text>'
+        f' text-anchor="{anchor}" font-weight="{weight}">{escape(content)}</text>'
     )
 
 

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 
 from miara.analytics.benchmark import BenchmarkRow
 from miara.analytics.templatetags.results_status import provisional_note
+from miara.presentation import labels, numbers
 from miara.reports import figures
 from miara.reports.content import UnitReport
 from miara.reports.errors import ReportError
-from miara.web import labels, numbers
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "reports" / "unit_report.typ"
 # Indicators per composed figure: few enough that a figure never needs more than a page.

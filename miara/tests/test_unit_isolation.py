@@ -49,10 +49,10 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
     from django.utils.http import urlsafe_base64_encode
 
     from miara.collection.services import parse_values, values_write
+    from miara.presentation.vega import bundle_version
     from miara.reports import runner
     from miara.reports.services import report_job_create
     from miara.units.models import Unit
-    from miara.web.vega import bundle_version
 
     settings.REPORTS_IN_BACKGROUND = False
     monkeypatch.setenv("MIARA_VAR_DIR", str(tmp_path / "var"))

@@ -7,8 +7,8 @@ from django.shortcuts import render
 
 from miara.accounts.scope import visible_unit_ids
 from miara.lib.collation import sorted_by_name
+from miara.presentation.labels import unit_type_label
 from miara.units.models import Unit
-from miara.web.labels import unit_type_label
 
 
 @login_required

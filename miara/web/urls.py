@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from miara.web import vega, views
+from miara.presentation import vega
+from miara.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from miara.web import numbers
+from miara.presentation import numbers
 
 register = template.Library()
 

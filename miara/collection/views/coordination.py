@@ -8,7 +8,6 @@ gets 403 (anonymous visitors are sent to log in).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from functools import wraps
 
 import polars as pl
@@ -44,9 +43,10 @@ from miara.collection.views.entry import finding_text
 from miara.engine.errors import PeriodError
 from miara.engine.periods import Period
 from miara.lib.collation import sorted_by_name
+from miara.presentation import labels
+from miara.presentation.downloads import csv_response
+from miara.presentation.numbers import exact, significant
 from miara.units.models import Unit
-from miara.web import labels
-from miara.web.downloads import csv_download
 
 # --- who may do what ---------------------------------------------------------------------
 
@@ -81,14 +81,6 @@ def readers_only(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _number(value: float | None) -> str:
-    """A reported number as entered (no padding to fixed decimals: 900, 12.5, 0.0012),
-    grouped and with the decimal separator of the reader's language."""
-    if value is None:
-        return "—"
-    return formats.number_format(Decimal(f"{value:.12g}"), use_l10n=True, force_grouping=True)
 
 
 STATE_BADGES = {
@@ -360,8 +352,8 @@ def _results_context(cycle: Cycle) -> dict:
                     **change,
                     "unit_name": names.get(change["unit"], change["unit"]),
                     "indicator_label": indicators.get(change["indicator"], change["indicator"]),
-                    "before_text": _number(change["before"]),
-                    "after_text": _number(change["after"]),
+                    "before_text": significant(change["before"]),
+                    "after_text": significant(change["after"]),
                 }
             )
     return {
@@ -516,7 +508,7 @@ def quality_report(request, cycle_id: int):
         row["unit_obj"] = units.get(row["unit"])
         row["variable_label"] = names.get(row["variable"], row["variable"])
         row["check_label"] = CHECK_LABELS.get(row["check"], row["check"])
-        row["value_text"] = _number(row["value"])
+        row["value_text"] = significant(row["value"])
         # The engine's detail is a machine-readable English note; people read the same
         # wording the questionnaire shows them.
         row["detail_text"] = finding_text(row, period=cycle.period, rule_names=rule_names)
@@ -546,11 +538,9 @@ def _without_page(request) -> str:
 
 
 def _csv_cell(value) -> str:
-    if value is None:
-        return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return repr(value) if isinstance(value, float) else str(value)
+    return exact(value)
 
 
 @readers_only
@@ -558,7 +548,7 @@ def quality_csv(request, cycle_id: int):
     cycle = _cycle(cycle_id)
     rows, _filters = _quality_rows(cycle, request)
     names = dict(Unit.objects.filter(submissions__cycle=cycle).values_list("code", "name"))
-    response, writer = csv_download(f"miara-quality-{cycle.period}-{cycle.pk}.csv")
+    response, writer = csv_response(f"miara-quality-{cycle.period}-{cycle.pk}.csv")
     writer.writerow(QUALITY_COLUMNS)
     for row in rows:
         row["unit_name"] = names.get(row["unit"], "")
@@ -578,8 +568,8 @@ def review(request, submission_id: int):
     submission = _submission(submission_id)
     rows, rule_findings, general_notes = selectors.submission_review(submission=submission)
     for row in rows:
-        row["value_text"] = _number(row["value"])
-        row["previous_text"] = _number(row["previous"])
+        row["value_text"] = significant(row["value"])
+        row["previous_text"] = significant(row["previous"])
     for finding in [f for row in rows for f in row["findings"]] + rule_findings:
         finding["check_label"] = CHECK_LABELS.get(finding["check"], finding["check"])
     events = list(submission.events.select_related("user"))
@@ -680,8 +670,8 @@ def value_history(request, submission_id: int, variable: str):
         unit=submission.unit.code, variable=variable, period=submission.cycle.period
     )
     for change in history:
-        change["old_text"] = _number(change["old_value"])
-        change["new_text"] = _number(change["new_value"])
+        change["old_text"] = significant(change["old_value"])
+        change["new_text"] = significant(change["new_value"])
         change["channel_label"] = (
             Channel(change["channel"]).label
             if change["channel"] in Channel.values

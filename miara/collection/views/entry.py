@@ -24,12 +24,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import get_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -53,7 +51,6 @@ from miara.collection.forms import (
     QuestionnaireForm,
     ValueField,
     fingerprint,
-    number_text,
 )
 from miara.collection.models import Cycle, Submission, SubmissionState, ValueHistory
 from miara.collection.quality import field_findings, submission_findings
@@ -66,8 +63,12 @@ from miara.collection.services import (
 )
 from miara.engine.periods import Period
 from miara.fileio import FileProblem, Problem
+from miara.fileio.numbers import number_text
 from miara.fileio.tables import LINE
 from miara.lib.translations import pick
+from miara.presentation.dates import moment_text
+from miara.presentation.downloads import XLSX, file_response
+from miara.presentation.numbers import fixed, input_text, reading
 from miara.units.models import Unit
 
 # --- fetch and authorise ---------------------------------------------------------------
@@ -134,28 +135,7 @@ def _questionnaire_access(request, cycle_id: int, unit_code: str) -> Access:
     return Access(submission, may_write and not reason, can_submit, reason)
 
 
-# --- presentation of numbers and findings ----------------------------------------------
-
-
-def display(value) -> str:
-    """A number for reading: grouped, in the reader's locale, at most 2 decimals (4 for
-    numbers below one)."""
-    if value is None:
-        return "—"
-    decimals = 4 if abs(value) < 1 else 2
-    text = floatformat(value, f"{decimals}g")
-    separator = get_format("DECIMAL_SEPARATOR")
-    if separator in text:
-        text = text.rstrip("0").rstrip(separator)
-    return text
-
-
-def input_text(value: float | None) -> str:
-    """A stored number as the value of an input: full precision, no grouping, the
-    reader's decimal separator (a Polish clerk sees and types 12,5)."""
-    text = number_text(value)
-    separator = get_format("DECIMAL_SEPARATOR")
-    return text.replace(".", separator) if separator != "." else text
+# --- presentation of findings ----------------------------------------------------------
 
 
 def finding_text(finding: dict, *, period: str, rule_names: dict[str, str]) -> str:
@@ -169,8 +149,8 @@ def finding_text(finding: dict, *, period: str, rule_names: dict[str, str]) -> s
         return _("not a finite number")
     if check == "range":
         if (finding["detail"] or "").startswith("below"):
-            return _("below the minimum %(min)s") % {"min": display(finding["expected_low"])}
-        return _("above the maximum %(max)s") % {"max": display(finding["expected_high"])}
+            return _("below the minimum %(min)s") % {"min": reading(finding["expected_low"])}
+        return _("above the maximum %(max)s") % {"max": reading(finding["expected_high"])}
     if check == "change":
         before = finding["reference"]
         if Period.parse(period).kind == "year":
@@ -180,17 +160,17 @@ def finding_text(finding: dict, *, period: str, rule_names: dict[str, str]) -> s
         if not before:
             text = _("changed from 0 %(since)s to %(after)s") % {
                 "since": since,
-                "after": display(value),
+                "after": reading(value),
             }
         else:
             # The relative change of one value, to say it in words; the engine decided
             # that it is large.
             percent = (value - before) / abs(before) * 100
             text = _("changed by %(change)s %% %(since)s (%(before)s → %(after)s)") % {
-                "change": ("+" if percent > 0 else "") + floatformat(percent, "0g"),
+                "change": ("+" if percent > 0 else "") + fixed(percent, 0),
                 "since": since,
-                "before": display(before),
-                "after": display(value),
+                "before": reading(before),
+                "after": reading(value),
             }
         return text if explained else _("%(finding)s: explain in the comment") % {"finding": text}
     if check == "kind":
@@ -200,7 +180,7 @@ def finding_text(finding: dict, *, period: str, rule_names: dict[str, str]) -> s
         if detail.startswith("negative"):
             return _("negative: this variable cannot be below 0")
         return _("above %(max)s, the most this variable can be") % {
-            "max": display(finding["expected_high"])
+            "max": reading(finding["expected_high"])
         }
     if check == "outlier":
         # The check compares with the peers' current values, drafts included (per unit of
@@ -362,13 +342,6 @@ def _progress(rows: list[dict], counts: dict) -> dict:
     }
 
 
-def _when(moment) -> str:
-    local = timezone.localtime(moment)
-    if local.date() == timezone.localdate():
-        return local.strftime("%H:%M")
-    return local.strftime("%Y-%m-%d %H:%M")
-
-
 def _conflict_text(stored, yours: float | None) -> str:
     """What happened to a field someone else saved meanwhile, with both values."""
     user = stored.updated_by
@@ -379,14 +352,14 @@ def _conflict_text(stored, yours: float | None) -> str:
             "Check the value and save again to keep yours."
         ) % {
             "who": who,
-            "theirs": display(stored.value) if stored.value is not None else _("an empty value"),
-            "when": _when(stored.updated_at),
-            "yours": display(yours) if yours is not None else _("(empty)"),
+            "theirs": reading(stored.value) if stored.value is not None else _("an empty value"),
+            "when": moment_text(stored.updated_at),
+            "yours": reading(yours) if yours is not None else _("(empty)"),
         }
     return _(
         "%(who)s changed this field at %(when)s while you were editing; your change was not saved. "
         "Check it and save again to keep yours."
-    ) % {"who": who, "when": _when(stored.updated_at)}
+    ) % {"who": who, "when": moment_text(stored.updated_at)}
 
 
 # --- the page ---------------------------------------------------------------------------
@@ -459,11 +432,11 @@ def _render_questionnaire(
                 "conflict": conflicts.get(code, ""),
                 "findings": per_field.get(code, []),
                 "median": medians.get(code),
-                "previous_text": display(row["previous"]) if row["previous"] is not None else "",
-                "value_display": display(row["value"]) if row["value"] is not None else "",
-                "median_text": display(medians[code]["median"]) if code in medians else "",
+                "previous_text": reading(row["previous"]) if row["previous"] is not None else "",
+                "value_display": reading(row["value"]) if row["value"] is not None else "",
+                "median_text": reading(medians[code]["median"]) if code in medians else "",
                 "notes": notes_by_variable.get(variable.pk, []),
-                "updated_at_text": _when(row["updated_at"]) if row["updated_at"] else "",
+                "updated_at_text": moment_text(row["updated_at"]) if row["updated_at"] else "",
             }
         )
     has_errors = bool(form is not None and form.is_bound and form.errors) or bool(conflicts)
@@ -722,7 +695,7 @@ def field_save(request, cycle_id: int, unit_code: str):
     return JsonResponse(
         {
             "status": "saved",
-            "message": _("Saved at %(time)s.") % {"time": _when(timezone.now())},
+            "message": _("Saved at %(time)s.") % {"time": moment_text(timezone.now())},
             "version": stored.version if stored else 0,
             "shown": fingerprint(
                 stored.value if stored else None, stored.comment if stored else ""
@@ -744,12 +717,8 @@ def excel_download(request, cycle_id: int, unit_code: str):
     access = _questionnaire_access(request, cycle_id, unit_code)
     language = (get_language() or "en")[:2]
     data = template_build(submission=access.submission, language=language)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     name = f"miara-{access.cycle.period}-{access.unit.code}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return file_response(data, filename=name, content_type=XLSX)
 
 
 def _problems_key(access: Access) -> str:
@@ -818,12 +787,8 @@ def excel_problems(request, cycle_id: int, unit_code: str):
         raise Http404(_("There is no refused upload to report on."))
     problems = [Problem(**p) for p in kept["problems"]]
     data = problems_workbook(problems, (get_language() or "en")[:2])
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     name = f"miara-problems-{access.cycle.period}-{access.unit.code}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return file_response(data, filename=name, content_type=XLSX)
 
 
 # --- submitting -------------------------------------------------------------------------
@@ -895,8 +860,8 @@ def value_history(request, unit_code: str, variable_code: str, period: str):
     changes = [
         {
             "change": change,
-            "old": display(change.old_value) if change.old_value is not None else "",
-            "new": display(change.new_value) if change.new_value is not None else "",
+            "old": reading(change.old_value) if change.old_value is not None else "",
+            "new": reading(change.new_value) if change.new_value is not None else "",
         }
         for change in selectors.value_changes(
             unit_id=unit.pk, variable_id=variable.pk, period=period
@@ -911,7 +876,7 @@ def value_history(request, unit_code: str, variable_code: str, period: str):
             "variable": variable,
             "period": period,
             "changes": changes,
-            "current": display(current.value) if current and current.value is not None else "",
+            "current": reading(current.value) if current and current.value is not None else "",
             "back": back,
         },
     )

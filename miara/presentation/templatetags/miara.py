@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django import template
 
-from miara.web import labels, numbers
+from miara.presentation import labels, numbers
 
 register = template.Library()
 
@@ -25,6 +25,13 @@ def signed(value, decimals=2):
 
 
 @register.filter
+def limit(value, decimals=3):
+    """A limit (a variable's minimum, a group's bound): whole numbers without decimals,
+    others with `decimals` places; "" if empty."""
+    return numbers.limit_text(value, int(decimals))
+
+
+@register.filter
 def unit_type(code):
     return labels.unit_type_label(code)
 
@@ -37,16 +44,3 @@ def country(code):
 @register.filter
 def direction_symbol(direction):
     return labels.DIRECTION_SYMBOLS.get(direction, "")
-
-
-@register.filter
-def quartile_label(quartile):
-    return str(labels.QUARTILES.get(quartile, ""))
-
-
-@register.simple_tag
-def change_verdict(change, direction):
-    """'better' or 'worse': a stored change read against the indicator's direction."""
-    if change is None or direction == "neutral" or change == 0:
-        return ""
-    return "better" if (change > 0) == (direction == "higher") else "worse"

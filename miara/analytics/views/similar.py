@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,8 +32,9 @@ from miara.analytics.similar import (
     structural_variables,
 )
 from miara.engine.errors import SimilarUnitsError
+from miara.presentation.downloads import csv_response
+from miara.presentation.numbers import exact, fixed
 from miara.units.models import Unit
-from miara.web.downloads import csv_download
 
 
 def find_unit(request, code: str) -> Unit:
@@ -127,9 +127,9 @@ def _charts(result) -> dict:
             "variables": names,
             "period": result.period,
             "nearest": nearest.unit.label,
-            "near": floatformat(nearest.distance, "2g"),
+            "near": fixed(nearest.distance, 2),
             "farthest": farthest.unit.label,
-            "far": floatformat(farthest.distance, "2g"),
+            "far": fixed(farthest.distance, 2),
         }
     else:
         summary = _("No other unit has every chosen variable in %(period)s.") % {
@@ -165,7 +165,7 @@ def similar_csv(request, code: str):
         result = similar_units_for(user=request.user, unit=unit, period=period, choice=choice)
     except SimilarUnitsError as problem:
         return HttpResponse(str(problem), status=400, content_type="text/plain; charset=utf-8")
-    response, writer = csv_download(
+    response, writer = csv_response(
         f"miara-similar-{unit.code}-{period}{status_suffix(period)}.csv"
     )
     codes = list(choice.variables)
@@ -178,16 +178,12 @@ def similar_csv(request, code: str):
                 period,
                 row.unit.key,
                 row.unit.label,
-                repr(row.distance),
-                *(_cell(v) for v in row.values),
-                *(_cell(z) for z in row.zscores),
+                exact(row.distance),
+                *(exact(v) for v in row.values),
+                *(exact(z) for z in row.zscores),
             ]
         )
     return response
-
-
-def _cell(value) -> str:
-    return "" if value is None else repr(float(value))
 
 
 @login_required

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -47,7 +46,8 @@ from miara.analytics.similar import (
 )
 from miara.catalogue.models import Indicator, PeerGroup
 from miara.engine.errors import SimilarUnitsError
-from miara.web.downloads import csv_download
+from miara.presentation.downloads import csv_response
+from miara.presentation.numbers import exact, fixed
 
 
 def _codes(query, name: str) -> tuple[str, ...]:
@@ -167,9 +167,9 @@ def _figures(comparison) -> list[dict]:
             ) % {
                 "indicator": indicator.label,
                 "high": high["label"],
-                "high_value": _number(high["value"], indicator.decimals),
+                "high_value": fixed(high["value"], indicator.decimals),
                 "low": low["label"],
-                "low_value": _number(low["value"], indicator.decimals),
+                "low_value": fixed(low["value"], indicator.decimals),
                 "count": len(bars),
             }
         else:
@@ -179,16 +179,12 @@ def _figures(comparison) -> list[dict]:
         if row.median is not None:
             summary += " " + _("%(label)s: %(median)s.") % {
                 "label": median_label,
-                "median": _number(row.median, indicator.decimals),
+                "median": fixed(row.median, indicator.decimals),
             }
         figures.append(
             {"row": row, "spec": spec, "summary": summary, "id": f"compare-chart-{index}"}
         )
     return figures
-
-
-def _number(value, decimals) -> str:
-    return floatformat(value, f"{int(decimals)}g")
 
 
 @login_required
@@ -207,14 +203,12 @@ def compare_csv(request):
     except (SelectionInvalid, SimilarUnitsError) as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
     frame = frame_of(comparison)
-    response, writer = csv_download(
+    response, writer = csv_response(
         f"miara-comparison-{selection.period}{status_suffix(selection.period)}.csv"
     )
     writer.writerow(frame.columns)
     for record in frame.iter_rows():
-        writer.writerow(
-            ["" if v is None else (repr(v) if isinstance(v, float) else v) for v in record]
-        )
+        writer.writerow([exact(v) for v in record])
     return response
 
 

@@ -1,4 +1,5 @@
-"""CSV downloads for people: one response helper, so every download is inert in Excel."""
+"""Files for people to download: one place that names the attachment, so every download
+is named the same way and every CSV is inert in Excel."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import csv
 from django.http import HttpResponse
 
 from miara.fileio.formulas import csv_text
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class InertCsvWriter:
@@ -24,8 +27,14 @@ class InertCsvWriter:
             self.writerow(row)
 
 
-def csv_download(filename: str) -> tuple[HttpResponse, InertCsvWriter]:
-    """An attachment response named `filename` and the writer to fill it with."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+def file_response(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """`data` as an attachment named `filename`."""
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_response(filename: str) -> tuple[HttpResponse, InertCsvWriter]:
+    """An empty CSV attachment named `filename` and the writer to fill it with."""
+    response = file_response(b"", filename=filename, content_type="text/csv; charset=utf-8")
     return response, InertCsvWriter(response)

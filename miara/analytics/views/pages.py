@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -34,8 +33,10 @@ from miara.analytics.similar import (
 from miara.catalogue.models import Indicator, PeerGroup, ServiceArea
 from miara.engine.errors import SimilarUnitsError
 from miara.lib import memo
+from miara.presentation.downloads import csv_response
+from miara.presentation.html import escape
+from miara.presentation.numbers import exact
 from miara.units.models import Unit
-from miara.web.downloads import csv_download
 
 
 def _benchmark_request(request, code: str):
@@ -146,20 +147,12 @@ CSV_COLUMNS = [
 ]
 
 
-def _cell(value) -> str:
-    # repr() of a float is the shortest text that reads back as the same float:
-    # full precision, and a dot as decimal separator as in every miara export.
-    if value is None:
-        return ""
-    return repr(value) if isinstance(value, float) else str(value)
-
-
 @login_required
 def benchmark_csv(request, code: str):
     unit, _periods, period, _groups, group, similar = _benchmark_request(request, code)
     area, sort = _scorecard_options(request)
     sections = _scorecard(request, unit, period, group, similar, area, sort).sections
-    response, writer = csv_download(
+    response, writer = csv_response(
         f"miara-benchmark-{unit.code}-{period}-{group}{status_suffix(period)}.csv"
     )
     writer.writerow(CSV_COLUMNS)
@@ -177,7 +170,7 @@ def benchmark_csv(request, code: str):
                     group,
                     unit.code,
                     *(
-                        _cell(getattr(row, name))
+                        exact(getattr(row, name))
                         for name in (*ROW_FIGURES, "gap_to_median", "relative_gap")
                     ),
                 ]
@@ -372,7 +365,7 @@ def indicator_csv(request, code: str):
     detail = indicator_detail(
         user=request.user, indicator=indicator, period=period, group=group, unit=unit
     )
-    response, writer = csv_download(
+    response, writer = csv_response(
         f"miara-{indicator.code}-{period}-{group}-{table}{status_suffix(period)}.csv"
     )
     if table == "trend":
@@ -382,7 +375,7 @@ def indicator_csv(request, code: str):
         for row in detail.trend:
             writer.writerow(
                 [indicator.code, group, unit.code if unit else "", row["period"]]
-                + [_cell(row[name]) for name in ("value", "n", "median", "q1", "q3")]
+                + [exact(row[name]) for name in ("value", "n", "median", "q1", "q3")]
             )
         return response
     if table == "statistics":
@@ -391,7 +384,7 @@ def indicator_csv(request, code: str):
         if detail.stats is not None:
             writer.writerow(
                 [indicator.code, period, group]
-                + [_cell(getattr(detail.stats, name)) for name in names]
+                + [exact(getattr(detail.stats, name)) for name in names]
             )
         return response
     if table == "lineage":
@@ -405,7 +398,7 @@ def indicator_csv(request, code: str):
                     item.input.kind,
                     f"prev({item.input.code})" if item.input.previous else item.input.code,
                     item.period,
-                    _cell(item.value),
+                    exact(item.value),
                 ]
             )
         return response
@@ -431,11 +424,11 @@ def indicator_csv(request, code: str):
         writer.writerow(
             [indicator.code, period, group, member.label.code or "", member.label.label]
             + [
-                _cell(member.value),
-                _cell(member.rank),
-                _cell(member.percentile),
-                _cell(member.quartile),
+                exact(member.value),
+                exact(member.rank),
+                exact(member.percentile),
+                exact(member.quartile),
             ]
-            + [_cell(member.inputs.get(i.key)) if member.inputs else "" for i, _name in inputs]
+            + [exact(member.inputs.get(i.key)) if member.inputs else "" for i, _name in inputs]
         )
     return response

@@ -2,7 +2,7 @@
 
 The spec comes from `miara.analytics.charts`; it is embedded as JSON (escaped as Django's
 `json_script` does) and drawn by static/miara/charts.js with the vega-embed bundle served
-by `miara.web.vega`. The drawing is hidden from assistive technology; the visible caption
+by `miara.presentation.vega`. The drawing is hidden from assistive technology; the visible caption
 says in words what the chart shows, and the page gives the same figures as a table.
 """
 
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from miara.web.vega import bundle_version
+from miara.presentation.vega import bundle_version
 
 register = template.Library()
 

@@ -1,6 +1,7 @@
-"""Numbers as the pages show them: fixed decimals, grouped, in the active language.
+"""Numbers as people read them: fixed decimals, grouped, in the active language.
 
-The same text as Django's `floatformat(value, "<decimals>g")` (round half up on the
+Every page, report and message formats its numbers here; files for programs (CSV
+downloads, exports) write `exact` text. `fixed` gives the same text as Django's `floatformat(value, "<decimals>g")` (round half up on the
 number as written, a thousands separator, no "-0"), without its cost: a national
 scorecard formats some two thousand numbers per request, and `floatformat` with
 `number_format` takes about 50 µs each. The separators of each language are read once
@@ -12,12 +13,16 @@ Django's `number_format`).
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache
 
 from django.utils import formats, translation
 
+from miara.fileio.numbers import number_text
+
 _EXPONENTS = {places: Decimal(1).scaleb(-places) for places in range(0, 13)}
+# Enough digits for any float at 12 places (the default context's 28 refuse 1e30).
+_WIDE = Context(prec=400)
 
 
 @cache
@@ -55,12 +60,64 @@ def _fixed(value: float | int, decimals: int, table: dict[int, str] | None) -> s
     if not math.isfinite(value):
         return str(value)
     places = min(max(int(decimals), 0), 12)
-    rounded = Decimal(repr(value)).quantize(_EXPONENTS[places], ROUND_HALF_UP)
+    rounded = Decimal(repr(value)).quantize(_EXPONENTS[places], ROUND_HALF_UP, _WIDE)
     if not rounded:
         rounded = rounded.copy_abs()
     if table is not None:
         return format(rounded, ",f").translate(table)
     return formats.number_format(rounded, places, use_l10n=True, force_grouping=True)
+
+
+def reading(value: float | None, *, fixed=fixed) -> str:
+    """A number for reading in a sentence or a form: at most 2 decimals (4 below one),
+    without trailing zeros."""
+    if value is None:
+        return "—"
+    text = fixed(value, 4 if abs(value) < 1 else 2)
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    if separator in text:
+        text = text.rstrip("0").rstrip(separator)
+    return text
+
+
+def limit_text(value: float | None, decimals: int = 3) -> str:
+    """Whole numbers without decimals, others with `decimals` places (floatformat's "-3g");
+    "" for no value."""
+    if value is None or value == "":
+        return ""
+    return fixed(value, 0 if float(value).is_integer() else decimals)
+
+
+def significant(value: float | None) -> str:
+    """A reported number as entered, to 12 significant digits (900, 12.5, 0.0012), grouped
+    and localised; no padding to fixed decimals."""
+    if value is None:
+        return "—"
+    if not math.isfinite(value):
+        return str(value)
+    rounded = Decimal(f"{value:.12g}")
+    table = _translation_table(translation.get_language())
+    _sign, digits, exponent = rounded.as_tuple()
+    if table is None or abs(exponent) + len(digits) > 200:
+        # Django's number_format writes such extremes in scientific notation.
+        return formats.number_format(rounded, use_l10n=True, force_grouping=True)
+    return format(rounded, ",f").translate(table)
+
+
+def input_text(value: float | None) -> str:
+    """A stored number as the value of an input: full precision, no grouping, the
+    reader's decimal separator (a Polish clerk sees and types 12,5)."""
+    text = number_text(value)
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    return text.replace(".", separator) if separator != "." else text
+
+
+def exact(value) -> str:
+    """A number in a file for programs and spreadsheets (CSV downloads): a float as the
+    shortest text that reads back as the same float, with a dot; "" for no value."""
+    if value is None:
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def signed(value: float | int | None, decimals: int = 2, *, fixed=fixed) -> str:
