@@ -109,13 +109,6 @@ def unit_trend(*, user, unit: Unit, group: str, up_to: str) -> dict[str, list[di
     }
 
 
-def report_units(*, user) -> QuerySet[Unit]:
-    """The units the user may request reports for: the units they may see."""
-    visible = visible_unit_ids(user)
-    units = Unit.objects.all() if visible is None else Unit.objects.filter(pk__in=visible)
-    return units.order_by("name")
-
-
 def report_jobs(*, user) -> QuerySet[ReportJob]:
     """The jobs the user may follow: their own; coordinators and experts every job."""
     jobs = ReportJob.objects.select_related("requested_by").prefetch_related("units")
