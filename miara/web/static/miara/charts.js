@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   // Numbers and dates in the page's language, as the server writes them next to the chart
-  // (web/numbers.py): "1 044,9" in Polish and Czech, "1,044.9" in English.
+  // (presentation/numbers.py): "1 044,9" in Polish and Czech, "1,044.9" in English.
   var NBSP = "\u00a0";
   var FORMAT = {
     pl: { decimal: ",", thousands: NBSP, grouping: [3], currency: ["", NBSP + "zł"] },
