@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from miara.testing.browser import browser, context, page  # noqa: F401 (shared fixtures)
+from miara.testing.browser import (  # noqa: F401 (shared fixtures)
+    background_runner,
+    browser,
+    context,
+    page,
+)
 
 CATALOGUE = textwrap.dedent(
     """

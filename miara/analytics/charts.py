@@ -239,12 +239,16 @@ def _binned_skeleton(
     return _config(alt.layer(*layers), height=height)
 
 
-def ranking(rows: Sequence[dict], *, value_title: str, height_per_row: int = 18) -> Spec:
-    """Horizontal bars of every unit's value, best first; `rows` are already in rank order.
+def _who_colour() -> alt.Color:
+    """A bar of the user's own unit in the accent colour, the others in grey."""
+    return alt.Color(
+        "who:N", scale=alt.Scale(domain=["unit", "peer"], range=[ACCENT, "#b7c2cd"]), legend=None
+    )
 
-    `rows`: `{"label": str, "value": float, "highlight": bool}`.
-    """
-    data = [
+
+def _bars(rows: Sequence[dict]) -> list[dict]:
+    """The data of a bar per row, in the given order: the user's own units are "unit"."""
+    return [
         {
             "label": r["label"],
             "value": r["value"],
@@ -253,6 +257,14 @@ def ranking(rows: Sequence[dict], *, value_title: str, height_per_row: int = 18)
         }
         for i, r in enumerate(rows)
     ]
+
+
+def ranking(rows: Sequence[dict], *, value_title: str, height_per_row: int = 18) -> Spec:
+    """Horizontal bars of every unit's value, best first; `rows` are already in rank order.
+
+    `rows`: `{"label": str, "value": float, "highlight": bool}`.
+    """
+    data = _bars(rows)
     # "fit" autosizing counts the axis in the height: leave it room beside the rows.
     height = max(80, height_per_row * len(data) + 40)
     return _fill(_ranking_skeleton(value_title, height), rows=data)
@@ -266,11 +278,7 @@ def _ranking_skeleton(value_title: str, height: int) -> Spec:
         .encode(
             y=alt.Y("label:N", sort=alt.EncodingSortField(field="order"), title=None),
             x=alt.X("value:Q", title=value_title),
-            color=alt.Color(
-                "who:N",
-                scale=alt.Scale(domain=["unit", "peer"], range=[ACCENT, "#b7c2cd"]),
-                legend=None,
-            ),
+            color=_who_colour(),
             tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("value:Q", title=value_title)],
         )
     )
@@ -333,15 +341,7 @@ def compared_bars(
     `rows`: `{"label": str, "value": float, "highlight": bool}`; units without a value
     are left out by the caller (the table says "no data").
     """
-    data = [
-        {
-            "label": r["label"],
-            "value": r["value"],
-            "who": "unit" if r.get("highlight") else "peer",
-            "order": i,
-        }
-        for i, r in enumerate(rows)
-    ]
+    data = _bars(rows)
     bars = (
         alt.Chart(alt.Data(values=data))
         .mark_bar(cornerRadiusEnd=2)
@@ -353,11 +353,7 @@ def compared_bars(
                 axis=alt.Axis(labelLimit=180),
             ),
             x=alt.X("value:Q", title=value_title),
-            color=alt.Color(
-                "who:N",
-                scale=alt.Scale(domain=["unit", "peer"], range=[ACCENT, "#b7c2cd"]),
-                legend=None,
-            ),
+            color=_who_colour(),
             tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("value:Q", title=value_title)],
         )
     )

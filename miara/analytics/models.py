@@ -10,6 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from miara.lib.bulk import bulk_foreign_key
+from miara.lib.jobs_models import BackgroundJob
+
 
 class ResultSet(models.Model):
     class Status(models.TextChoices):
@@ -61,7 +64,7 @@ class ResultSet(models.Model):
         return len(self.submissions)
 
 
-class ComputeJob(models.Model):
+class ComputeJob(BackgroundJob):
     """A computation asked for from the web or the API, run by the background runner.
 
     The row is the queue (claimed by a conditional UPDATE, like a ReportJob) and carries
@@ -71,12 +74,6 @@ class ComputeJob(models.Model):
     class Kind(models.TextChoices):
         PROVISIONAL = "provisional", _("provisional results")
         FINAL = "final", _("final results")
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
 
     class Step(models.TextChoices):
         WAITING = "waiting", _("waiting to start")
@@ -98,59 +95,28 @@ class ComputeJob(models.Model):
     channel = models.CharField(max_length=10, default="web")
     # The requester's language, for the messages of a failed job shown on the board.
     language = models.CharField(max_length=5, blank=True)
-    state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
-    )
     step = models.CharField(max_length=12, choices=Step.choices, default=Step.WAITING)
-    progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=4)
-    error = models.TextField(_("error"), blank=True)
     result_set = models.ForeignKey(
         ResultSet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    worker = models.CharField(max_length=80, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    # The last period stored is not the end: the job is done when its result set is.
+    percent_before_done = 99
+
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("computation")
         verbose_name_plural = _("computations")
 
     def __str__(self):
         return f"compute job #{self.pk} ({self.kind}, {self.period}, {self.state})"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.state == self.State.DONE:
-            return 100
-        if not self.progress_total:
-            return 0
-        return min(99, int(100 * self.progress_done / self.progress_total))
-
 
 class GroupStatistic(models.Model):
-    result_set = models.ForeignKey(
-        ResultSet,
-        on_delete=models.CASCADE,
-        related_name="group_statistics",
-        db_constraint=False,
-        db_index=False,
+    result_set = bulk_foreign_key(
+        ResultSet, on_delete=models.CASCADE, related_name="group_statistics"
     )
-    indicator = models.ForeignKey(
-        "catalogue.Indicator",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    indicator = bulk_foreign_key("catalogue.Indicator", on_delete=models.CASCADE, related_name="+")
     group = models.CharField(max_length=60)
     n = models.PositiveIntegerField()
     mean = models.FloatField(null=True)
@@ -168,29 +134,11 @@ class GroupStatistic(models.Model):
 
 class UnitResult(models.Model):
     # No database foreign-key constraints on the ≈ 40 M rows of a national result set (see
-    # collection.Value); rows are written from ids just read and deleted with their set.
-    result_set = models.ForeignKey(
-        ResultSet,
-        on_delete=models.CASCADE,
-        related_name="unit_results",
-        db_index=False,
-        db_constraint=False,
-    )
-    indicator = models.ForeignKey(
-        "catalogue.Indicator",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    # lib.bulk.bulk_foreign_key); rows are written from ids just read, deleted with their set.
+    result_set = bulk_foreign_key(ResultSet, on_delete=models.CASCADE, related_name="unit_results")
+    indicator = bulk_foreign_key("catalogue.Indicator", on_delete=models.CASCADE, related_name="+")
     group = models.CharField(max_length=60)
-    unit = models.ForeignKey(
-        "units.Unit",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    unit = bulk_foreign_key("units.Unit", on_delete=models.CASCADE, related_name="+")
     value = models.FloatField()
     rank = models.PositiveIntegerField(null=True)
     percentile = models.FloatField(null=True)
@@ -213,20 +161,8 @@ class DataQualityIssue(models.Model):
     result_set = models.ForeignKey(
         ResultSet, on_delete=models.CASCADE, related_name="issues", db_constraint=False
     )
-    indicator = models.ForeignKey(
-        "catalogue.Indicator",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    unit = models.ForeignKey(
-        "units.Unit",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    indicator = bulk_foreign_key("catalogue.Indicator", on_delete=models.CASCADE, related_name="+")
+    unit = bulk_foreign_key("units.Unit", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=30)
 
 

@@ -8,55 +8,21 @@ from django.db import connection
 from miara.accounts.scope import visible_unit_ids
 from miara.analytics.models import GroupStatistic, ResultSet
 from miara.engine.periods import Period
+from miara.engine.stats import GROUP_SCHEMA, KEY, UNIT_SCHEMA
 from miara.lib import bulk, memo
 
-RESULT_COLUMNS = [
-    "indicator",
-    "period",
-    "group",
-    "unit",
-    "value",
-    "rank",
-    "percentile",
-    "quartile",
-    "zscore",
-    "n",
-    "mean",
-    "median",
-    "q1",
-    "q3",
-    "min",
-    "max",
-    "best",
-    "std",
-]
-# `status`: the result set's state (provisional | final | revised), so that every
-# export and API row says whether its figures are provisional.
-EXTRA_COLUMNS = ["gap_to_median", "gap_to_best", "change", "status"]
+# A results row: the unit's figures, its group's statistics, the gaps and the state of
+# the result set (`status`: provisional | final | revised, so that every export and API
+# row says whether its figures are provisional).
+_GAPS = ("gap_to_median", "gap_to_best", "change")
 RESULT_SCHEMA = {
-    "indicator": pl.String,
-    "period": pl.String,
-    "group": pl.String,
-    "unit": pl.String,
-    "value": pl.Float64,
-    "rank": pl.Int64,
-    "percentile": pl.Float64,
-    "quartile": pl.Int64,
-    "zscore": pl.Float64,
-    "n": pl.Int64,
-    "mean": pl.Float64,
-    "median": pl.Float64,
-    "q1": pl.Float64,
-    "q3": pl.Float64,
-    "min": pl.Float64,
-    "max": pl.Float64,
-    "best": pl.Float64,
-    "std": pl.Float64,
-    "gap_to_median": pl.Float64,
-    "gap_to_best": pl.Float64,
-    "change": pl.Float64,
+    **{c: t for c, t in UNIT_SCHEMA.items() if c not in _GAPS},
+    **{c: t for c, t in GROUP_SCHEMA.items() if c not in KEY},
+    **{c: UNIT_SCHEMA[c] for c in _GAPS},
     "status": pl.String,
 }
+EXTRA_COLUMNS = [*_GAPS, "status"]
+RESULT_COLUMNS = [c for c in RESULT_SCHEMA if c not in EXTRA_COLUMNS]
 
 
 def current_result_sets(periods: list[str] | None = None) -> list[ResultSet]:
@@ -112,6 +78,44 @@ def computed_periods() -> list[str]:
     return [r.period for r in current_result_sets()]
 
 
+# The columns of RESULT_SCHEMA, in order, from the tables `_results_from` joins.
+_RESULTS_SELECT = (
+    'SELECT i.code, s.period, r."group", u.code, r.value, r.rank, r.percentile, r.quartile, r.zscore, '
+    "g.n, g.mean, g.median, g.q1, g.q3, g.min, g.max, g.best, g.std, r.gap_to_median, r.gap_to_best, r.change, s.status "
+)
+
+
+def _results_from(user, periods, indicators, groups, units) -> tuple[str, list] | None:
+    """The FROM ... WHERE of the results the filters and the user's scope select, and its
+    parameters; None when nothing can match (no result set, or no unit in scope)."""
+    result_sets = current_result_sets(periods)
+    if not result_sets:
+        return None
+    ids = [r.pk for r in result_sets]
+    where = [f"r.result_set_id IN ({', '.join(['%s'] * len(ids))})"]
+    params: list = list(ids)
+    for column, wanted in (("i.code", indicators), ('r."group"', groups), ("u.code", units)):
+        if wanted:
+            where.append(f"{column} IN ({', '.join(['%s'] * len(wanted))})")
+            params += list(wanted)
+    if user is not None:
+        visible = visible_unit_ids(user)
+        if visible is not None:
+            if not visible:
+                return None
+            where.append(f"r.unit_id IN ({', '.join(['%s'] * len(visible))})")
+            params += sorted(visible)
+    joins = (
+        "FROM analytics_unitresult r "
+        "JOIN analytics_resultset s ON s.id = r.result_set_id "
+        "JOIN catalogue_indicator i ON i.id = r.indicator_id "
+        "JOIN units_unit u ON u.id = r.unit_id "
+        'JOIN analytics_groupstatistic g ON g.result_set_id = r.result_set_id AND g.indicator_id = r.indicator_id AND g."group" = r."group" '
+        "WHERE " + " AND ".join(where)
+    )
+    return joins, params
+
+
 def results_frame(
     *,
     user=None,
@@ -126,34 +130,11 @@ def results_frame(
     `user=None` is the system (command line); a user sees only units in their scope.
     `few=True`: at most a few thousand rows are expected (one unit's), read without COPY.
     """
-    result_sets = current_result_sets(periods)
-    if not result_sets:
+    found = _results_from(user, periods, indicators, groups, units)
+    if found is None:
         return pl.DataFrame(schema=RESULT_SCHEMA)
-    ids = [r.pk for r in result_sets]
-    where = [f"r.result_set_id IN ({', '.join(['%s'] * len(ids))})"]
-    params: list = list(ids)
-    for column, wanted in (("i.code", indicators), ('r."group"', groups), ("u.code", units)):
-        if wanted:
-            where.append(f"{column} IN ({', '.join(['%s'] * len(wanted))})")
-            params += list(wanted)
-    if user is not None:
-        visible = visible_unit_ids(user)
-        if visible is not None:
-            if not visible:
-                return pl.DataFrame(schema=RESULT_SCHEMA)
-            where.append(f"r.unit_id IN ({', '.join(['%s'] * len(visible))})")
-            params += sorted(visible)
-    sql = (
-        'SELECT i.code, s.period, r."group", u.code, r.value, r.rank, r.percentile, r.quartile, r.zscore, '
-        "g.n, g.mean, g.median, g.q1, g.q3, g.min, g.max, g.best, g.std, r.gap_to_median, r.gap_to_best, r.change, s.status "
-        "FROM analytics_unitresult r "
-        "JOIN analytics_resultset s ON s.id = r.result_set_id "
-        "JOIN catalogue_indicator i ON i.id = r.indicator_id "
-        "JOIN units_unit u ON u.id = r.unit_id "
-        'JOIN analytics_groupstatistic g ON g.result_set_id = r.result_set_id AND g.indicator_id = r.indicator_id AND g."group" = r."group" '
-        "WHERE " + " AND ".join(where)
-    )
-    frame = bulk.fetch_frame(sql, params, RESULT_SCHEMA, few=few)
+    joins, params = found
+    frame = bulk.fetch_frame(_RESULTS_SELECT + joins, params, RESULT_SCHEMA, few=few)
     return frame.sort("indicator", "period", "group", "unit")
 
 
@@ -173,55 +154,22 @@ def results_page(
     tens of millions of rows and a page must not load them all into memory.
     """
     empty = pl.DataFrame(schema=RESULT_SCHEMA)
-    result_sets = current_result_sets(periods)
-    if not result_sets:
+    found = _results_from(user, periods, indicators, groups, units)
+    if found is None:
         return empty, 0
-    ids = [r.pk for r in result_sets]
-    where = [f"r.result_set_id IN ({', '.join(['%s'] * len(ids))})"]
-    params: list = list(ids)
-    for column, wanted in (("i.code", indicators), ('r."group"', groups), ("u.code", units)):
-        if wanted:
-            where.append(f"{column} IN ({', '.join(['%s'] * len(wanted))})")
-            params += list(wanted)
-    if user is not None:
-        visible = visible_unit_ids(user)
-        if visible is not None:
-            if not visible:
-                return empty, 0
-            where.append(f"r.unit_id IN ({', '.join(['%s'] * len(visible))})")
-            params += sorted(visible)
-    joins = (
-        "FROM analytics_unitresult r "
-        "JOIN analytics_resultset s ON s.id = r.result_set_id "
-        "JOIN catalogue_indicator i ON i.id = r.indicator_id "
-        "JOIN units_unit u ON u.id = r.unit_id "
-        'JOIN analytics_groupstatistic g ON g.result_set_id = r.result_set_id AND g.indicator_id = r.indicator_id AND g."group" = r."group" '
-        "WHERE " + " AND ".join(where)
-    )
+    joins, params = found
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) " + joins, params)
         total = cursor.fetchone()[0]
     if total == 0 or offset >= total:
         return empty, total
     sql = (
-        'SELECT i.code, s.period, r."group", u.code, r.value, r.rank, r.percentile, r.quartile, r.zscore, '
-        "g.n, g.mean, g.median, g.q1, g.q3, g.min, g.max, g.best, g.std, r.gap_to_median, r.gap_to_best, r.change, s.status "
-        + joins
-        + ' ORDER BY i.code, s.period, r."group", u.code LIMIT %s OFFSET %s'
+        _RESULTS_SELECT + joins + ' ORDER BY i.code, s.period, r."group", u.code LIMIT %s OFFSET %s'
     )
     return bulk.fetch_frame(sql, [*params, limit, offset], RESULT_SCHEMA), total
 
 
-PUBLIC_AGGREGATE_SCHEMA = {
-    "indicator": pl.String,
-    "period": pl.String,
-    "group": pl.String,
-    "n": pl.Int64,
-    "mean": pl.Float64,
-    "median": pl.Float64,
-    "q1": pl.Float64,
-    "q3": pl.Float64,
-}
+PUBLIC_AGGREGATE_SCHEMA = {c: GROUP_SCHEMA[c] for c in (*KEY, "n", "mean", "median", "q1", "q3")}
 # Quartiles of fewer units come too close to single values (methodology.md, Publication).
 PUBLIC_QUARTILES_FROM_N = 8
 

@@ -188,6 +188,18 @@ def _structural(period: str, variables) -> pl.DataFrame:
     return values_frame(periods=[period], variables=list(variables))
 
 
+def _nearest(unit: Unit, period: str, choice: SimilarChoice, include_unit: bool = False):
+    """The engine's k nearest units by the chosen variables, nearest first."""
+    return engine_groups.similar_units(
+        _structural(period, choice.variables),
+        unit=unit.code,
+        period=period,
+        variables=list(choice.variables),
+        k=choice.k,
+        include_unit=include_unit,
+    )
+
+
 def similar_units_for(*, user, unit: Unit, period: str, choice: SimilarChoice) -> SimilarUnits:
     """The unit's k nearest units by the chosen variables, as the user may see them.
 
@@ -195,14 +207,7 @@ def similar_units_for(*, user, unit: Unit, period: str, choice: SimilarChoice) -
     `SimilarUnitsError` when the unit lacks a chosen variable in the period.
     """
     require_unit_access(user, unit)
-    nearest = engine_groups.similar_units(
-        _structural(period, choice.variables),
-        unit=unit.code,
-        period=period,
-        variables=list(choice.variables),
-        k=choice.k,
-        include_unit=True,
-    )
+    nearest = _nearest(unit, period, choice, include_unit=True)
     presenter = unit_presenter(user)
     units = Unit.objects.in_bulk(nearest.get_column("unit").to_list(), field_name="code")
     by_code = {v.code: v for v in Variable.objects.filter(code__in=choice.variables)}
@@ -235,13 +240,7 @@ def similar_units_for(*, user, unit: Unit, period: str, choice: SimilarChoice) -
 def similar_codes(*, unit: Unit, period: str, choice: SimilarChoice) -> list[str]:
     """Codes of the unit's similar units, nearest first (for the system: no user scope;
     callers show them through a `UnitPresenter`)."""
-    nearest = engine_groups.similar_units(
-        _structural(period, choice.variables),
-        unit=unit.code,
-        period=period,
-        variables=list(choice.variables),
-        k=choice.k,
-    )
+    nearest = _nearest(unit, period, choice)
     return nearest.get_column("unit").to_list()
 
 

@@ -186,13 +186,7 @@ def _check_entry(
         if per == code:
             fail("per names the variable itself; name its size variable, e.g. POPULATION")
         checked["per"] = per
-        for bound in ("min", "max"):
-            value = entry.get(bound)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float)
-            ):
-                fail(f"{bound} must be a number, not {value!r}")
-            checked[bound] = value
+        checked |= _bounds(entry, fail)
         if (
             checked.get("min") is not None
             and checked.get("max") is not None
@@ -224,13 +218,7 @@ def _check_entry(
         checked["unit_types"] = types
         checked["members"] = [str(m) for m in members] if isinstance(members, list) else []
         checked["variable"] = entry.get("variable")
-        for bound in ("min", "max"):
-            value = entry.get(bound)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float)
-            ):
-                fail(f"{bound} must be a number, not {value!r}")
-            checked[bound] = value
+        checked |= _bounds(entry, fail)
         if not types and not members and not checked["variable"]:
             fail("a peer group needs unit_types, members, or a variable with min/max")
         if types and members:
@@ -247,3 +235,14 @@ def _check_entry(
             fail(f"severity {severity!r} must be error or warning")
         checked["severity"] = severity
     return checked if len(problems) == before else None
+
+
+def _bounds(entry: dict, fail) -> dict:
+    """The entry's `min` and `max`: numbers or absent (None)."""
+    bounds = {}
+    for bound in ("min", "max"):
+        value = entry.get(bound)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            fail(f"{bound} must be a number, not {value!r}")
+        bounds[bound] = value
+    return bounds

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from miara.lib.translations import normalise, pick
+from miara.lib.bulk import bulk_foreign_key
+from miara.lib.translated_names import NamesByLanguage
 
 
 class Channel(models.TextChoices):
@@ -19,23 +20,12 @@ class Channel(models.TextChoices):
 class Value(models.Model):
     """One datum per unit, variable and period. `value` is null for "not available"."""
 
-    # Bulk tables (≈ 19 M values nationally) carry no database foreign-key constraints:
-    # PostgreSQL checks those row by row at COMMIT, which dominated national loads, while
-    # every code is checked in Polars before writing and PROTECT still holds in the ORM.
-    # The unique constraint's index (unit, variable, period) serves lookups by unit.
-    unit = models.ForeignKey(
-        "units.Unit",
-        on_delete=models.PROTECT,
-        related_name="values",
-        db_constraint=False,
-        db_index=False,
-    )
-    variable = models.ForeignKey(
-        "catalogue.Variable",
-        on_delete=models.PROTECT,
-        related_name="values",
-        db_constraint=False,
-        db_index=False,
+    # A bulk table (≈ 19 M values nationally): no database foreign-key constraints
+    # (lib.bulk.bulk_foreign_key says why); PROTECT still holds in the ORM. The unique
+    # constraint's index (unit, variable, period) serves lookups by unit.
+    unit = bulk_foreign_key("units.Unit", on_delete=models.PROTECT, related_name="values")
+    variable = bulk_foreign_key(
+        "catalogue.Variable", on_delete=models.PROTECT, related_name="values"
     )
     period = models.CharField(_("period"), max_length=7, db_index=True)
     value = models.FloatField(_("value"), null=True, blank=True)
@@ -44,13 +34,8 @@ class Value(models.Model):
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.IMPORT
     )
     version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_constraint=False,
-        db_index=False,
+    updated_by = bulk_foreign_key(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     updated_at = models.DateTimeField()
 
@@ -67,20 +52,8 @@ class Value(models.Model):
 class ValueHistory(models.Model):
     """Every change of a value: from what, to what, by whom, when, through which channel."""
 
-    unit = models.ForeignKey(
-        "units.Unit",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    variable = models.ForeignKey(
-        "catalogue.Variable",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    unit = bulk_foreign_key("units.Unit", on_delete=models.PROTECT, related_name="+")
+    variable = bulk_foreign_key("catalogue.Variable", on_delete=models.PROTECT, related_name="+")
     period = models.CharField(max_length=7)
     version = models.PositiveIntegerField()
     old_value = models.FloatField(null=True, blank=True)
@@ -88,13 +61,8 @@ class ValueHistory(models.Model):
     old_comment = models.TextField(blank=True, default="")
     new_comment = models.TextField(blank=True, default="")
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_constraint=False,
-        db_index=False,
+    user = bulk_foreign_key(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     at = models.DateTimeField()
     source = models.CharField(
@@ -115,17 +83,10 @@ class ValueHistory(models.Model):
         verbose_name_plural = _("value history")
 
 
-class Cycle(models.Model):
+class Cycle(NamesByLanguage):
     """A data-collection round: which period, which variables (the questionnaire), which units."""
 
     period = models.CharField(_("period"), max_length=7, db_index=True)
-    # By language, as catalogue names; `name` reads it in the reader's language and accepts
-    # a plain text (kept as the English name) or a map {"en": ..., "pl": ..., "cs": ...}.
-    names = models.JSONField(
-        _("name"),
-        default=dict,
-        help_text=_('Names by language, e.g. {"en": "...", "pl": "..."}'),
-    )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     is_open = models.BooleanField(_("open"), default=True)
     instructions = models.JSONField(_("instructions"), default=dict, blank=True)
@@ -138,17 +99,6 @@ class Cycle(models.Model):
         ordering = ["-period", "-id"]
         verbose_name = _("collection cycle")
         verbose_name_plural = _("collection cycles")
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return pick(self.names)
-
-    @name.setter
-    def name(self, value: str | dict | None) -> None:
-        self.names = normalise(value or {})
 
 
 class QuestionnaireItem(models.Model):

@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -280,6 +281,15 @@ def _salary(a: _Area, t: int) -> float:
     return base * _WAGES[t] * a.noise(0.03)
 
 
+def _yearly(a: _Area, year: Callable[[int, float], dict[str, float | None]]) -> Series:
+    """An area's series: `year(t, efficiency)` gives the values of year t by variable."""
+    s: Series = {}
+    for t in _YEARS:
+        for code, value in year(t, a.eff(t)).items():
+            s.setdefault(code, []).append(value)
+    return s
+
+
 # --- generators per area -------------------------------------------------------------------
 
 
@@ -306,124 +316,90 @@ def _context(u: _Unit) -> Series:
 def _permits(u: _Unit, pop: list[float]) -> Series:
     a = _Area(u, "PERMITS")
     rate = a.uniform(3.0, 5.5)  # decisions per 1,000 residents
-    s: Series = {
-        k: []
-        for k in (
-            "PERMIT_APPLICATIONS",
-            "PERMITS_ISSUED",
-            "PERMITS_IN_DEADLINE",
-            "PERMIT_DAYS_TOTAL",
-            "PERMITS_APPEALED",
-            "PERMITS_OVERTURNED",
-            "PERMIT_STAFF_COST",
-            "PERMIT_FTE",
-        )
-    }
-    for t in _YEARS:
-        e = a.eff(t)
+
+    def year(t: int, e: float) -> dict[str, float | None]:
         issued = _count(pop[t] / 1000 * rate * _PERMIT_DEMAND[t] * a.noise(0.08))
         avg_days = _clamp(44 - 6 * e + a.gauss(3), 18, 63)
         in_deadline = _count(issued * _clamp(0.955 + 0.015 * e + a.gauss(0.008), 0.85, 1.0))
         appealed = _count(issued * _clamp(0.05 - 0.01 * e + a.gauss(0.008), 0.01, 0.12))
         overturned = _count(appealed * _clamp(0.3 - 0.05 * e + a.gauss(0.05), 0.05, 0.7))
         fte = _fte(issued / _clamp(90 + 15 * e + a.gauss(8), 40, 160), 1.0)
-        s["PERMIT_APPLICATIONS"].append(_count(issued * a.uniform(1.03, 1.15)))
-        s["PERMITS_ISSUED"].append(issued)
-        s["PERMITS_IN_DEADLINE"].append(in_deadline)
-        s["PERMIT_DAYS_TOTAL"].append(_count(issued * avg_days))
-        s["PERMITS_APPEALED"].append(appealed)
-        s["PERMITS_OVERTURNED"].append(overturned)
-        s["PERMIT_STAFF_COST"].append(_money(fte * _salary(a, t)))
-        s["PERMIT_FTE"].append(fte)
-    return s
+        return {
+            "PERMIT_APPLICATIONS": _count(issued * a.uniform(1.03, 1.15)),
+            "PERMITS_ISSUED": issued,
+            "PERMITS_IN_DEADLINE": in_deadline,
+            "PERMIT_DAYS_TOTAL": _count(issued * avg_days),
+            "PERMITS_APPEALED": appealed,
+            "PERMITS_OVERTURNED": overturned,
+            "PERMIT_STAFF_COST": _money(fte * _salary(a, t)),
+            "PERMIT_FTE": fte,
+        }
+
+    return _yearly(a, year)
 
 
 def _business(u: _Unit, pop: list[float]) -> Series:
     a = _Area(u, "BUSINESS")
     active_rate = a.uniform(75, 115)
     apps_rate = a.uniform(14, 22)
-    s: Series = {
-        k: []
-        for k in (
-            "BUSINESS_APPLICATIONS",
-            "BUSINESS_NEXT_DAY",
-            "BUSINESS_FTE",
-            "BUSINESS_STAFF_COST",
-            "BUSINESS_ACTIVE",
-        )
-    }
-    for t in _YEARS:
-        e = a.eff(t)
+
+    def year(t: int, e: float) -> dict[str, float | None]:
         apps = _count(pop[t] / 1000 * apps_rate * _BUSINESS_DEMAND[t] * a.noise(0.06))
         fte = _fte(apps / _clamp(650 + 90 * e + a.gauss(50), 250, 1200))
-        s["BUSINESS_APPLICATIONS"].append(apps)
-        s["BUSINESS_NEXT_DAY"].append(
-            _count(apps * _clamp(0.97 + 0.01 * e + a.gauss(0.01), 0.85, 1.0))
-        )
-        s["BUSINESS_FTE"].append(fte)
-        s["BUSINESS_STAFF_COST"].append(_money(fte * _salary(a, t)))
-        s["BUSINESS_ACTIVE"].append(_count(pop[t] / 1000 * active_rate * (1 + 0.02 * t)))
-    return s
+        return {
+            "BUSINESS_APPLICATIONS": apps,
+            "BUSINESS_NEXT_DAY": _count(apps * _clamp(0.97 + 0.01 * e + a.gauss(0.01), 0.85, 1.0)),
+            "BUSINESS_FTE": fte,
+            "BUSINESS_STAFF_COST": _money(fte * _salary(a, t)),
+            "BUSINESS_ACTIVE": _count(pop[t] / 1000 * active_rate * (1 + 0.02 * t)),
+        }
+
+    return _yearly(a, year)
 
 
 def _civil(u: _Unit, pop: list[float]) -> Series:
     a = _Area(u, "CIVIL")
     events_rate = a.uniform(*u.by_type((22, 34), (10, 18), (7, 12), (9, 15), (0, 0)))
     cert_rate = a.uniform(28, 45)
-    s: Series = {
-        k: []
-        for k in (
-            "CIVIL_EVENTS",
-            "CIVIL_CERTIFICATES",
-            "CIVIL_ONLINE_REQUESTS",
-            "CIVIL_FTE",
-            "CIVIL_STAFF_COST",
-        )
-    }
-    for t in _YEARS:
-        e = a.eff(t)
+
+    def year(t: int, e: float) -> dict[str, float | None]:
         events = _count(pop[t] / 1000 * events_rate * a.noise(0.04))
         certs = _count(pop[t] / 1000 * cert_rate * a.noise(0.05))
         online = _count(certs * _clamp(0.12 + 0.04 * t + 0.04 * e + a.gauss(0.03), 0.02, 0.8))
         fte = _fte((events + certs) / _clamp(900 + 120 * e + a.gauss(60), 400, 1600), 0.5)
-        s["CIVIL_EVENTS"].append(events)
-        s["CIVIL_CERTIFICATES"].append(certs)
-        s["CIVIL_ONLINE_REQUESTS"].append(online)
-        s["CIVIL_FTE"].append(fte)
-        s["CIVIL_STAFF_COST"].append(_money(fte * _salary(a, t)))
-    return s
+        return {
+            "CIVIL_EVENTS": events,
+            "CIVIL_CERTIFICATES": certs,
+            "CIVIL_ONLINE_REQUESTS": online,
+            "CIVIL_FTE": fte,
+            "CIVIL_STAFF_COST": _money(fte * _salary(a, t)),
+        }
+
+    return _yearly(a, year)
 
 
 def _waste(u: _Unit, pop: list[float]) -> Series:
     a = _Area(u, "WASTE")
     kg = a.uniform(*u.by_type((310, 390), (300, 370), (230, 300), (260, 330), (0, 0)))
     cost_per_t = a.uniform(650, 850)
-    s: Series = {
-        k: []
-        for k in (
-            "WASTE_COLLECTED_T",
-            "WASTE_RECYCLED_T",
-            "WASTE_SYSTEM_COST",
-            "WASTE_FEES_DUE",
-            "WASTE_FEES_PAID",
-            "WASTE_COMPLAINTS",
-        )
-    }
-    for t in _YEARS:
-        e = a.eff(t)
+
+    def year(t: int, e: float) -> dict[str, float | None]:
         collected = round(pop[t] * kg * (1 + 0.015 * t) * a.noise(0.03) / 1000, 1)
         rate = _clamp(0.30 + 0.035 * t + 0.03 * e + a.gauss(0.02), 0.12, 0.75)
         cost = _money(collected * cost_per_t * _WASTE_COST[t] * math.exp(-0.05 * e) * a.noise(0.04))
         due = _money(cost * a.uniform(0.90, 1.05))
         paid = _money(due * _clamp(0.95 + 0.015 * e + a.gauss(0.02), 0.8, 1.04))
         complaints = _count(pop[t] / 10_000 * _clamp(15 - 4 * e + a.gauss(3), 1, 60))
-        s["WASTE_COLLECTED_T"].append(collected)
-        s["WASTE_RECYCLED_T"].append(round(collected * rate, 1))
-        s["WASTE_SYSTEM_COST"].append(cost)
-        s["WASTE_FEES_DUE"].append(due)
-        s["WASTE_FEES_PAID"].append(paid)
-        s["WASTE_COMPLAINTS"].append(complaints)
-    return s
+        return {
+            "WASTE_COLLECTED_T": collected,
+            "WASTE_RECYCLED_T": round(collected * rate, 1),
+            "WASTE_SYSTEM_COST": cost,
+            "WASTE_FEES_DUE": due,
+            "WASTE_FEES_PAID": paid,
+            "WASTE_COMPLAINTS": complaints,
+        }
+
+    return _yearly(a, year)
 
 
 def _proptax(u: _Unit, pop: list[float]) -> Series:
@@ -434,33 +410,27 @@ def _proptax(u: _Unit, pop: list[float]) -> Series:
     indexation = (1.00, 1.04, 1.09, 1.20, 1.31)
     reminders_rate = a.uniform(15, 45)
     share = _clamp(0.055 - 0.012 * a.eff(0) + a.gauss(0.01), 0.01, 0.2)
-    s: Series = {
-        k: []
-        for k in (
-            "PROPTAX_DUE",
-            "PROPTAX_ARREARS",
-            "PROPTAX_RECOVERED",
-            "PROPTAX_REMINDERS",
-            "PROPTAX_ENFORCEMENT",
-        )
-    }
-    for t in _YEARS:
-        e = a.eff(t)
+
+    def year(t: int, e: float) -> dict[str, float | None]:
+        nonlocal share
         if t > 0:
             share = _clamp(share * math.exp(a.rng.gauss(-0.03 * e, 0.08)), 0.005, 0.25)
         due = _money(pop[t] * due_pc * indexation[t] * a.noise(0.02))
         arrears = _money(due * share)
         reminders = _count(pop[t] / 1000 * reminders_rate * a.noise(0.1))
-        s["PROPTAX_DUE"].append(due)
-        s["PROPTAX_ARREARS"].append(arrears)
-        s["PROPTAX_RECOVERED"].append(
-            _money(arrears * _clamp(0.8 + 0.12 * e + a.gauss(0.08), 0.15, 1.6))
-        )
-        s["PROPTAX_REMINDERS"].append(reminders)
-        s["PROPTAX_ENFORCEMENT"].append(
-            _count(reminders * _clamp(0.3 - 0.05 * e + a.gauss(0.04), 0.05, 0.8))
-        )
-    return s
+        return {
+            "PROPTAX_DUE": due,
+            "PROPTAX_ARREARS": arrears,
+            "PROPTAX_RECOVERED": _money(
+                arrears * _clamp(0.8 + 0.12 * e + a.gauss(0.08), 0.15, 1.6)
+            ),
+            "PROPTAX_REMINDERS": reminders,
+            "PROPTAX_ENFORCEMENT": _count(
+                reminders * _clamp(0.3 - 0.05 * e + a.gauss(0.04), 0.05, 0.8)
+            ),
+        }
+
+    return _yearly(a, year)
 
 
 def _vehicles(u: _Unit, pop: list[float]) -> Series:
@@ -469,61 +439,45 @@ def _vehicles(u: _Unit, pop: list[float]) -> Series:
     lic_rate = a.uniform(5, 9)
     visit_factor = a.uniform(1.2, 1.45)
     demand = (1.00, 1.04, 0.98, 1.02, 1.03)
-    s: Series = {
-        k: []
-        for k in (
-            "VEH_REGISTRATIONS",
-            "VEH_LICENCES",
-            "VEH_AVG_WAIT_MIN",
-            "VEH_VISITS",
-            "VEH_ONLINE_BOOKINGS",
-            "VEH_FTE",
-            "VEH_STAFF_COST",
-        )
-    }
-    for t in _YEARS:
-        e = a.eff(t)
+
+    def year(t: int, e: float) -> dict[str, float | None]:
         reg = _count(pop[t] / 1000 * reg_rate * demand[t] * a.noise(0.04))
         lic = _count(pop[t] / 1000 * lic_rate * a.noise(0.06))
         visits = _count((reg + lic) * visit_factor * a.noise(0.03))
         online = _clamp(0.15 + 0.07 * t + 0.06 * e + a.gauss(0.04), 0.0, 0.9)
         fte = _fte((reg + lic) / _clamp(1900 + 250 * e + a.gauss(120), 900, 3200), 1.0)
-        s["VEH_REGISTRATIONS"].append(reg)
-        s["VEH_LICENCES"].append(lic)
-        s["VEH_AVG_WAIT_MIN"].append(round(_clamp(22 - 5 * e + a.gauss(3), 4, 60), 1))
-        s["VEH_VISITS"].append(visits)
-        s["VEH_ONLINE_BOOKINGS"].append(_count(visits * online))
-        s["VEH_FTE"].append(fte)
-        s["VEH_STAFF_COST"].append(_money(fte * _salary(a, t)))
-    return s
+        return {
+            "VEH_REGISTRATIONS": reg,
+            "VEH_LICENCES": lic,
+            "VEH_AVG_WAIT_MIN": round(_clamp(22 - 5 * e + a.gauss(3), 4, 60), 1),
+            "VEH_VISITS": visits,
+            "VEH_ONLINE_BOOKINGS": _count(visits * online),
+            "VEH_FTE": fte,
+            "VEH_STAFF_COST": _money(fte * _salary(a, t)),
+        }
+
+    return _yearly(a, year)
 
 
 def _citizens(u: _Unit, pop: list[float]) -> Series:
     a = _Area(u, "CITIZENS")
     id_rate = a.uniform(60, 85)
     reg_rate = a.uniform(30, 55)
-    s: Series = {
-        k: []
-        for k in (
-            "CIT_ID_APPLICATIONS",
-            "CIT_ID_ONLINE",
-            "CIT_REG_CASES",
-            "CIT_FTE",
-            "CIT_STAFF_COST",
-        )
-    }
-    for t in _YEARS:
-        e = a.eff(t)
+
+    def year(t: int, e: float) -> dict[str, float | None]:
         ids = _count(pop[t] / 1000 * id_rate * _ID_DEMAND[t] * a.noise(0.04))
         reg = _count(pop[t] / 1000 * reg_rate * a.noise(0.05))
         online = _clamp(0.05 + 0.015 * t + 0.02 * e + a.gauss(0.01), 0.005, 0.4)
         fte = _fte((ids + reg) / _clamp(1400 + 180 * e + a.gauss(90), 600, 2600), 0.5)
-        s["CIT_ID_APPLICATIONS"].append(ids)
-        s["CIT_ID_ONLINE"].append(_count(ids * online))
-        s["CIT_REG_CASES"].append(reg)
-        s["CIT_FTE"].append(fte)
-        s["CIT_STAFF_COST"].append(_money(fte * _salary(a, t)))
-    return s
+        return {
+            "CIT_ID_APPLICATIONS": ids,
+            "CIT_ID_ONLINE": _count(ids * online),
+            "CIT_REG_CASES": reg,
+            "CIT_FTE": fte,
+            "CIT_STAFF_COST": _money(fte * _salary(a, t)),
+        }
+
+    return _yearly(a, year)
 
 
 def _schools(u: _Unit, pop: list[float]) -> Series:
@@ -542,51 +496,33 @@ def _schools(u: _Unit, pop: list[float]) -> Series:
         *u.by_type((0.62, 0.78), (0.58, 0.74), (0.60, 0.75), (0.60, 0.75), (0.85, 0.98))
     )
     exam_base = u.by_type(56.0, 55.0, 53.0, 54.0, 58.0)
-    s: Series = {
-        k: []
-        for k in (
-            "SCH_PUPILS",
-            "SCH_CLASSES",
-            "SCH_TEACHER_FTE",
-            "SCH_SPENDING",
-            "SCH_SUBSIDY",
-            "SCH_EXAM_SCORE",
-        )
-    }
-    for t in _YEARS:
-        e = a.eff(t)
+
+    def year(t: int, e: float) -> dict[str, float | None]:
         pupils = _count(pop[t] * pupil_share * (1 - 0.008 * t) * a.noise(0.01))
         spending = _money(
             pupils * per_pupil * _SCHOOL_COST[t] * math.exp(-0.03 * e) * a.noise(0.02)
         )
-        s["SCH_PUPILS"].append(pupils)
-        s["SCH_CLASSES"].append(_count(pupils / (class_size * a.noise(0.01))))
-        s["SCH_TEACHER_FTE"].append(round(pupils / (per_teacher * a.noise(0.015)), 2))
-        s["SCH_SPENDING"].append(spending)
-        s["SCH_SUBSIDY"].append(_money(spending * _clamp(coverage * a.noise(0.02), 0.3, 0.99)))
-        s["SCH_EXAM_SCORE"].append(
-            round(_clamp(exam_base + 3 * e + _EXAM_SHOCK[t] + a.gauss(1.5), 30, 85), 1)
-        )
-    return s
+        return {
+            "SCH_PUPILS": pupils,
+            "SCH_CLASSES": _count(pupils / (class_size * a.noise(0.01))),
+            "SCH_TEACHER_FTE": round(pupils / (per_teacher * a.noise(0.015)), 2),
+            "SCH_SPENDING": spending,
+            "SCH_SUBSIDY": _money(spending * _clamp(coverage * a.noise(0.02), 0.3, 0.99)),
+            "SCH_EXAM_SCORE": round(
+                _clamp(exam_base + 3 * e + _EXAM_SHOCK[t] + a.gauss(1.5), 30, 85), 1
+            ),
+        }
+
+    return _yearly(a, year)
 
 
 def _ngo(u: _Unit, pop: list[float]) -> Series:
     a = _Area(u, "NGO")
     grants_pc = a.uniform(*u.by_type((40, 90), (25, 70), (20, 60), (20, 65), (8, 25)))
     competitions_rate = a.uniform(1.5, 3.0)
-    s: Series = {
-        k: []
-        for k in (
-            "NGO_GRANTS_AMOUNT",
-            "NGO_COMPETITIONS",
-            "NGO_OFFERS",
-            "NGO_CONTRACTS",
-            "NGO_RETURNED",
-        )
-    }
     zero_years = {p for code, p, _ in ZERO_DENOMINATORS if code == u.code}
-    for t in _YEARS:
-        e = a.eff(t)
+
+    def year(t: int, e: float) -> dict[str, float | None]:
         grants = _money(pop[t] * grants_pc * (1 + 0.05 * t) * a.noise(0.05))
         competitions = max(
             1.0, _count(competitions_rate * math.sqrt(pop[t] / 10_000) * a.noise(0.15))
@@ -596,14 +532,15 @@ def _ngo(u: _Unit, pop: list[float]) -> Series:
             competitions, offers = 0.0, float(a.rng.randint(3, 6))
             grants = _money(offers * a.uniform(4_000, 10_000))  # small grants: <= 10,000 PLN
         contracts = _count(offers * _clamp(0.7 + a.gauss(0.08), 0.3, 1.0))
-        s["NGO_GRANTS_AMOUNT"].append(grants)
-        s["NGO_COMPETITIONS"].append(competitions)
-        s["NGO_OFFERS"].append(offers)
-        s["NGO_CONTRACTS"].append(contracts)
-        s["NGO_RETURNED"].append(
-            _money(grants * _clamp(0.015 - 0.004 * e + a.gauss(0.004), 0.0, 0.06))
-        )
-    return s
+        return {
+            "NGO_GRANTS_AMOUNT": grants,
+            "NGO_COMPETITIONS": competitions,
+            "NGO_OFFERS": offers,
+            "NGO_CONTRACTS": contracts,
+            "NGO_RETURNED": _money(grants * _clamp(0.015 - 0.004 * e + a.gauss(0.004), 0.0, 0.06)),
+        }
+
+    return _yearly(a, year)
 
 
 def _hr(u: _Unit, staff: list[float | None]) -> Series:
@@ -611,32 +548,24 @@ def _hr(u: _Unit, staff: list[float | None]) -> Series:
     headcount_factor = a.uniform(1.03, 1.08)
     training_cost = a.uniform(500, 1_200)
     sick = a.uniform(10, 16)
-    s: Series = {
-        k: []
-        for k in (
-            "HR_HEADCOUNT_AVG",
-            "HR_LEAVERS",
-            "HR_NEW_HIRES",
-            "HR_TRAINING_DAYS",
-            "HR_TRAINING_COST",
-            "HR_SICK_DAYS",
-        )
-    }
-    for t in _YEARS:
-        e = a.eff(t)
+
+    def year(t: int, e: float) -> dict[str, float | None]:
         head = round((staff[t] or 0.0) * headcount_factor, 1)
         turnover = _clamp(0.08 - 0.015 * e + a.gauss(0.015), 0.01, 0.25) * _TURNOVER[t]
         leavers = _count(head * turnover)
         days_pe = _clamp(2.5 + 0.5 * e + a.gauss(0.4), 0.5, 6) * _TRAINING[t]
-        s["HR_HEADCOUNT_AVG"].append(head)
-        s["HR_LEAVERS"].append(leavers)
-        s["HR_NEW_HIRES"].append(_count(leavers * a.uniform(0.85, 1.25)))
-        s["HR_TRAINING_DAYS"].append(_count(head * days_pe))
-        s["HR_TRAINING_COST"].append(
-            _money(head * training_cost * _PRICES[t] * _TRAINING[t] * a.noise(0.1))
-        )
-        s["HR_SICK_DAYS"].append(_count(head * sick * _SICKNESS[t] * a.noise(0.06)))
-    return s
+        return {
+            "HR_HEADCOUNT_AVG": head,
+            "HR_LEAVERS": leavers,
+            "HR_NEW_HIRES": _count(leavers * a.uniform(0.85, 1.25)),
+            "HR_TRAINING_DAYS": _count(head * days_pe),
+            "HR_TRAINING_COST": _money(
+                head * training_cost * _PRICES[t] * _TRAINING[t] * a.noise(0.1)
+            ),
+            "HR_SICK_DAYS": _count(head * sick * _SICKNESS[t] * a.noise(0.06)),
+        }
+
+    return _yearly(a, year)
 
 
 def _lighting(u: _Unit, pop: list[float]) -> Series:
@@ -645,19 +574,9 @@ def _lighting(u: _Unit, pop: list[float]) -> Series:
     led = a.uniform(0.05, 0.35)
     maint_pp = a.uniform(55, 110)
     bundled = u.code in BUNDLED_MAINTENANCE
-    s: Series = {
-        k: []
-        for k in (
-            "LIGHT_POINTS",
-            "LIGHT_LED",
-            "LIGHT_ENERGY_MWH",
-            "LIGHT_ENERGY_COST",
-            "LIGHT_MAINT_COST",
-            "LIGHT_FAILURES",
-        )
-    }
-    for t in _YEARS:
-        e = a.eff(t)
+
+    def year(t: int, e: float) -> dict[str, float | None]:
+        nonlocal led
         if t > 0:
             led = min(1.0, led + _clamp(0.06 + 0.03 * e + a.gauss(0.03), 0.0, 0.25))
         points = _count(u.pop0 / 1000 * points_rate * (1 + 0.01 * t))
@@ -665,13 +584,16 @@ def _lighting(u: _Unit, pop: list[float]) -> Series:
         energy_cost = mwh * _ENERGY_PLN_MWH[t] * a.noise(0.04)
         maint = points * maint_pp * _PRICES[t] * (1 - 0.3 * led) * a.noise(0.05)
         failures = _count(points / 100 * _clamp(9 - 2 * e - 4 * led + a.gauss(1.5), 0.5, 30))
-        s["LIGHT_POINTS"].append(points)
-        s["LIGHT_LED"].append(_count(points * led))
-        s["LIGHT_ENERGY_MWH"].append(mwh)
-        s["LIGHT_ENERGY_COST"].append(_money(energy_cost + maint if bundled else energy_cost))
-        s["LIGHT_MAINT_COST"].append(None if bundled else _money(maint))
-        s["LIGHT_FAILURES"].append(failures)
-    return s
+        return {
+            "LIGHT_POINTS": points,
+            "LIGHT_LED": _count(points * led),
+            "LIGHT_ENERGY_MWH": mwh,
+            "LIGHT_ENERGY_COST": _money(energy_cost + maint if bundled else energy_cost),
+            "LIGHT_MAINT_COST": None if bundled else _money(maint),
+            "LIGHT_FAILURES": failures,
+        }
+
+    return _yearly(a, year)
 
 
 def _office(u: _Unit, pop: list[float]) -> Series:
@@ -679,23 +601,22 @@ def _office(u: _Unit, pop: list[float]) -> Series:
     admin_pc = a.uniform(*u.by_type((380, 520), (450, 650), (550, 850), (500, 750), (120, 200)))
     docs_pc = a.uniform(*u.by_type((0.9, 1.4), (1.0, 1.8), (1.0, 1.8), (1.0, 1.8), (0.6, 1.0)))
     admin_index = (1.00, 1.06, 1.14, 1.28, 1.42)
-    s: Series = {
-        k: []
-        for k in ("OFFICE_ADMIN_COST", "OFFICE_DOCS_TOTAL", "OFFICE_EDOCS", "OFFICE_COMPLAINTS")
-    }
-    for t in _YEARS:
-        e = a.eff(t)
+
+    def year(t: int, e: float) -> dict[str, float | None]:
         docs = _count(pop[t] * docs_pc * a.noise(0.05))
         edoc = _clamp(0.25 + 0.06 * t + 0.05 * e + a.gauss(0.03), 0.05, 0.95)
-        s["OFFICE_ADMIN_COST"].append(
-            _money(pop[t] * admin_pc * admin_index[t] * math.exp(-0.04 * e) * a.noise(0.02))
-        )
-        s["OFFICE_DOCS_TOTAL"].append(docs)
-        s["OFFICE_EDOCS"].append(_count(docs * edoc))
-        s["OFFICE_COMPLAINTS"].append(
-            _count(pop[t] / 10_000 * _clamp(3 - 0.8 * e + a.gauss(0.8), 0.2, 15))
-        )
-    return s
+        return {
+            "OFFICE_ADMIN_COST": _money(
+                pop[t] * admin_pc * admin_index[t] * math.exp(-0.04 * e) * a.noise(0.02)
+            ),
+            "OFFICE_DOCS_TOTAL": docs,
+            "OFFICE_EDOCS": _count(docs * edoc),
+            "OFFICE_COMPLAINTS": _count(
+                pop[t] / 10_000 * _clamp(3 - 0.8 * e + a.gauss(0.8), 0.2, 15)
+            ),
+        }
+
+    return _yearly(a, year)
 
 
 def _unit_series(u: _Unit) -> Series:

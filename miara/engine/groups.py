@@ -80,13 +80,7 @@ def rule_members(
     if high is not None:
         inside &= value < high
     context = (
-        context_values.lazy()
-        .select(
-            pl.col("unit").cast(pl.String),
-            pl.col("period").cast(pl.String),
-            pl.col("variable").cast(pl.String),
-            pl.col("value").cast(pl.Float64),
-        )
+        _typed_long(context_values)
         .filter((pl.col("variable") == variable) & inside)
         .select("unit", "period")
         .unique()
@@ -201,13 +195,7 @@ def _standardised(
     if len(set(variables)) != len(variables):
         raise SimilarUnitsError(f"variables repeated in {variables}", unit=unit)
     long = (
-        structural.lazy()
-        .select(
-            pl.col("unit").cast(pl.String),
-            pl.col("variable").cast(pl.String),
-            pl.col("period").cast(pl.String),
-            pl.col("value").cast(pl.Float64),
-        )
+        _typed_long(structural)
         .filter(
             (pl.col("period") == str(period))
             & pl.col("variable").is_in(list(variables))
@@ -245,3 +233,13 @@ def _standardised(
         for v in variables
     )
     return z_scores, scales
+
+
+def _typed_long(values: pl.DataFrame) -> pl.LazyFrame:
+    """Long values `unit, variable, period, value` with their column types made sure of."""
+    return values.lazy().select(
+        pl.col("unit").cast(pl.String),
+        pl.col("variable").cast(pl.String),
+        pl.col("period").cast(pl.String),
+        pl.col("value").cast(pl.Float64),
+    )

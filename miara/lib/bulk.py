@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 
 import polars as pl
-from django.db import connection
+from django.db import connection, models
 
 FETCH_BATCH = 200_000
 INSERT_BATCH = 50_000
@@ -17,6 +17,18 @@ INSERT_BATCH = 50_000
 # beats COPY on PostgreSQL: COPY, and the temporary table an update goes through, cost
 # more round trips and server work than a form's few values are worth.
 SMALL_WRITE = 100
+
+
+def bulk_foreign_key(to, *, on_delete, **options) -> models.ForeignKey:
+    """A foreign key of a bulk table (values, result rows): no database constraint, no index.
+
+    PostgreSQL checks constraints row by row at COMMIT, which dominated national loads,
+    while every code is checked in Polars before writing and `on_delete` still holds in
+    the ORM. The table declares the index its lookups need (a unique constraint or Meta).
+    """
+    return models.ForeignKey(
+        to, on_delete=on_delete, db_constraint=False, db_index=False, **options
+    )
 
 
 def is_postgres() -> bool:

@@ -1,7 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 Test modules call `skip_without_chromium()` at import; the fixtures (`browser`, `context`,
-`page`) are registered in miara/conftest.py. Screenshots land in test-artifacts/
+`page`, `background_runner`) are registered in miara/conftest.py. Screenshots land in test-artifacts/
 (gitignored) for a person to judge the design.
 """
 
@@ -44,6 +44,17 @@ def skip_without_chromium() -> None:
         pytest.skip("chromium is not installed; .ci/run installs it", allow_module_level=True)
 
 
+def log_in(page, live_server, username: str) -> None:
+    """Log in through the login page as one of the named test users (miara.conftest)."""
+    from playwright.sync_api import expect
+
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password", exact=True).fill("Correct-horse-42")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -71,6 +82,16 @@ def context(browser):
     )
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def background_runner(settings):
+    """The live server's process runs jobs in its runner thread, as `miara serve` does."""
+    from miara.reports import runner
+
+    settings.REPORTS_IN_BACKGROUND = True
+    yield
+    runner.stop()
 
 
 @pytest.fixture

@@ -161,3 +161,12 @@ def many_rows(rows: int = 5_000_000, *, varied: bool = False) -> bytes:
 def far_cell(row: int = 200_000, column: str = "XFD") -> bytes:
     """Two cells, A1 and one far away: a few hundred bytes spanning a huge range."""
     return xlsx_bytes(HEADER + f'<row r="{row}"><c r="{column}{row}"><v>1</v></c></row>'.encode())
+
+
+def validations_by_cell(sheet) -> dict:
+    """An openpyxl sheet's data validations by the cell ranges they cover ("E7": ...)."""
+    checks = {}
+    for validation in sheet.data_validations.dataValidation:
+        for cell_range in validation.sqref.ranges:
+            checks[cell_range.coord] = validation
+    return checks

@@ -12,16 +12,14 @@ import polars as pl
 import pytest
 
 from miara.analytics.selectors import RESULT_COLUMNS
-from miara.conftest import CATALOGUE, UNITS, values_csv
+from miara.testing.cli import PROGRAMME_STEPS, programme_files_write
 
 MIARA = shutil.which("miara", path=str(Path(sys.executable).parent)) or "miara"
 
 
 @pytest.fixture
 def workdir(tmp_path):
-    (tmp_path / "catalogue.yaml").write_text(CATALOGUE, encoding="utf-8")
-    (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
-    (tmp_path / "values.csv").write_text(values_csv(), encoding="utf-8")
+    programme_files_write(tmp_path)
     return tmp_path
 
 
@@ -34,13 +32,7 @@ def miara(workdir: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def loaded(workdir: Path) -> Path:
-    for args in (
-        ("migrate",),
-        ("load", "units", "units.csv"),
-        ("load", "catalogue", "catalogue.yaml"),
-        ("load", "values", "values.csv"),
-        ("compute",),
-    ):
+    for args in PROGRAMME_STEPS:
         done = miara(workdir, *args)
         assert done.returncode == 0, done.stderr
     return workdir

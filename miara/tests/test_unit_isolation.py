@@ -13,8 +13,8 @@ from miara.accounts.models import ApiToken
 from miara.accounts.services import token_create
 from miara.analytics.models import SavedComparison
 from miara.api.api import api
-from miara.collection.cycles import cycle_open
 from miara.collection.models import ReviewNote, Submission, SubmissionEvent, Value
+from miara.testing.cycles import cycle_2024
 
 pytestmark = pytest.mark.django_db
 
@@ -57,13 +57,7 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
     settings.REPORTS_IN_BACKGROUND = False
     monkeypatch.setenv("MIARA_VAR_DIR", str(tmp_path / "var"))
 
-    cycle = cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=["WASTE_T", "RECYCLED_T"],
-        unit_codes=["A1", "B2"],
-        acting_user=alice,
-    )
+    cycle = cycle_2024(alice, ["WASTE_T", "RECYCLED_T"])
     frame = pl.DataFrame(
         {
             "unit": ["B2"],

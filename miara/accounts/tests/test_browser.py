@@ -7,21 +7,13 @@ from django.core import mail
 
 from miara.accounts.models import User
 from miara.testing.a11y import assert_accessible
-from miara.testing.browser import shot, skip_without_chromium
+from miara.testing.browser import log_in, shot, skip_without_chromium
 
 skip_without_chromium()
 
 from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password", exact=True).fill("Correct-horse-42")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def test_a_coordinator_invites_and_deactivates_a_user(page, live_server, alice, bob):

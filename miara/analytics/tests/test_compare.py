@@ -15,6 +15,7 @@ from miara.analytics import comparison
 from miara.analytics.models import SavedComparison
 from miara.analytics.selectors import results_frame
 from miara.analytics.similar import SimilarChoice, similar_codes
+from miara.testing.urls import url_with_query
 from miara.units.models import Programme, Unit
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +24,7 @@ NAMES = {"A1": "Alpha", "B2": "Beta", "C3": "Gamma", "D4": "Delta"}
 
 
 def compare_url(**params):
-    url = reverse("analytics:compare")
-    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+    return url_with_query("analytics:compare", **params)
 
 
 def compare_csv_url(**params):

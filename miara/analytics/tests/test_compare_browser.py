@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from miara.testing.browser import shot, skip_without_chromium
+from miara.testing.browser import log_in, shot, skip_without_chromium
 
 skip_without_chromium()
 
@@ -25,14 +25,6 @@ def assert_accessible(page) -> None:
     page.wait_for_load_state("networkidle")
     results = Axe().run(page, options=WCAG_21_AA)
     assert results.violations_count == 0, results.generate_report()
-
-
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill("Correct-horse-42")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def wait_for_charts(page, count):

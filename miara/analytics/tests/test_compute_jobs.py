@@ -16,9 +16,9 @@ from miara.analytics.jobs import (
 )
 from miara.analytics.models import ComputeJob, ResultSet
 from miara.analytics.services import ComputeRequestError, result_set_compute_request
-from miara.collection.cycles import cycle_open
 from miara.collection.models import Submission, SubmissionState
 from miara.reports import runner
+from miara.testing.cycles import FOUR_UNITS, cycle_2024
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Correct-horse-42"
@@ -32,13 +32,7 @@ def no_background_runner(settings):
 
 @pytest.fixture
 def cycle(alice):
-    cycle = cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=["WASTE_T", "RECYCLED_T", "POPULATION"],
-        unit_codes=["A1", "B2", "C3", "D4"],
-        acting_user=alice,
-    )
+    cycle = cycle_2024(alice, ["WASTE_T", "RECYCLED_T", "POPULATION"], FOUR_UNITS)
     Submission.objects.filter(cycle=cycle, unit__code__in=["A1", "B2"]).update(
         state=SubmissionState.ACCEPTED
     )

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from miara.catalogue.models import Indicator
-from miara.collection.cycles import cycle_open
 from miara.collection.services import parse_values, values_write
+from miara.testing.cycles import cycle_2024
 from miara.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -79,14 +79,7 @@ def test_a_csv_download_writes_formulas_as_text(client, hostile_names, name):
 
 
 def test_the_quality_csv_writes_formulas_as_text(client, hostile_names):
-    cycle = cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=["WASTE_T", "RECYCLED_T"],
-        required_codes=["WASTE_T"],
-        unit_codes=["A1", "B2"],
-        acting_user=hostile_names,
-    )
+    cycle = cycle_2024(hostile_names, ["WASTE_T", "RECYCLED_T"], required_codes=["WASTE_T"])
     # A missing required value: a finding whose row carries A1's name.
     frame = pl.DataFrame(
         {

@@ -7,13 +7,13 @@ import json
 import re
 
 import pytest
-from django.urls import reverse
 
 from miara.analytics.peers import indicator_scope, pseudonym
 from miara.analytics.selectors import results_frame
 from miara.analytics.services import compute
 from miara.catalogue.models import Indicator, PeerGroup
 from miara.collection.selectors import values_frame
+from miara.testing.urls import url_with_query
 from miara.units.models import Programme, Unit
 
 from .test_views import english
@@ -22,17 +22,11 @@ pytestmark = pytest.mark.django_db
 
 
 def page_url(code="RECYCLING_RATE", **params):
-    url = reverse("analytics:indicator", args=[code])
-    if params:
-        url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
-    return url
+    return url_with_query("analytics:indicator", code, **params)
 
 
 def csv_url(code="RECYCLING_RATE", **params):
-    url = reverse("analytics:indicator_csv", args=[code])
-    if params:
-        url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
-    return url
+    return url_with_query("analytics:indicator_csv", code, **params)
 
 
 def chart_data(page: str, chart_id: str) -> list[dict]:

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from miara.testing.a11y import assert_accessible, axe_violations
+from miara.testing.browser import log_in as browser_log_in
 from miara.testing.browser import shot, skip_without_chromium
 
 skip_without_chromium()
@@ -18,11 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, live_server, username="bob"):
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill("Correct-horse-42")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    browser_log_in(page, live_server, username)
 
 
 def indicator_rows(page):

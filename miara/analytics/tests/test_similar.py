@@ -18,6 +18,7 @@ from miara.analytics.selectors import results_frame
 from miara.analytics.similar import SimilarChoice, similar_choice, similar_codes
 from miara.catalogue.models import Indicator
 from miara.collection.selectors import values_frame
+from miara.testing.urls import url_with_query
 from miara.units.models import Programme, Unit
 
 pytestmark = pytest.mark.django_db
@@ -26,13 +27,11 @@ OTHERS = {"B2": "Beta", "C3": "Gamma", "D4": "Delta"}
 
 
 def similar_url(code="A1", **params):
-    url = reverse("analytics:similar", args=[code])
-    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+    return url_with_query("analytics:similar", code, **params)
 
 
 def similar_csv_url(code="A1", **params):
-    url = reverse("analytics:similar_csv", args=[code])
-    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+    return url_with_query("analytics:similar_csv", code, **params)
 
 
 def chart_data(page: str) -> str:

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from miara.analytics.selectors import results_frame
 from miara.catalogue.models import Indicator, PeerGroup
+from miara.testing.urls import url_with_query
 from miara.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -23,17 +24,11 @@ def _default_language_afterwards():
 
 
 def benchmark_url(code="A1", **params):
-    url = reverse("analytics:benchmark", args=[code])
-    if params:
-        url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
-    return url
+    return url_with_query("analytics:benchmark", code, **params)
 
 
 def csv_url(code="A1", **params):
-    url = reverse("analytics:benchmark_csv", args=[code])
-    if params:
-        url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
-    return url
+    return url_with_query("analytics:benchmark_csv", code, **params)
 
 
 def row_html(page: str, indicator: str) -> str:

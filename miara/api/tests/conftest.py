@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from miara.testing.cycles import cycle_2024
+
 
 def client_for(user) -> Client:
     from miara.accounts.services import token_create
@@ -48,16 +50,7 @@ QUESTIONNAIRE = ["WASTE_T", "RECYCLED_T", "POPULATION"]
 @pytest.fixture
 def cycle(alice):
     """The 2024 questionnaire for A1 and B2, each submission in draft."""
-    from miara.collection.cycles import cycle_open
-
-    return cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=QUESTIONNAIRE,
-        unit_codes=["A1", "B2"],
-        required_codes=["WASTE_T", "POPULATION"],
-        acting_user=alice,
-    )
+    return cycle_2024(alice, QUESTIONNAIRE, required_codes=["WASTE_T", "POPULATION"])
 
 
 def submission_of(cycle, unit: str):

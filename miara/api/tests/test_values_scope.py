@@ -1,27 +1,13 @@
 """POST /values writes only what the caller may write, whatever the spelling of the codes,
 and only periods the caller may write (one rule with the data-entry form)."""
 
-import json
-
 import pytest
 
 from miara.collection.models import Value, ValueHistory
 
+from .test_values_write import item, post, stored
+
 pytestmark = pytest.mark.django_db
-
-
-def post(client, *values):
-    return client.post(
-        "/api/v1/values", json.dumps({"values": list(values)}), content_type="application/json"
-    )
-
-
-def item(unit="A1", variable="WASTE_T", period="2024", value=1234.5, **extra):
-    return {"unit": unit, "variable": variable, "period": period, "value": value, **extra}
-
-
-def stored(unit, variable="WASTE_T", period="2024"):
-    return Value.objects.get(unit__code=unit, variable__code=variable, period=period)
 
 
 @pytest.mark.parametrize("spelling", [" B2", "B2 ", "\tB2", "B2\t", " B2\n"])

@@ -8,11 +8,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from miara.collection.cycles import cycle_open
 from miara.collection.models import Value, ValueHistory
 from miara.collection.services import parse_values, values_write
 from miara.fileio import FileProblem
 from miara.lib import bulk
+from miara.testing.cycles import FOUR_UNITS, cycle_2024
 
 pytestmark = pytest.mark.django_db
 VARIABLES = ["WASTE_T", "RECYCLED_T", "POPULATION", "PERMITS_ISSUED", "PERMIT_STAFF_COST"]
@@ -29,13 +29,7 @@ MAX_QUERIES = 27
 @pytest.fixture
 def cycle(alice):
     cache.clear()
-    return cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=VARIABLES,
-        unit_codes=["A1", "B2", "C3", "D4"],
-        acting_user=alice,
-    )
+    return cycle_2024(alice, VARIABLES, FOUR_UNITS)
 
 
 def version_of(variable):

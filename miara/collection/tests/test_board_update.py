@@ -11,11 +11,11 @@ from django.db import connection
 
 from miara.catalogue.models import ValidationRule
 from miara.collection import selectors
-from miara.collection.cycles import cycle_open
 from miara.collection.models import Submission, Value, ValueHistory
 from miara.collection.quality import submission_findings
 from miara.collection.services import parse_values, values_write
 from miara.engine.quality import MIN_PEERS, ORDER
+from miara.testing.cycles import cycle_2024
 from miara.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -48,13 +48,7 @@ def world(alice):
         expression="POPULATION <= prev(POPULATION) * 1.5",
         severity="warning",
     )
-    cycle = cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=VARIABLES,
-        unit_codes=UNITS,
-        acting_user=alice,
-    )
+    cycle = cycle_2024(alice, VARIABLES, UNITS)
     cycle.items.filter(variable__code="PERMITS_ISSUED").update(required=True)
     return cycle
 

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from miara.testing.browser import log_in as browser_log_in
 from miara.testing.browser import shot, skip_without_chromium
 
 skip_without_chromium()
@@ -27,11 +28,7 @@ VARIABLES = ["WASTE_T", "RECYCLED_T", "POPULATION", "PERMITS_ISSUED", "PERMIT_ST
 
 
 def log_in(page, live_server, username="alice"):
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill("Correct-horse-42")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    browser_log_in(page, live_server, username)
 
 
 def write(unit, variable, value, comment=None):

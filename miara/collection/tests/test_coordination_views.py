@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from miara.accounts.models import AuditEntry
-from miara.collection.cycles import cycle_open, submission_accept, submission_submit
+from miara.collection.cycles import submission_accept, submission_submit
 from miara.collection.models import (
     Cycle,
     QuestionnaireItem,
@@ -19,6 +19,7 @@ from miara.collection.models import (
 )
 from miara.collection.selectors import cycle_board
 from miara.collection.services import parse_values, values_write
+from miara.testing.cycles import FOUR_UNITS, cycle_2024
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Correct-horse-42"
@@ -27,14 +28,12 @@ VARIABLES = ["WASTE_T", "RECYCLED_T", "POPULATION", "PERMITS_ISSUED"]
 
 @pytest.fixture
 def cycle(alice):
-    return cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=VARIABLES,
+    return cycle_2024(
+        alice,
+        VARIABLES,
+        FOUR_UNITS,
         required_codes=["WASTE_T", "POPULATION"],
-        unit_codes=["A1", "B2", "C3", "D4"],
         deadline=dt.date(2030, 3, 31),
-        acting_user=alice,
     )
 
 

@@ -18,6 +18,7 @@ from miara.collection.cycles import (
 )
 from miara.collection.models import ReviewNote, Submission, SubmissionEvent
 from miara.collection.services import ValuesLocked, parse_values, values_write
+from miara.testing.cycles import cycle_2024
 
 pytestmark = pytest.mark.django_db
 VARIABLES = ["WASTE_T", "RECYCLED_T", "POPULATION"]
@@ -25,13 +26,7 @@ VARIABLES = ["WASTE_T", "RECYCLED_T", "POPULATION"]
 
 @pytest.fixture
 def cycle(alice):
-    return cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=VARIABLES,
-        unit_codes=["A1", "B2"],
-        acting_user=alice,
-    )
+    return cycle_2024(alice, VARIABLES)
 
 
 def a1(cycle):

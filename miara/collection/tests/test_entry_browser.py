@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from miara.testing.browser import log_in as browser_log_in
 from miara.testing.browser import shot, skip_without_chromium
 
 skip_without_chromium()
@@ -17,8 +18,8 @@ skip_without_chromium()
 from openpyxl import load_workbook  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
-from miara.collection.cycles import cycle_open  # noqa: E402
 from miara.collection.models import Submission, Value  # noqa: E402
+from miara.testing.cycles import FOUR_UNITS, cycle_2024  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,21 +28,11 @@ VARIABLES = ["WASTE_T", "RECYCLED_T", "POPULATION", "PERMITS_ISSUED", "PERMIT_ST
 
 @pytest.fixture
 def cycle(alice):
-    return cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=VARIABLES,
-        unit_codes=["A1", "B2", "C3", "D4"],
-        acting_user=alice,
-    )
+    return cycle_2024(alice, VARIABLES, FOUR_UNITS)
 
 
 def log_in(page, live_server, username="bob"):
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill("Correct-horse-42")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    browser_log_in(page, live_server, username)
 
 
 def log_out(page):

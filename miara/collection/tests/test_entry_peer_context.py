@@ -14,6 +14,7 @@ import re
 import pytest
 
 from miara.collection.views.entry import finding_text
+from miara.testing.cycles import FOUR_UNITS, cycle_2024
 
 from .test_entry_views import VARIABLES, form_url, logged_in, someone_else_saves
 
@@ -22,15 +23,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def cycle(alice):
-    from miara.collection.cycles import cycle_open
-
-    return cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=VARIABLES,
-        unit_codes=["A1", "B2", "C3", "D4"],
-        acting_user=alice,
-    )
+    return cycle_2024(alice, VARIABLES, FOUR_UNITS)
 
 
 def _median_cell(client, cycle, code="WASTE_T") -> str:

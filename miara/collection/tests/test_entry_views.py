@@ -15,6 +15,7 @@ from miara.collection.cycles import cycle_open, submission_submit
 from miara.collection.forms import normalise_number, parse_number
 from miara.collection.models import Submission, Value, ValueHistory
 from miara.collection.services import values_write
+from miara.testing.cycles import FOUR_UNITS, cycle_2024
 from miara.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -24,13 +25,7 @@ PASSWORD = "Correct-horse-42"
 
 @pytest.fixture
 def cycle(alice):
-    return cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=VARIABLES,
-        unit_codes=["A1", "B2", "C3", "D4"],
-        acting_user=alice,
-    )
+    return cycle_2024(alice, VARIABLES, FOUR_UNITS)
 
 
 def logged_in(client, user):

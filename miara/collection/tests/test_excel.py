@@ -23,6 +23,8 @@ from miara.collection.excel import (
 from miara.collection.models import QuestionnaireItem, Submission, Value, ValueHistory
 from miara.collection.services import ValuesLocked, parse_values, values_write
 from miara.fileio import FileProblem, Problem
+from miara.testing.cycles import cycle_2024
+from miara.testing.workbooks import validations_by_cell
 
 pytestmark = pytest.mark.django_db
 VARIABLES = ["WASTE_T", "RECYCLED_T", "POPULATION", "PERMITS_ISSUED", "PERMIT_STAFF_COST"]
@@ -30,13 +32,7 @@ VARIABLES = ["WASTE_T", "RECYCLED_T", "POPULATION", "PERMITS_ISSUED", "PERMIT_ST
 
 @pytest.fixture
 def cycle(alice):
-    return cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=VARIABLES,
-        unit_codes=["A1", "B2"],
-        acting_user=alice,
-    )
+    return cycle_2024(alice, VARIABLES)
 
 
 def submission(cycle, unit="A1"):
@@ -164,10 +160,7 @@ def test_it_validates_value_cells_with_the_variables_bounds(cycle):
     book = load_workbook(io.BytesIO(template_build(submission=submission(cycle), language="en")))
     sheet = book["Data"]
     rows = rows_by_code(sheet)
-    checks = {}
-    for validation in sheet.data_validations.dataValidation:
-        for cell_range in validation.sqref.ranges:
-            checks[cell_range.coord] = validation
+    checks = validations_by_cell(sheet)
     recycled = checks[f"E{rows['RECYCLED_T']}"]
     assert (recycled.type, recycled.operator, recycled.formula1, recycled.formula2) == (
         "decimal",

@@ -6,12 +6,12 @@ import pytest
 from django.db import transaction
 
 from miara.catalogue.models import Variable
-from miara.collection.cycles import cycle_open
 from miara.collection.excel import problems_workbook, template_build
 from miara.collection.models import Submission
 from miara.collection.services import parse_values, values_write
 from miara.fileio import Problem
 from miara.fileio.tests.test_formulas import assert_text_cells
+from miara.testing.cycles import cycle_2024
 from miara.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +25,7 @@ INSTRUCTIONS = "=1+1"
 def test_the_questionnaire_writes_hostile_text_as_string_cells(alice):
     Unit.objects.filter(code="A1").update(name=UNIT)
     Variable.objects.filter(code="WASTE_T").update(name={"en": VARIABLE})
-    cycle = cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=["WASTE_T", "RECYCLED_T"],
-        unit_codes=["A1"],
-        acting_user=alice,
-    )
+    cycle = cycle_2024(alice, ["WASTE_T", "RECYCLED_T"], ["A1"])
     # The coordinator's own paragraphs are written one per cell.
     type(cycle).objects.filter(pk=cycle.pk).update(instructions={"en": INSTRUCTIONS})
     frame = pl.DataFrame(

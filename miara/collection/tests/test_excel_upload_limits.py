@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from miara.collection.cycles import cycle_open
 from miara.collection.models import Value
+from miara.testing.cycles import cycle_2024
 from miara.testing.workbooks import ROW, Repeated, zip_bytes
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +19,7 @@ PASSWORD = "Correct-horse-42"
 
 @pytest.fixture
 def cycle(alice):
-    return cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=["WASTE_T", "RECYCLED_T"],
-        unit_codes=["A1", "B2"],
-        acting_user=alice,
-    )
+    return cycle_2024(alice, ["WASTE_T", "RECYCLED_T"])
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 
 from miara.catalogue.models import ValidationRule, Variable
-from miara.collection.cycles import cycle_open
 from miara.collection.models import Submission, Value
 from miara.collection.quality import field_findings, submission_findings
 from miara.collection.services import parse_values, values_write
+from miara.testing.cycles import cycle_2024
 from miara.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +34,7 @@ def world(alice):
         expression="POPULATION <= prev(POPULATION) * 1.5",
         severity="warning",
     )
-    cycle = cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=VARIABLES,
-        unit_codes=["A1", "B2", "C3", "D4", *EXTRA_UNITS],
-        acting_user=alice,
-    )
+    cycle = cycle_2024(alice, VARIABLES, ["A1", "B2", "C3", "D4", *EXTRA_UNITS])
     cycle.items.filter(variable__code="PERMITS_ISSUED").update(required=True)
     return cycle
 

@@ -9,13 +9,13 @@ from django.core.exceptions import PermissionDenied
 from miara.accounts.models import AuditEntry
 from miara.accounts.services import user_add
 from miara.collection.cycles import (
-    cycle_open,
     submission_accept,
     submission_return,
     submission_submit,
 )
 from miara.collection.models import Submission
 from miara.collection.reminders import cycle_send_reminders
+from miara.testing.cycles import FOUR_UNITS, cycle_2024
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +37,8 @@ def people(alice, erin, bob, carol, mike):
 
 @pytest.fixture
 def cycle(people):
-    return cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=["WASTE_T", "POPULATION"],
-        unit_codes=["A1", "B2", "C3", "D4"],
-        deadline=dt.date(2030, 3, 31),
-        acting_user=people["alice"],
+    return cycle_2024(
+        people["alice"], ["WASTE_T", "POPULATION"], FOUR_UNITS, deadline=dt.date(2030, 3, 31)
     )
 
 

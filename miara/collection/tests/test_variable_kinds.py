@@ -11,10 +11,11 @@ from django.urls import reverse
 from miara.api.tests.conftest import client_for
 from miara.catalogue.models import Variable
 from miara.catalogue.services import catalogue_load
-from miara.collection.cycles import cycle_open
 from miara.collection.models import Value, ValueHistory
 from miara.collection.services import values_load
 from miara.fileio import FileProblem
+from miara.testing.cycles import cycle_2024
+from miara.testing.workbooks import validations_by_cell
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Correct-horse-42"
@@ -95,13 +96,7 @@ def test_whole_counts_fractional_amounts_and_percentages_within_bounds_are_store
 
 @pytest.fixture
 def cycle(alice, kinds):
-    return cycle_open(
-        period="2024",
-        name="Year 2024",
-        variable_codes=["WASTE_T", "PERMITS_ISSUED"],
-        unit_codes=["A1", "B2"],
-        acting_user=alice,
-    )
+    return cycle_2024(alice, ["WASTE_T", "PERMITS_ISSUED"])
 
 
 def test_the_questionnaire_field_refuses_12_5_decisions_in_polish(client, cycle, bob):
@@ -204,10 +199,7 @@ def test_the_excel_questionnaire_asks_whole_numbers_for_a_count_and_0_to_100_for
     book = load_workbook(io.BytesIO(template_build(submission=submission, language="pl")))
     sheet = book["Dane"] if "Dane" in book.sheetnames else book.worksheets[0]
     rows = rows_by_code(sheet)
-    checks = {}
-    for validation in sheet.data_validations.dataValidation:
-        for cell_range in validation.sqref.ranges:
-            checks[cell_range.coord] = validation
+    checks = validations_by_cell(sheet)
     permits = checks[f"E{rows['PERMITS_ISSUED']}"]
     assert (permits.type, permits.operator, permits.formula1) == (
         "whole",

@@ -7,6 +7,7 @@ out of comparisons so that a tree re-parsed from `to_text()` equals the original
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -14,6 +15,15 @@ from dataclasses import dataclass, field
 OR, AND, NOT, COMPARISON, ADDITIVE, MULTIPLICATIVE, UNARY, POWER, ATOM = range(1, 10)
 
 COMPARISON_OPS = ("<", "<=", ">", ">=", "==", "!=")
+# What each comparison does, to floats (scalar evaluator) and to Polars expressions alike.
+COMPARE = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 ARITHMETIC_OPS = ("+", "-", "*", "/", "^")
 LOGICAL_OPS = ("and", "or")
 

@@ -36,6 +36,7 @@ from miara.engine.errors import DuplicateCodeError, DuplicateValueError, PeriodE
 from miara.engine.formula.functions import FUNCTIONS
 from miara.engine.formula.graph import evaluation_order, parse_catalogue
 from miara.engine.formula.nodes import (
+    COMPARE,
     COMPARISON_OPS,
     Binary,
     Call,
@@ -331,7 +332,7 @@ class _Compiler:
                 total = _truth(left).cast(pl.Int8) + _truth(right).cast(pl.Int8)
                 expr = total == 2 if op == "and" else total >= 1
             else:
-                expr = _compare(op, _number(left), _number(right))
+                expr = COMPARE[op](_number(left), _number(right))
             return _Value(expr, True, reason, stage, False)
         left, right = self.column(node.left), self.column(node.right)
         a, b = _number(left), _number(right)
@@ -447,35 +448,23 @@ class _Compiler:
         return plan.select(name for name in keep if name in columns).collect()
 
 
-def _compare(op: str, a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    if op == ">=":
-        return a >= b
-    if op == "==":
-        return a == b
-    return a != b
-
-
 # -- 4. wide to long ----------------------------------------------------------------------
+
+
+def _long(wide: pl.DataFrame, code: str, column: str, name: str) -> pl.LazyFrame:
+    """Indicator `code`'s column of the wide frame as long rows: indicator, unit, period, name."""
+    return wide.lazy().select(
+        pl.lit(code, dtype=pl.String).alias("indicator"),
+        "unit",
+        "period",
+        pl.col(column).alias(name),
+    )
 
 
 def _values(wide: pl.DataFrame, wanted: list[str]) -> pl.DataFrame:
     # One frame per indicator, concatenated in order: sorted output with no global sort.
     parts = [
-        wide.lazy()
-        .select(
-            pl.lit(code, dtype=pl.String).alias("indicator"),
-            "unit",
-            "period",
-            pl.col(code).alias("value"),
-        )
-        .filter(pl.col("value").is_not_null())
-        for code in wanted
+        _long(wide, code, code, "value").filter(pl.col("value").is_not_null()) for code in wanted
     ]
     if not parts:
         return pl.DataFrame(schema=VALUES_SCHEMA)
@@ -488,14 +477,7 @@ def _issues(wide: pl.DataFrame, wanted: list[str], compiler: _Compiler) -> pl.Da
         schema={"reason": pl.UInt8, "kind": pl.String},
     )
     parts = [
-        wide.lazy()
-        .select(
-            pl.lit(code, dtype=pl.String).alias("indicator"),
-            "unit",
-            "period",
-            pl.col(_ISSUE + code).alias("reason"),
-        )
-        .filter(pl.col("reason") > 0)
+        _long(wide, code, _ISSUE + code, "reason").filter(pl.col("reason") > 0)
         for code in wanted
         if code in compiler.has_issues
     ]

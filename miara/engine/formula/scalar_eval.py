@@ -25,7 +25,7 @@ import math
 from collections.abc import Mapping
 
 from miara.engine.formula.functions import FUNCTIONS
-from miara.engine.formula.nodes import Binary, Call, Code, Node, Number, Unary
+from miara.engine.formula.nodes import COMPARE, Binary, Call, Code, Node, Number, Unary
 
 Value = float | bool | None
 
@@ -118,7 +118,7 @@ class _Evaluator:
             return _truth(left) or _truth(right), NO_ISSUE
         a, b = float(left), float(right)
         if op in ("<", "<=", ">", ">=", "==", "!="):
-            return _compare(op, a, b), NO_ISSUE
+            return COMPARE[op](a, b), NO_ISSUE
         if op == "/":
             if b == 0.0:
                 return None, DIVISION_BY_ZERO
@@ -190,17 +190,3 @@ def _finite(value: float) -> tuple[float | None, int]:
     if math.isfinite(value):
         return value, NO_ISSUE
     return None, NOT_FINITE
-
-
-def _compare(op: str, a: float, b: float) -> bool:
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    if op == ">=":
-        return a >= b
-    if op == "==":
-        return a == b
-    return a != b

@@ -7,30 +7,13 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from miara.reports import runner
-from miara.testing.browser import shot, skip_without_chromium
+from miara.testing.browser import log_in, shot, skip_without_chromium
 
 skip_without_chromium()
 
 from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def background_runner(settings):
-    # The live server's process runs the job in its runner thread, as `miara serve` does.
-    settings.REPORTS_IN_BACKGROUND = True
-    yield
-    runner.stop()
-
-
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill("Correct-horse-42")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def test_bob_requests_his_units_pdf_and_downloads_it(

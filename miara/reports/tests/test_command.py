@@ -11,7 +11,7 @@ import openpyxl
 from pypdf import PdfReader
 
 import miara
-from miara.conftest import CATALOGUE, UNITS, values_csv
+from miara.testing.cli import PROGRAMME_STEPS, programme_files_write
 
 ROOT = Path(miara.__file__).resolve().parents[1]
 
@@ -36,16 +36,8 @@ def miara_command(workdir: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_it_writes_a_unit_pdf_a_workbook_and_every_units_reports(tmp_path):
-    (tmp_path / "catalogue.yaml").write_text(CATALOGUE, encoding="utf-8")
-    (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
-    (tmp_path / "values.csv").write_text(values_csv(), encoding="utf-8")
-    for args in (
-        ("migrate",),
-        ("load", "units", "units.csv"),
-        ("load", "catalogue", "catalogue.yaml"),
-        ("load", "values", "values.csv"),
-        ("compute",),
-    ):
+    programme_files_write(tmp_path)
+    for args in PROGRAMME_STEPS:
         done = miara_command(tmp_path, *args)
         assert done.returncode == 0, done.stderr
 
