@@ -155,3 +155,15 @@ def test_a_hidden_unit_answers_as_a_missing_one_on_every_page(bob, alice):
     # The same pages open for bob's own unit, so the paths above are the real ones.
     assert client.get(f"/collection/{cycle.pk}/A1/").status_code == 200
     assert client.get("/units/A1/benchmark/").status_code == 200
+
+
+def test_templates_ask_the_same_predicates(alice, erin, bob):
+    from django.template import Context, Template
+
+    template = Template(
+        "{% load access %}{% if user|is_coordinator %}C{% endif %}"
+        "{% if user|reads_all_units %}R{% endif %}"
+    )
+    shown = {u.username: template.render(Context({"user": u})) for u in (alice, erin, bob)}
+    assert shown == {"alice": "CR", "erin": "R", "bob": ""}
+    assert template.render(Context({"user": AnonymousUser()})) == ""
