@@ -167,3 +167,21 @@ def test_templates_ask_the_same_predicates(alice, erin, bob):
     shown = {u.username: template.render(Context({"user": u})) for u in (alice, erin, bob)}
     assert shown == {"alice": "CR", "erin": "R", "bob": ""}
     assert template.render(Context({"user": AnonymousUser()})) == ""
+
+
+def test_pages_word_themselves_by_the_predicates(client, alice, erin, bob):
+    """The menu offers the coordinators' pages to coordinators only; the units list and
+    the report page speak of all units to those who read all units."""
+    cycles = 'href="/collection/cycles/"'
+    for user, coordinates, reads_all in (
+        (alice, True, True),
+        (erin, False, True),
+        (bob, False, False),
+    ):
+        client.force_login(user)
+        units = client.get("/units/").content.decode()
+        assert (cycles in units) is coordinates, user
+        assert ("Participating units" in units) is reads_all, user
+        assert ("Your units" in units) is not reads_all, user
+        report = client.get("/units/A1/report/").content.decode()
+        assert ("Reports for the whole programme" in report) is reads_all, user
