@@ -1,15 +1,61 @@
-"""What a user may see and change: the one authorisation layer for pages, exports and API."""
+"""What a user may see and change: the one authorisation layer for pages, exports and API.
+
+Every question about a user's role is answered here, one predicate per question; the
+apps ask these predicates and never compare `user.role` themselves.
+"""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
-from miara.accounts.models import Role
+from miara.accounts.models import Role, User
+from miara.units.models import Unit
+
+
+def _active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+# --- role predicates ---------------------------------------------------------------------
+
+
+def is_coordinator(user) -> bool:
+    """Whether the user runs the programme: opens collections, reviews and accepts
+    submissions, computes results, sets the programme's defaults and manages accounts
+    (active coordinators and administrators)."""
+    return _active(user) and (user.is_superuser or user.role == Role.COORDINATOR)
+
+
+def reads_all_units(user) -> bool:
+    """Whether the user reads every unit's data (coordinators, experts, administrators, and
+    the operator at the command line)."""
+    return _active(user) and user.sees_all_units
+
+
+def manages_unit(user, unit_id: int) -> bool:
+    """Whether the user is a manager of this unit (who answers for its submission)."""
+    return _active(user) and user.role == Role.MANAGER and user.units.filter(pk=unit_id).exists()
+
+
+def may_submit_for(user, unit_id: int) -> bool:
+    """Whether the user may submit the unit's questionnaire: its manager or a coordinator."""
+    return is_coordinator(user) or manages_unit(user, unit_id)
+
+
+def unit_staff() -> QuerySet[User]:
+    """Active people who enter the data of their own units (editors and managers)."""
+    return User.objects.filter(is_active=True, role__in=[Role.EDITOR, Role.MANAGER])
+
+
+# --- units -------------------------------------------------------------------------------
 
 
 def visible_unit_ids(user) -> set[int] | None:
     """Ids of the units whose data the user may read; None means every unit."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return set()
     if user.sees_all_units:
         return None
@@ -23,9 +69,9 @@ def can_see_unit(user, unit) -> bool:
 
 def writable_unit_ids(user) -> set[int] | None:
     """Ids of the units whose values the user may change; None means every unit."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return set()
-    if user.is_superuser or user.role == Role.COORDINATOR:
+    if is_coordinator(user):
         return None
     if user.role in (Role.MANAGER, Role.EDITOR):
         return set(user.units.values_list("id", flat=True))
@@ -33,5 +79,19 @@ def writable_unit_ids(user) -> set[int] | None:
 
 
 def require_unit_access(user, unit) -> None:
+    """For a unit already in hand (a service's defence in depth): 403 if it is hidden.
+    A view that takes a unit's code from the request uses `access_unit` instead."""
     if not can_see_unit(user, unit):
         raise PermissionDenied
+
+
+def access_unit(user, code: str) -> Unit:
+    """The unit with this code, if the user may see it.
+
+    A unit the user may not see answers the very 404 of a code that does not exist (same
+    exception, same message), so that nobody learns from the answer which codes exist.
+    """
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None or not can_see_unit(user, unit):
+        raise Http404(_("There is no unit with the code “%(code)s”.") % {"code": code})
+    return unit

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
 from miara.accounts.models import ApiToken, Role, User
+from miara.accounts.scope import is_coordinator
 from miara.units.models import Unit
 
 
@@ -32,12 +33,7 @@ class NotAllowed(AccountError):
 
 def can_manage_users(user) -> bool:
     """Active coordinators (and administrators) manage the programme's accounts."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role == Role.COORDINATOR)
-    )
+    return is_coordinator(user)
 
 
 def _authorise(acting_user, user: User | None = None) -> None:

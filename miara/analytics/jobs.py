@@ -17,8 +17,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from miara.accounts.scope import is_coordinator
 from miara.analytics.models import ComputeJob
-from miara.analytics.services import STEPS, ComputeError, _is_coordinator, compute
+from miara.analytics.services import STEPS, ComputeError, compute
 from miara.engine.errors import PeriodError
 from miara.lib.jobs import job_claim
 
@@ -58,7 +59,7 @@ def _run(job: ComputeJob) -> None:
         )
 
     try:
-        if not _is_coordinator(job.requested_by):
+        if not is_coordinator(job.requested_by):
             raise PermissionDenied
         (result_set,) = compute(
             periods=[job.period],

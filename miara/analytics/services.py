@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
-from miara.accounts.models import Role
+from miara.accounts.scope import is_coordinator
 from miara.analytics.models import DataQualityIssue, GroupStatistic, ResultSet, UnitResult
 from miara.catalogue.models import Indicator, PeerGroup
 from miara.collection.models import Submission, SubmissionState, ValueHistory
@@ -363,15 +363,6 @@ class ComputeRequestError(Exception):
     """A computation cannot be asked for as given; the message says why, for a person."""
 
 
-def _is_coordinator(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role == Role.COORDINATOR)
-    )
-
-
 def result_set_compute_request(*, acting_user, period: str, kind: str, channel: str = "web"):
     """Queue a computation of one period's results (coordinators only), audited.
 
@@ -381,7 +372,7 @@ def result_set_compute_request(*, acting_user, period: str, kind: str, channel: 
     """
     from miara.analytics.models import ComputeJob
 
-    if not _is_coordinator(acting_user):
+    if not is_coordinator(acting_user):
         raise PermissionDenied
     if kind not in KINDS:
         raise ComputeRequestError(_("Choose provisional or final results."))

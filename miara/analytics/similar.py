@@ -17,8 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
-from miara.accounts.models import Role
-from miara.accounts.scope import require_unit_access
+from miara.accounts.scope import is_coordinator, require_unit_access
 from miara.analytics.models import SimilarityDefaults
 from miara.analytics.peers import ShownUnit, similar_scope, unit_presenter
 from miara.analytics.selectors import computed_periods, results_frame
@@ -139,7 +138,7 @@ def choice_label(choice: SimilarChoice) -> str:
 
 def similarity_defaults_set(*, user, choice: SimilarChoice) -> SimilarityDefaults:
     """Make `choice` the programme's default similar units (coordinators only)."""
-    if not (user.is_superuser or user.role == Role.COORDINATOR):
+    if not is_coordinator(user):
         raise PermissionDenied
     with transaction.atomic():
         saved = SimilarityDefaults.objects.create(

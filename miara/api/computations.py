@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
+from miara.accounts.scope import reads_all_units
 from miara.analytics.models import ComputeJob, ResultSet
 from miara.analytics.selectors import period_result_sets
 from miara.analytics.services import ComputeRequestError, result_set_compute_request
@@ -74,7 +75,7 @@ class JobOut(Schema):
 
 
 def _readers_only(user) -> None:
-    if not (user.is_active and user.sees_all_units):
+    if not reads_all_units(user):
         raise PermissionDenied("only coordinators and experts see result sets")
 
 
@@ -151,7 +152,7 @@ def result_sets_compute(request, payload: ComputeIn, response: HttpResponse):
 def job_detail(request, job_id: int):
     user = request.auth
     job = ComputeJob.objects.filter(pk=job_id).first()
-    if job is None or not (user.is_active and user.sees_all_units):
+    if job is None or not reads_all_units(user):
         raise Http404(f"there is no job {job_id}")
     return job_out(job)
 

@@ -1,7 +1,8 @@
 """Checks of the codes a caller filters by, with answers that say what to fix.
 
 An unknown code is a 404 naming it (a filter on a typo would otherwise look like "no
-data"); a unit the caller may not see is a 403; a malformed period is a 422.
+data"); a unit the caller may not see is the same 404, so that the answer does not tell
+which unit codes exist; a malformed period is a 422.
 
 Cycles and submissions are fetched and authorised in one call: one the caller may not
 see is a 404 like one that does not exist, since their ids would otherwise tell who
@@ -10,7 +11,6 @@ takes part in what.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja.errors import HttpError, ValidationError
 
@@ -77,17 +77,16 @@ def check_groups(codes: list[str] | None) -> list[str] | None:
 
 
 def check_visible_units(user, codes: list[str] | None) -> list[str] | None:
-    """Unknown codes are 404; units outside the caller's scope are 403."""
+    """Unknown codes and units outside the caller's scope are one 404 (as `access_unit`)."""
     if not codes:
         return None
-    units = dict(Unit.objects.filter(code__in=codes).values_list("code", "id"))
-    missing = set(codes) - set(units)
+    units = Unit.objects.filter(code__in=codes)
+    visible = visible_unit_ids(user)
+    if visible is not None:
+        units = units.filter(pk__in=visible)
+    missing = set(codes) - set(units.values_list("code", flat=True))
     if missing:
         raise HttpError(404, f"unknown unit {_listing(missing)}")
-    visible = visible_unit_ids(user)
-    hidden = {code for code, pk in units.items() if visible is not None and pk not in visible}
-    if hidden:
-        raise PermissionDenied(f"you may not see the data of unit {_listing(hidden)}")
     return codes
 
 

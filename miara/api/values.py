@@ -73,7 +73,8 @@ def values_list(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
-    """Ordered by unit, variable and period. Asking for a unit you may not see is a 403."""
+    """Ordered by unit, variable and period. A unit you may not see is a 404, as is one
+    that does not exist."""
     user = request.auth
     frame, total = values_page(
         user=user,
@@ -199,7 +200,7 @@ def values_history(
 ):
     """Newest first: the version each change made, old and new value and comment, the
     channel (import, form, excel, api), who and when, and the file or request it came
-    from. A unit you may not see is a 403, as for GET /values; an empty list means the
+    from. A unit you may not see is a 404, as for GET /values; an empty list means the
     value was never stored.
     """
     lookups.check_visible_units(request.auth, [unit])

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from miara.accounts.audit import audit_record
-from miara.accounts.models import Role
+from miara.accounts.scope import is_coordinator, may_submit_for
 from miara.catalogue.models import Variable
 from miara.collection.models import (
     Cycle,
@@ -58,14 +58,6 @@ class SubmissionBlocked(WorkflowError):
         )
 
 
-def _is_coordinator(user) -> bool:
-    return (
-        user is not None
-        and user.is_authenticated
-        and (user.is_superuser or user.role == Role.COORDINATOR)
-    )
-
-
 def cycle_open(
     *,
     period: str,
@@ -78,7 +70,7 @@ def cycle_open(
     channel: str = "web",
 ) -> Cycle:
     """Open a collection cycle with its questionnaire and participating units."""
-    if acting_user is not None and not _is_coordinator(acting_user):
+    if acting_user is not None and not is_coordinator(acting_user):
         raise PermissionDenied
     Period.parse(period)
     variables = {v.code: v for v in Variable.objects.filter(code__in=variable_codes)}
@@ -158,11 +150,7 @@ def submission_submit(*, submission: Submission, acting_user, channel: str = "we
     """The unit manager (or a coordinator) submits; errors and unjustified warnings block it."""
     from miara.collection.quality import submission_findings
 
-    is_manager = (
-        acting_user.role == Role.MANAGER
-        and acting_user.units.filter(pk=submission.unit_id).exists()
-    )
-    if not (is_manager or _is_coordinator(acting_user)):
+    if not may_submit_for(acting_user, submission.unit_id):
         raise PermissionDenied
     blocking = [f for f in submission_findings(submission) if f["blocking"]]
     if blocking:
@@ -179,7 +167,7 @@ def submission_return(
     channel: str = "web",
 ) -> Submission:
     """The coordinator sends a submission back, saying why, optionally per value."""
-    if not _is_coordinator(acting_user):
+    if not is_coordinator(acting_user):
         raise PermissionDenied
     if not comment.strip() and not notes:
         raise WorkflowError(_("say why the submission is returned"))
@@ -202,7 +190,7 @@ def submission_return(
 def submission_accept(
     *, submission: Submission, acting_user, comment: str = "", channel: str = "web"
 ) -> Submission:
-    if not _is_coordinator(acting_user):
+    if not is_coordinator(acting_user):
         raise PermissionDenied
     return _transition(
         submission, "accept", acting_user=acting_user, comment=comment, channel=channel
@@ -213,7 +201,7 @@ def submission_reopen(
     *, submission: Submission, acting_user, reason: str, channel: str = "web"
 ) -> Submission:
     """Accepted data are locked; reopening them needs a reason, which is recorded."""
-    if not _is_coordinator(acting_user):
+    if not is_coordinator(acting_user):
         raise PermissionDenied
     if not reason.strip():
         raise WorkflowError(_("reopening accepted data needs a reason"))

@@ -14,8 +14,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
-from miara.accounts.models import Role, User
-from miara.collection.cycles import _is_coordinator
+from miara.accounts.models import User
+from miara.accounts.scope import is_coordinator, unit_staff
 from miara.collection.models import Cycle, SubmissionState
 
 # States in which the unit still owes the coordinator its data.
@@ -39,11 +39,8 @@ def reminder_recipients(*, cycle: Cycle) -> dict[User, list]:
     by_unit = {s.unit_id: s for s in waiting}
     people: dict[User, list] = {}
     users = (
-        User.objects.filter(
-            is_active=True,
-            role__in=[Role.EDITOR, Role.MANAGER],
-            units__in=list(by_unit),
-        )
+        unit_staff()
+        .filter(units__in=list(by_unit))
         .exclude(email="")
         .distinct()
         .prefetch_related("units")
@@ -92,7 +89,7 @@ def cycle_send_reminders(
 
     `base_url` (e.g. "https://miara.example.org") makes the links absolute.
     """
-    if not _is_coordinator(acting_user):
+    if not is_coordinator(acting_user):
         raise PermissionDenied
     base_url = base_url.rstrip("/")
     sent = 0

@@ -13,7 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from miara.accounts.scope import can_see_unit, require_unit_access, visible_unit_ids
+from miara.accounts.scope import (
+    can_see_unit,
+    reads_all_units,
+    require_unit_access,
+    visible_unit_ids,
+)
 from miara.analytics.benchmark import ALL_UNITS, current_result_set
 from miara.analytics.models import GroupStatistic, UnitResult
 from miara.analytics.peers import unit_presenter
@@ -112,7 +117,7 @@ def unit_trend(*, user, unit: Unit, group: str, up_to: str) -> dict[str, list[di
 def report_jobs(*, user) -> QuerySet[ReportJob]:
     """The jobs the user may follow: their own; coordinators and experts every job."""
     jobs = ReportJob.objects.select_related("requested_by").prefetch_related("units")
-    if user.is_authenticated and user.is_active and user.sees_all_units:
+    if reads_all_units(user):
         return jobs
     return jobs.filter(requested_by=user) if user.is_authenticated else jobs.none()
 

@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
-from miara.accounts.scope import require_unit_access
+from miara.accounts.scope import reads_all_units, require_unit_access
 from miara.analytics.benchmark import current_result_set, unit_peer_groups
 from miara.analytics.models import UnitResult
 from miara.analytics.selectors import computed_periods
@@ -134,7 +134,7 @@ def report_job_create(
             )
         units = [unit]
     elif kind == ReportJob.Kind.PROGRAMME:
-        if not (user.is_authenticated and user.is_active and user.sees_all_units):
+        if not reads_all_units(user):
             raise PermissionDenied
         units = programme_units(period=period, group=group)
         if not units:

@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from miara.accounts.scope import require_unit_access
+from miara.accounts.scope import access_unit, reads_all_units
 from miara.analytics.benchmark import ALL_UNITS, unit_peer_groups
 from miara.analytics.selectors import computed_periods
 from miara.catalogue.models import PeerGroup
@@ -31,7 +31,6 @@ from miara.reports.forms import ReportRequestForm
 from miara.reports.models import ReportJob
 from miara.reports.selectors import report_job_for, report_jobs
 from miara.reports.services import report_job_create
-from miara.units.models import Unit
 
 JOBS_LISTED = 50
 CONTENT_TYPES = {
@@ -53,10 +52,7 @@ def _labelled(codes: list[str]) -> list[tuple[str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_report(request, code: str):
-    unit = Unit.objects.filter(code=code).first()
-    if unit is None:
-        raise Http404(_("There is no unit with the code “%(code)s”.") % {"code": code})
-    require_unit_access(request.user, unit)
+    unit = access_unit(request.user, code)
     periods = computed_periods()
     if not periods:
         raise Http404(_("No results have been computed yet, so there is no report to make."))
@@ -102,7 +98,7 @@ def unit_report(request, code: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_reports(request):
-    may_start = request.user.sees_all_units
+    may_start = reads_all_units(request.user)
     form = None
     periods = computed_periods()
     if may_start and periods:

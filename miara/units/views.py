@@ -27,6 +27,7 @@ def unit_list(request):
         units = units.filter(name__icontains=query)
     context = {
         "units": sorted_by_name(units),
+        "all_units": visible is None,
         "types": [(t, unit_type_label(t)) for t in types],
         "chosen_type": chosen_type,
         "query": query,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from miara.accounts.models import ApiToken
-from miara.accounts.scope import visible_unit_ids
+from miara.accounts.scope import reads_all_units, visible_unit_ids
 from miara.accounts.services import token_create, token_revoke
 from miara.analytics.selectors import current_result_sets
 from miara.catalogue.models import Indicator
@@ -85,8 +85,8 @@ def token_delete(request, token_id: int):
 def _render_profile(request, new_token: str | None = None):
     user = request.user
     context = {
-        "units": Unit.objects.all() if user.sees_all_units else user.units.all(),
-        "sees_all_units": user.sees_all_units,
+        "units": Unit.objects.all() if reads_all_units(user) else user.units.all(),
+        "sees_all_units": reads_all_units(user),
         "tokens": user.api_tokens.order_by("-created_at"),
         "new_token": new_token,
         "now": timezone.now(),

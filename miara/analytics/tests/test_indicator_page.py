@@ -72,9 +72,10 @@ class TestAccess:
 
     def test_it_forbids_an_editor_another_unit(self, client, bob):
         client.force_login(bob)
-        assert client.get(page_url(unit="B2")).status_code == 403
-        assert client.get(csv_url(unit="B2")).status_code == 403
-        assert client.get(csv_url(unit="B2", table="trend")).status_code == 403
+        # As for a unit that does not exist: 404, so that codes cannot be probed.
+        assert client.get(page_url(unit="B2")).status_code == 404
+        assert client.get(csv_url(unit="B2")).status_code == 404
+        assert client.get(csv_url(unit="B2", table="trend")).status_code == 404
 
     @pytest.mark.parametrize(
         ("url", "message"),

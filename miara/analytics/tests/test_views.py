@@ -61,8 +61,9 @@ class TestAccess:
 
     def test_it_forbids_an_editor_another_unit(self, client, bob):
         client.force_login(bob)
-        assert client.get(benchmark_url("B2")).status_code == 403
-        assert client.get(csv_url("B2")).status_code == 403
+        # As for a unit that does not exist: 404, so that codes cannot be probed.
+        assert client.get(benchmark_url("B2")).status_code == 404
+        assert client.get(csv_url("B2")).status_code == 404
 
     def test_it_shows_every_unit_to_coordinators_and_experts(self, client, alice, erin, mike):
         for user in (alice, erin):
@@ -70,7 +71,7 @@ class TestAccess:
             assert client.get(benchmark_url("B2")).status_code == 200
         client.force_login(mike)
         assert client.get(benchmark_url("A1")).status_code == 200
-        assert client.get(benchmark_url("C3")).status_code == 403
+        assert client.get(benchmark_url("C3")).status_code == 404
 
     def test_it_explains_an_unknown_unit(self, client, alice):
         client.force_login(alice)

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from miara.accounts.scope import require_unit_access
+from miara.accounts.scope import access_unit
 from miara.analytics import charts, indicator_html, scorecard_html
 from miara.analytics.benchmark import ALL_UNITS, ROW_FIGURES, unit_peer_groups
 from miara.analytics.indicator_detail import default_unit, indicator_detail, indicator_groups
@@ -36,15 +36,11 @@ from miara.lib import memo
 from miara.presentation.downloads import csv_response
 from miara.presentation.html import escape
 from miara.presentation.numbers import exact
-from miara.units.models import Unit
 
 
 def _benchmark_request(request, code: str):
     """The unit, period and group a benchmark request is about, authorised; or a 404."""
-    unit = Unit.objects.filter(code=code).first()
-    if unit is None:
-        raise Http404(_("There is no unit with the code “%(code)s”.") % {"code": code})
-    require_unit_access(request.user, unit)
+    unit = access_unit(request.user, code)
     periods, period = requested_period(
         request.GET,
         nothing_yet=_("No results have been computed yet, so there is no benchmark to show."),
@@ -188,13 +184,7 @@ def _indicator_request(request, code: str):
     if indicator is None:
         raise Http404(_("There is no indicator with the code “%(code)s”.") % {"code": code})
     unit_code = request.GET.get("unit")
-    if unit_code:
-        unit = Unit.objects.filter(code=unit_code).first()
-        if unit is None:
-            raise Http404(_("There is no unit with the code “%(code)s”.") % {"code": unit_code})
-        require_unit_access(request.user, unit)
-    else:
-        unit = default_unit(request.user)
+    unit = access_unit(request.user, unit_code) if unit_code else default_unit(request.user)
     periods, period = requested_period(
         request.GET,
         nothing_yet=_("No results have been computed yet, so there is no benchmark to show."),

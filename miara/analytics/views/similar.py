@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from miara.accounts.models import Role
-from miara.accounts.scope import require_unit_access
+from miara.accounts.scope import access_unit, is_coordinator
 from miara.analytics import charts
 from miara.analytics.requests import requested_period
 from miara.analytics.selectors import status_suffix
@@ -38,12 +37,8 @@ from miara.units.models import Unit
 
 
 def find_unit(request, code: str) -> Unit:
-    """The unit of the URL, authorised for the user; a helpful 404 or a 403 otherwise."""
-    unit = Unit.objects.filter(code=code).first()
-    if unit is None:
-        raise Http404(_("There is no unit with the code “%(code)s”.") % {"code": code})
-    require_unit_access(request.user, unit)
-    return unit
+    """The unit of the URL, authorised for the user; the same 404 if it is missing or hidden."""
+    return access_unit(request.user, code)
 
 
 def find_period(request) -> tuple[list[str], str]:
@@ -99,7 +94,7 @@ def similar(request, code: str):
         "error": error,
         "reason": reason,
         "result": result,
-        "can_set_defaults": request.user.is_superuser or request.user.role == Role.COORDINATOR,
+        "can_set_defaults": is_coordinator(request.user),
         "defaults": similarity_defaults(),
         "similar_group": SIMILAR,
     }

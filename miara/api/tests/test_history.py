@@ -71,9 +71,10 @@ def test_it_shows_api_and_file_changes_newest_first(as_bob, alice, tmp_path):
     assert items[0]["at"] >= items[1]["at"] >= items[2]["at"]
 
 
-def test_it_answers_403_for_another_units_value(as_bob):
+def test_it_answers_404_for_another_units_value(as_bob):
+    """As for a unit that does not exist (it answered 403 before), so codes cannot be probed."""
     response = as_bob.get("/api/v1/values/history?unit=B2&variable=WASTE_T&period=2024")
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert "B2" in response.json()["detail"]
 
 

@@ -32,9 +32,10 @@ def test_it_shows_an_editor_only_their_units(as_bob):
     assert len(got) == 10  # 5 variables x 2 periods
 
 
-def test_it_answers_403_when_an_editor_asks_for_another_unit(as_bob):
+def test_it_answers_404_when_an_editor_asks_for_another_unit(as_bob):
+    """As for a unit that does not exist (it answered 403 before), so codes cannot be probed."""
     response = as_bob.get("/api/v1/values?unit=B2")
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert "B2" in response.json()["detail"]
 
 

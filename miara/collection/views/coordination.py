@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from miara.accounts.models import Role
+from miara.accounts.scope import is_coordinator, reads_all_units
 from miara.analytics.models import ComputeJob, ResultSet
 from miara.analytics.selectors import latest_compute_job, period_result_sets
 from miara.analytics.services import ComputeRequestError, result_set_compute_request
@@ -51,19 +51,11 @@ from miara.units.models import Unit
 # --- who may do what ---------------------------------------------------------------------
 
 
-def _is_coordinator(user) -> bool:
-    return user.is_active and (user.is_superuser or user.role == Role.COORDINATOR)
-
-
-def _is_reader(user) -> bool:
-    return _is_coordinator(user) or (user.is_active and user.role == Role.EXPERT)
-
-
 def coordinator_only(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not _is_coordinator(request.user):
+        if not is_coordinator(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -76,7 +68,7 @@ def readers_only(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not _is_reader(request.user):
+        if not reads_all_units(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -309,7 +301,7 @@ def board(request, cycle_id: int):
         "states": [(s, label, counts[s]) for s, label in SubmissionState.choices],
         "total": sum(counts.values()),
         "waiting": sum(counts[s] for s in WAITING),
-        "may_act": _is_coordinator(request.user),
+        "may_act": is_coordinator(request.user),
         "review_label": _("Review"),
         "none_yet": _("none yet"),
         **_results_context(cycle),
@@ -524,7 +516,7 @@ def quality_report(request, cycle_id: int):
         "query": _without_page(request),
         "page": page,
         "total": total,
-        "may_act": _is_coordinator(request.user),
+        "may_act": is_coordinator(request.user),
         "errors": errors,
         "warnings": warnings,
     }
@@ -682,7 +674,7 @@ def value_history(request, submission_id: int, variable: str):
         "variable": Variable.objects.get(code=variable),
         "history": history,
         "back": reverse("collection:coord_review", args=[submission.pk])
-        if _is_coordinator(request.user)
+        if is_coordinator(request.user)
         else reverse("collection:coord_board", args=[submission.cycle_id]),
     }
     return render(request, "collection/coordination/value_history.html", context)

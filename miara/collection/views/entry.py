@@ -33,8 +33,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from miara.accounts.audit import audit_record
-from miara.accounts.models import Role
-from miara.accounts.scope import require_unit_access, writable_unit_ids
+from miara.accounts.scope import access_unit, may_submit_for, writable_unit_ids
 from miara.catalogue.models import ValidationRule, Variable
 from miara.collection import selectors
 from miara.collection.cycles import (
@@ -92,14 +91,11 @@ class Access:
 
 def _questionnaire_access(request, cycle_id: int, unit_code: str) -> Access:
     """The submission a request is about and what the user may do with it; 404 for an
-    unknown cycle or unit or a unit not in the cycle, 403 for a unit the user may not see."""
+    unknown cycle, a unit that is unknown or hidden from the user, or one not in the cycle."""
     cycle = Cycle.objects.filter(pk=cycle_id).first()
     if cycle is None:
         raise Http404(_("There is no data collection with the number %(id)s.") % {"id": cycle_id})
-    unit = Unit.objects.filter(code=unit_code).first()
-    if unit is None:
-        raise Http404(_("There is no unit with the code “%(code)s”.") % {"code": unit_code})
-    require_unit_access(request.user, unit)
+    unit = access_unit(request.user, unit_code)
     submission = Submission.objects.select_related("cycle", "unit").filter(cycle=cycle, unit=unit)
     submission = submission.first()
     if submission is None:
@@ -125,10 +121,8 @@ def _questionnaire_access(request, cycle_id: int, unit_code: str) -> Access:
             if submission.state == SubmissionState.SUBMITTED
             else _("The coordinator has accepted this questionnaire; it cannot be changed now.")
         )
-    is_manager = user.role == Role.MANAGER and user.units.filter(pk=unit.pk).exists()
-    is_coordinator = user.is_superuser or user.role == Role.COORDINATOR
     can_submit = (
-        (is_manager or is_coordinator)
+        may_submit_for(user, unit.pk)
         and cycle.is_open
         and submission.state in TRANSITIONS["submit"][0]
     )
@@ -841,10 +835,7 @@ def submit(request, cycle_id: int, unit_code: str):
 @login_required
 @require_GET
 def value_history(request, unit_code: str, variable_code: str, period: str):
-    unit = Unit.objects.filter(code=unit_code).first()
-    if unit is None:
-        raise Http404(_("There is no unit with the code “%(code)s”.") % {"code": unit_code})
-    require_unit_access(request.user, unit)
+    unit = access_unit(request.user, unit_code)
     variable = Variable.objects.filter(code=variable_code).first()
     if variable is None:
         raise Http404(_("There is no variable with the code “%(code)s”.") % {"code": variable_code})

@@ -111,6 +111,12 @@ def test_it_shows_the_other_pages(page, live_server, alice):
 def test_it_refuses_bob_another_units_benchmark(page, live_server, bob, carol):
     log_in(page, live_server)
     response = page.goto(live_server.url + "/units/B2/benchmark/")
+    # As for a unit that does not exist: 404, so that codes cannot be probed.
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_contain_text("We could not find that")
+    expect(page.locator("main")).not_to_contain_text("Beta")
+    # A page bob's role may not open is still a 403.
+    response = page.goto(live_server.url + "/collection/cycles/")
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_contain_text("You may not open this page")
     shot(page, "403")

@@ -21,7 +21,8 @@ class TestErrorPages:
 
     def test_it_renders_a_403_with_a_link_back(self, client, bob):
         client.force_login(bob)
-        response = client.get("/units/B2/benchmark/")
+        # Another unit's page is a 404 (as for a missing unit); a coordinator's page is a 403.
+        response = client.get("/collection/cycles/")
         assert response.status_code == 403
         page = response.content.decode()
         assert "You may not open this page" in page
