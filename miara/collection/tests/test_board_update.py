@@ -14,7 +14,7 @@ from miara.collection import selectors
 from miara.collection.cycles import cycle_open
 from miara.collection.models import Submission, Value, ValueHistory
 from miara.collection.quality import submission_findings
-from miara.collection.services import parse_values, values_write
+from miara.collection.services import values_save
 from miara.engine.quality import MIN_PEERS, ORDER
 from miara.units.models import Unit
 
@@ -65,7 +65,7 @@ def write(alice, rows) -> None:
         rows, schema=["unit", "variable", "period", "value", "comment"], orient="row"
     ).with_row_index("__line", offset=1)
     frame = frame.with_columns(pl.col("__line").cast(pl.Int64))
-    values_write(rows=parse_values(frame, source="test"), user=alice, channel="form")
+    values_save(acting_user=alice, rows=frame, channel="form", source="test")
 
 
 def random_row(rng: random.Random, unit: str, variable: str, period: str):
