@@ -13,7 +13,7 @@ as the median of `--repeat` runs:
 
 * saving one value with validation through the questionnaire's autosave endpoint
   (`collection:entry_field`, the Django test Client, so: the whole request in-process);
-  without the entry pages, `values_write` + `check_unit_period` for one value;
+  without the entry pages, `values_save` + `check_unit_period` for one value;
 * uploading the unit's filled-in Excel questionnaire: `template_import` of a workbook
   from `template_build` in which every value was changed;
 * rendering the coordinator's completion board for all units: with nothing changed,
@@ -192,7 +192,7 @@ def measure_autosave(world: dict, repeat: int) -> tuple[float, str]:
     try:
         url = reverse("collection:entry_field", args=[cycle.pk, submission.unit.code])
     except NoReverseMatch:
-        return measure_value_write(world, repeat, variable), "values_write + check_unit_period"
+        return measure_value_write(world, repeat, variable), "values_save + check_unit_period"
     from miara.collection.models import Value
 
     client = Client()
@@ -220,10 +220,9 @@ def measure_autosave(world: dict, repeat: int) -> tuple[float, str]:
 
 def measure_value_write(world: dict, repeat: int, variable: str) -> float:
     import polars as pl
-    from django.db import transaction
 
     from miara.collection.quality import check_unit_period
-    from miara.collection.services import parse_values, values_write
+    from miara.collection.services import values_save
 
     cycle, submission = world["cycle"], world["submission"]
     codes = list(cycle.items.values_list("variable__code", flat=True))
@@ -243,10 +242,7 @@ def measure_value_write(world: dict, repeat: int, variable: str) -> float:
         )
 
         def save(frame=frame):
-            with transaction.atomic():
-                values_write(
-                    rows=parse_values(frame, source="bench"), user=world["editor"], channel="form"
-                )
+            values_save(acting_user=world["editor"], rows=frame, channel="form", source="bench")
             check_unit_period(
                 unit_code=submission.unit.code,
                 period=cycle.period,
@@ -307,9 +303,8 @@ def save_one(world: dict, i: int) -> None:
     """Write one value as a clerk's autosave would (not timed): each time another unit
     and variable, so that the board's figures of several units move."""
     import polars as pl
-    from django.db import transaction
 
-    from miara.collection.services import parse_values, values_write
+    from miara.collection.services import OPERATOR, values_save
 
     cycle = world["cycle"]
     unit = unit_codes(world["units"])[(7 * i + 3) % world["units"]]
@@ -325,8 +320,7 @@ def save_one(world: dict, i: int) -> None:
         },
         schema_overrides={"comment": pl.String},
     )
-    with transaction.atomic():
-        values_write(rows=parse_values(frame, source="bench"), user=None, channel="form")
+    values_save(acting_user=OPERATOR, rows=frame, channel="form", source="bench")
 
 
 def measure_page(

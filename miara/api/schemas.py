@@ -12,8 +12,8 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import StringConstraints, WithJsonSchema, field_validator
 
-from miara.collection.services import MAX_COMMENT, PERIOD_REGEX
-from miara.engine.periods import Period, PeriodError
+from miara.collection.services import MAX_COMMENT
+from miara.engine.periods import PERIOD_REGEX, Period, PeriodError
 
 # Limits of one request. A page of 10,000 result rows is about 3 MB of JSON.
 MAX_PAGE = 10_000

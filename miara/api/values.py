@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import polars as pl
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from ninja import Query, Router, Status
 
-from miara.accounts.audit import audit_record
-from miara.accounts.scope import writable_unit_ids
 from miara.api import lookups
 from miara.api.auth import protected
 from miara.api.schemas import (
@@ -29,13 +25,11 @@ from miara.api.schemas import (
     ValuesWriteIn,
     ValuesWriteOut,
 )
-from miara.collection.cycles import values_write_refusals
 from miara.collection.models import Channel
-from miara.collection.selectors import stored_values_by_ids, value_history, values_page
-from miara.collection.services import ValueConflict, ValuesLocked, parse_values, values_write
-from miara.fileio import FileProblem
+from miara.collection.selectors import value_history, values_page
+from miara.collection.services import ValueConflict, ValuesLocked, values_save
+from miara.fileio import FileProblem, Problem
 from miara.fileio.tables import LINE
-from miara.units.models import Unit
 
 router = Router(tags=["values"], auth=protected)
 
@@ -109,39 +103,25 @@ def values_post(request, payload: ValuesWriteIn):
       until the coordinator returns or reopens it; the answer lists those values.
     Omit `comment` to keep the stored comment; omit `version` to overwrite regardless.
     """
-    user = request.auth
     items = payload.values
-    _check_writable(user, items)
-    rows = _parse(items)
-    _check_periods_writable(user, rows, items)
-    codes = pl.DataFrame(
-        {
-            LINE: list(range(len(items))),
-            "unit": [i.unit for i in items],
-            "variable": [i.variable for i in items],
-        },
-        schema={LINE: pl.Int64, "unit": pl.String, "variable": pl.String},
-    )
+    rows, problems = _rows(items)
     try:
-        with transaction.atomic():
-            rows = _keep_stored_comments(rows)
-            report = values_write(
-                rows=rows.drop(LINE), user=user, channel=Channel.API, source="api"
-            )
-            if report.created or report.updated:
-                audit_record(
-                    user=user,
-                    action="values.write",
-                    channel=Channel.API,
-                    summary=f"API: {report.summary()}",
-                    details={
-                        "created": report.created,
-                        "updated": report.updated,
-                        "unchanged": report.unchanged,
-                        "units": sorted({i.unit for i in items}),
-                    },
-                )
-            versions = _versions(rows, codes)
+        report = values_save(
+            acting_user=request.auth,
+            rows=rows,
+            channel=Channel.API,
+            source="api",
+            about="API",
+            details={"units": sorted({i.unit for i in items})},
+            problems=problems,
+        )
+    except FileProblem as problem:
+        raise ItemErrors(
+            [
+                {"index": p.line, "field": p.column or "values", "message": p.message}
+                for p in problem.problems
+            ]
+        ) from None
     except ValueConflict as conflict:
         given = {(i.unit, i.variable, i.period): i.value for i in items}
         return Status(
@@ -177,7 +157,7 @@ def values_post(request, payload: ValuesWriteIn):
         "created": report.created,
         "updated": report.updated,
         "unchanged": report.unchanged,
-        "versions": versions,
+        "versions": _versions(report, items),
     }
 
 
@@ -214,50 +194,23 @@ def values_history(
     }
 
 
-def _check_writable(user, items: list[ValueIn]) -> None:
-    """Authorise before validating: a caller learns nothing about units they may not write."""
-    writable = writable_unit_ids(user)
-    if writable is None:
-        return
-    if not writable:
-        raise PermissionDenied("your role may not write values")
-    units = dict(Unit.objects.filter(code__in={i.unit for i in items}).values_list("code", "id"))
-    forbidden = sorted(code for code, pk in units.items() if pk not in writable)
-    if forbidden:
-        raise PermissionDenied(f"you may not write values of unit {', '.join(forbidden)}")
-
-
-def _check_periods_writable(user, rows: pl.DataFrame, items: list[ValueIn]) -> None:
-    """The rule of every channel (collection.cycles): open collections only, except for
-    coordinators outside collections. One 403 naming every refused unit and period."""
-    keys = {
-        (r["unit_id"], r["period"]): items[r[LINE]].unit
-        for r in rows.select("unit_id", "period", LINE).iter_rows(named=True)
-    }
-    refusals = values_write_refusals(user, keys)
-    if refusals:
-        raise PermissionDenied(
-            "; ".join(f"{keys[key]} {key[1]}: {reason}" for key, reason in sorted(refusals.items()))
-        )
-
-
-def _parse(items: list[ValueIn]) -> pl.DataFrame:
-    """Check every item with the same rules as a file load; raise ItemErrors for all of them.
-
-    Duplicates are found here (not by `parse_values`, which speaks of file lines) and only
-    the first of each is checked further, so every item gets at most the errors it has.
+def _rows(items: list[ValueIn]) -> tuple[pl.DataFrame, list[Problem]]:
+    """The items as text rows for `values_save` (`__line` is the item's index), and the
+    problems only the API can see: duplicates (`parse_values` speaks of file lines) and
+    JSON values that are no numbers. Only the first item of each key is passed on, so
+    every item gets at most the errors it has.
     """
-    errors: list[dict] = []
+    problems: list[Problem] = []
     first_index: dict[tuple, int] = {}
     for index, item in enumerate(items):
         key = (item.unit, item.variable, item.period)
         if key in first_index:
-            errors.append(
-                {
-                    "index": index,
-                    "field": "period",
-                    "message": f"{item.unit} {item.variable} {item.period} is already item {first_index[key]}",
-                }
+            problems.append(
+                Problem(
+                    f"{item.unit} {item.variable} {item.period} is already item {first_index[key]}",
+                    line=index,
+                    column="period",
+                )
             )
         else:
             first_index[key] = index
@@ -267,17 +220,23 @@ def _parse(items: list[ValueIn]) -> pl.DataFrame:
         text, problem = _value_text(items[i].value)
         texts.append(text)
         if problem:
-            errors.append({"index": i, "field": "value", "message": problem})
-    frame = pl.DataFrame(
+            problems.append(Problem(problem, line=i, column="value"))
+    rows = pl.DataFrame(
         {
             # Codes come normalised (stripped, not blank) from the schema: the same
-            # spelling that _check_writable authorised is the one written.
+            # spelling is authorised and written.
             "unit": [items[i].unit for i in kept],
             "variable": [items[i].variable for i in kept],
             "period": [items[i].period for i in kept],
             "value": texts,
             "comment": [items[i].comment for i in kept],
             LINE: kept,
+            "version": [items[i].version for i in kept],
+            # Where an item has no `comment`, the stored one stays rather than being
+            # erased; the storage core reads it under its lock (read here, it could be
+            # one a concurrent writer has just replaced, and writing it back would
+            # erase theirs).
+            "keep_comment": [items[i].comment is None for i in kept],
         },
         schema={
             "unit": pl.String,
@@ -286,22 +245,11 @@ def _parse(items: list[ValueIn]) -> pl.DataFrame:
             "value": pl.String,
             "comment": pl.String,
             LINE: pl.Int64,
+            "version": pl.Int64,
+            "keep_comment": pl.Boolean,
         },
     )
-    parsed = None
-    try:
-        parsed = parse_values(frame, source="request")
-    except FileProblem as problem:
-        errors += [
-            {"index": p.line, "field": p.column or "values", "message": p.message}
-            for p in problem.problems
-        ]
-    if errors:
-        raise ItemErrors(sorted(errors, key=lambda e: e["index"]))
-    return parsed.with_columns(
-        pl.Series("comment_given", [items[i].comment is not None for i in kept]),
-        pl.Series("version", [items[i].version for i in kept], dtype=pl.Int64),
-    )
+    return rows, problems
 
 
 def _value_text(value) -> tuple[str | None, str | None]:
@@ -321,27 +269,14 @@ def _value_text(value) -> tuple[str | None, str | None]:
         return None, f"{value} is not a finite number"
 
 
-def _keep_stored_comments(rows: pl.DataFrame) -> pl.DataFrame:
-    """Where an item has no `comment`, keep the stored one rather than erase it.
-
-    values_write reads it under its lock: read here, it could be one a concurrent
-    writer has just replaced, and writing it back would erase theirs.
-    """
-    return rows.with_columns((~pl.col("comment_given")).alias("keep_comment")).drop("comment_given")
-
-
-def _versions(rows: pl.DataFrame, codes: pl.DataFrame) -> list[dict]:
+def _versions(report, items: list[ValueIn]) -> list[dict]:
     """The stored version of every written item, in the order the items came."""
-    stored = stored_values_by_ids(
-        unit_ids=rows.get_column("unit_id").unique().to_list(),
-        variable_ids=rows.get_column("variable_id").unique().to_list(),
-        periods=rows.get_column("period").unique().to_list(),
-    ).select("unit_id", "variable_id", "period", "version")
-    return (
-        rows.select(LINE, "unit_id", "variable_id", "period")
-        .join(stored, on=["unit_id", "variable_id", "period"], how="left")
-        .join(codes, on=LINE)
-        .sort(LINE)
-        .select("unit", "variable", "period", "version")
-        .to_dicts()
-    )
+    return [
+        {
+            "unit": items[line].unit,
+            "variable": items[line].variable,
+            "period": items[line].period,
+            "version": version,
+        }
+        for line, version in report.versions.sort(LINE).select(LINE, "version").iter_rows()
+    ]

@@ -1,7 +1,7 @@
 """Collection cycles and the submission workflow: the writes, each atomic and audited.
 
 States: draft → submitted → returned → submitted … → accepted (→ reopened → submitted).
-Submitted and accepted data are locked: `values_write` refuses to change them.
+Submitted and accepted data are locked: `services.values_save` refuses to change them.
 """
 
 from __future__ import annotations
@@ -264,7 +264,7 @@ def values_write_refusals(user, keys, *, writable=_UNKNOWN) -> dict[tuple[int, s
       in a programme that collects data through collection cycles. A programme that runs
       none (its units deliver data through the API or files, contracts.md) leaves editors
       and managers their units' periods.
-    Submitted and accepted questionnaires are refused further down, by `values_write`
+    Submitted and accepted questionnaires are refused further down, by `values_save`
     (a 409 with the locked values), whoever writes.
     """
     from miara.accounts.scope import writable_unit_ids

@@ -6,7 +6,7 @@ sheet whose signature ties the file to its cycle, unit and list of variables.
 
 `template_read()` reads such a workbook back, checks every cell and raises one
 `FileProblem` naming every bad cell (all-or-nothing); `template_import()` then writes
-through `values_write()` (channel "excel") and answers with the data-quality findings.
+through `values_save()` (channel "excel") and answers with the data-quality findings.
 `problems_workbook()` turns the problems into a downloadable report.
 
 Layout of the data sheet (row 1 is the header, one row per variable from row 2):
@@ -34,21 +34,16 @@ from pathlib import Path
 
 import polars as pl
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from miara.accounts.audit import audit_record
-from miara.collection.cycles import value_write_refusal
-from miara.collection.models import Submission
+from miara.collection.models import Channel, Submission
 from miara.collection.selectors import values_frame
 from miara.collection.services import (
     MAX_COMMENT,
     ValueConflict,
     ValuesLocked,
-    parse_values,
-    values_write,
+    values_save,
 )
 from miara.engine import kinds as variable_kinds
 from miara.engine.periods import Period
@@ -623,7 +618,7 @@ def template_read(
     Returns the rows the person changed, as strings in the long format `parse_values`
     expects: `unit, variable, period, value, comment, __line` (the Excel row) plus
     `version` (the value's version when the file was made, 0 if it had none, for
-    `values_write` to detect a conflict). A row counts as changed when it differs both
+    `values_save` to detect a conflict). A row counts as changed when it differs both
     from what the file showed when it was made and from what is stored now; rows left
     as they were are not returned, so a newer value entered in miara by someone else
     is kept. Every cell is checked all the same.
@@ -913,69 +908,66 @@ def template_import(
     submission: Submission,
     user,
     filename: str | None = None,
-    audit_channel: str = "web",
 ) -> dict:
     """Check an uploaded questionnaire and store the changed values; all-or-nothing.
 
-    Raises PermissionDenied when `user` may not write the unit, ValuesLocked when the
-    submission is submitted or accepted, FileProblem when the file or a cell is wrong
-    (also when someone changed one of the values in miara since the file was made).
-    Returns `{"file", "rows", "created", "updated", "unchanged", "findings", "errors",
-    "warnings"}`, the findings being those of `submission_findings` after the import.
+    Through `values_save` (channel "excel"): WriteRefused (a PermissionDenied) when
+    `user` may not write the unit's period, before the file is read; ValuesLocked when
+    the submission is submitted or accepted; FileProblem when the file or a cell is
+    wrong (also when someone changed one of the values in miara since the file was
+    made). Returns `{"file", "rows", "created", "updated", "unchanged", "findings",
+    "errors", "warnings"}`, the findings being those of `submission_findings` after
+    the import.
     """
     from miara.collection.quality import submission_findings
 
     submission.refresh_from_db()
-    refused = value_write_refusal(user, unit_id=submission.unit_id, period=submission.cycle.period)
-    if refused or not submission.cycle.is_open:
-        raise PermissionDenied(refused)
     cycle, unit = submission.cycle, submission.unit
-    if submission.is_locked:
-        codes = list(cycle.items.values_list("variable__code", flat=True))
-        raise ValuesLocked([(unit.code, code, cycle.period) for code in codes])
     source, raw = _source_and_bytes(path_or_bytes, filename)
-    frame = template_read(path_or_bytes=raw, submission=submission, filename=source)
-    total_rows = cycle.items.count()
+    read: list[pl.DataFrame] = []
+
+    def rows() -> pl.DataFrame:
+        # Called by values_save once the user may write the questionnaire.
+        if submission.is_locked:
+            codes = list(cycle.items.values_list("variable__code", flat=True))
+            raise ValuesLocked([(unit.code, code, cycle.period) for code in codes])
+        read.append(template_read(path_or_bytes=raw, submission=submission, filename=source))
+        return read[0]
+
     columns = {"unit": COL_UNIT, "variable": COL_VARIABLE, "period": COL_PERIOD}
     columns |= {"value": COL_VALUE, "comment": COL_COMMENT}
 
     def cell_of(line, column):
         return _cell(columns[column], line) if column in columns else None
 
-    with transaction.atomic():
-        parsed = parse_values(frame, source=source, cell_of=cell_of)
-        rows = parsed.join(frame.select(LINE, "version"), on=LINE, how="left")
-        try:
-            report = values_write(rows=rows, user=user, channel="excel", source=source)
-        except ValueConflict as conflict:
-            lines = dict(zip(frame["variable"], frame[LINE], strict=True))
-            raise FileProblem(
-                source,
-                [
-                    Problem(
-                        gettext(
-                            "this value was changed in miara after the file was downloaded; "
-                            "download the questionnaire again and enter your change there"
-                        ),
-                        line=lines.get(c.variable),
-                        cell=_cell(COL_VALUE, lines[c.variable]) if c.variable in lines else None,
-                    )
-                    for c in conflict.conflicts
-                ],
-            ) from None
-        if report.created or report.updated:
-            audit_record(
-                user=user,
-                action="values.excel",
-                channel=audit_channel,
-                summary=f"{source}: {unit.code} {cycle.period}: {report.summary()}",
-                details={
-                    "file": source,
-                    "submission": submission.pk,
-                    "created": report.created,
-                    "updated": report.updated,
-                },
-            )
+    try:
+        report = values_save(
+            acting_user=user,
+            rows=rows,
+            channel=Channel.EXCEL,
+            source=source,
+            about=f"{source}: {unit.code} {cycle.period}",
+            details={"file": source, "submission": submission.pk},
+            scope=[(unit.pk, cycle.period)],
+            cell_of=cell_of,
+        )
+    except ValueConflict as conflict:
+        lines = dict(zip(read[0]["variable"], read[0][LINE], strict=True))
+        raise FileProblem(
+            source,
+            [
+                Problem(
+                    gettext(
+                        "this value was changed in miara after the file was downloaded; "
+                        "download the questionnaire again and enter your change there"
+                    ),
+                    line=lines.get(c.variable),
+                    cell=_cell(COL_VALUE, lines[c.variable]) if c.variable in lines else None,
+                )
+                for c in conflict.conflicts
+            ],
+        ) from None
+    total_rows = cycle.items.count()
     findings = submission_findings(submission)
     return {
         "file": source,

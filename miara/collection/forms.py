@@ -1,5 +1,5 @@
-"""Forms of the data-entry pages: what a clerk types, checked and normalised before it goes
-to `services.parse_values` and `values_write`.
+"""Forms of the data-entry pages: what a clerk types, checked and normalised (with the rules
+of `services.parse_values`) before it goes to `services.values_save`.
 
 The questionnaire form is typed by a person, so it is forgiving where a file is strict:
 a decimal comma (the Polish and Czech habit) and spaces between thousands are accepted

@@ -111,34 +111,6 @@ def values_page(
     return bulk.fetch_frame(sql, [*params, limit, offset], VALUE_PAGE_SCHEMA), total
 
 
-def stored_values_by_ids(
-    *, unit_ids: list[int], variable_ids: list[int], periods: list[str]
-) -> pl.DataFrame:
-    """Stored `unit_id, variable_id, period, value, comment, version` for writers that
-    need what is there now (e.g. to keep comments, or to answer with new versions).
-
-    Returns every stored combination of the given ids and periods; join on the keys you
-    need. Meant for batches of at most a few thousand ids (one SQL parameter each).
-    """
-    schema = {
-        "unit_id": pl.Int64,
-        "variable_id": pl.Int64,
-        "period": pl.String,
-        "value": pl.Float64,
-        "comment": pl.String,
-        "version": pl.Int64,
-    }
-    if not unit_ids or not variable_ids or not periods:
-        return pl.DataFrame(schema=schema)
-    sql = (
-        "SELECT unit_id, variable_id, period, value, comment, version FROM collection_value "
-        f"WHERE unit_id IN ({', '.join(['%s'] * len(unit_ids))}) "
-        f"AND variable_id IN ({', '.join(['%s'] * len(variable_ids))}) "
-        f"AND period IN ({', '.join(['%s'] * len(periods))})"
-    )
-    return bulk.fetch_frame(sql, [*unit_ids, *variable_ids, *periods], schema)
-
-
 # --- history of one value ------------------------------------------------------------------
 
 

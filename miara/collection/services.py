@@ -1,24 +1,34 @@
 """Writes of values: the one path through which every value enters miara.
 
-Files, the API and (later) web forms all end in `values_write()`, which compares with
-what is stored, writes only real changes in bulk, bumps versions and appends history.
+`values_save()` is the one entry point of every channel (the questionnaire form, its
+Excel upload, the API, `miara load values`, the demo): it checks permission (the rule
+of `cycles.values_write_refusals`), parses and validates the rows, stores them in one
+transaction, records one audit entry and tells what depends on the values
+(`_after_write`). Its storage core, `_values_store()`, compares with what is stored,
+writes only real changes in bulk, bumps versions and appends history.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from miara.accounts.audit import audit_record
+from miara.accounts.scope import writable_unit_ids
 from miara.catalogue.models import Variable
-from miara.collection.models import Value, ValueHistory
+from miara.collection.cycles import locked_keys, values_write_refusals
+from miara.collection.models import Channel, Value, ValueHistory
 from miara.engine import kinds as variable_kinds
+from miara.engine.periods import PERIOD_REGEX
 from miara.fileio import FileProblem, Problem, read_table
 from miara.fileio.problems import MAX_REPORTED
 from miara.fileio.tables import LINE
@@ -26,7 +36,7 @@ from miara.lib import bulk
 from miara.lib.translations import pick
 from miara.units.models import Unit
 
-# A load of more values than this refreshes the planner's statistics (bulk.analyze): a
+# A write of more values than this refreshes the planner's statistics (bulk.analyze): a
 # form's or a small file's few values do not change the tables' shape.
 ANALYZE_AFTER_ROWS = 10_000
 
@@ -37,8 +47,33 @@ ANALYZE_AFTER_ROWS = 10_000
 # x max_connections, 6,400 by default).
 SMALL_FRAME = 100
 
-PERIOD_REGEX = r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 MAX_COMMENT = 2000
+_PERIOD = re.compile(PERIOD_REGEX)
+
+# Per channel of a value, the action and channel of the audit entry of a save.
+AUDIT = {
+    Channel.FORM: ("values.form", "web"),
+    Channel.EXCEL: ("values.excel", "web"),
+    Channel.API: ("values.write", "api"),
+    Channel.IMPORT: ("values.load", "import"),
+}
+
+# Columns of a channel's rows, besides the values themselves, that go on to the storage
+# core: the version the writer read (conflict detection), and whether to keep the stored
+# comment (the API's items without a comment).
+_PASSED_ON = ("version", "keep_comment")
+
+
+class Operator:
+    """Whoever runs miara's commands (`miara load values`, the demo): they hold the
+    database itself, so no rule of who may write which unit applies to them; their
+    changes are recorded without a user."""
+
+    def __repr__(self) -> str:
+        return "OPERATOR"
+
+
+OPERATOR = Operator()
 
 
 @dataclass
@@ -47,6 +82,9 @@ class WriteReport:
     updated: int = 0
     unchanged: int = 0
     issues: list[str] = field(default_factory=list)
+    # `unit_id, variable_id, period, version` of every row after the write (and the
+    # rows' `__line` where they had one), read under the write's lock.
+    versions: pl.DataFrame | None = None
 
     def summary(self) -> str:
         return f"{self.created} new, {self.updated} changed, {self.unchanged} unchanged values"
@@ -72,6 +110,27 @@ class ValuesLocked(Exception):
             f"{len(keys)} value(s) belong to a submitted or accepted questionnaire and are locked "
             f"({shown}); the coordinator must return or reopen it first"
         )
+
+
+class WriteRefused(PermissionDenied):
+    """The acting user may not write some of the values; nothing was written.
+
+    `refusals` maps (unit code, period) to the reason (`cycles.values_write_refusals`).
+    A PermissionDenied, so that a page or endpoint that does not catch it answers 403;
+    its message names what was refused, as the API has always answered.
+    """
+
+    def __init__(self, refusals: dict[tuple[str, str], str], *, outside: list[str], none: bool):
+        self.refusals = refusals
+        if none:
+            message = "your role may not write values"
+        elif outside:
+            message = f"you may not write values of unit {', '.join(outside)}"
+        else:
+            message = "; ".join(
+                f"{unit} {period}: {reason}" for (unit, period), reason in sorted(refusals.items())
+            )
+        super().__init__(message)
 
 
 class ValueConflict(Exception):
@@ -120,26 +179,37 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def parse_values(frame: pl.DataFrame, *, source: str, cell_of=None) -> pl.DataFrame:
+def _unit_ids(frame: pl.DataFrame) -> pl.DataFrame:
+    """`unit, unit_id` of the unit codes a frame of strings names (that exist)."""
+    unit_rows = Unit.objects.all()
+    if frame.height <= SMALL_FRAME:
+        # A form's few values: look up their codes only, not the whole table.
+        unit_rows = unit_rows.filter(code__in=frame.get_column("unit").drop_nulls().unique())
+    return pl.DataFrame(
+        list(unit_rows.values_list("code", "id")),
+        schema={"unit": pl.String, "unit_id": pl.Int64},
+        orient="row",
+    )
+
+
+def parse_values(
+    frame: pl.DataFrame, *, source: str, cell_of=None, units: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Check a long-format frame of strings and map codes to ids.
 
     Returns `unit_id, variable_id, period, value, comment, __line`; raises FileProblem
     naming every bad line and column (unknown codes, bad periods, unparsable numbers,
     out-of-range values, values that do not fit the variable's kind (engine.kinds: a
     count with a fraction, a negative count, a percentage above 100), duplicates).
+    `units`: the frame's unit codes already looked up (`_unit_ids`).
     """
-    unit_rows, variable_rows = Unit.objects.all(), Variable.objects.all()
+    if units is None:
+        units = _unit_ids(frame)
+    variable_rows = Variable.objects.all()
     if frame.height <= SMALL_FRAME:
-        # A form's few values: look up their codes only, not the whole tables.
-        unit_rows = unit_rows.filter(code__in=frame.get_column("unit").drop_nulls().unique())
         variable_rows = variable_rows.filter(
             code__in=frame.get_column("variable").drop_nulls().unique()
         )
-    units = pl.DataFrame(
-        list(unit_rows.values_list("code", "id")),
-        schema={"unit": pl.String, "unit_id": pl.Int64},
-        orient="row",
-    )
     variables = pl.DataFrame(
         list(variable_rows.values_list("code", "id", "min_value", "max_value", "kind")),
         schema={
@@ -292,15 +362,15 @@ def parse_values(frame: pl.DataFrame, *, source: str, cell_of=None) -> pl.DataFr
     )
 
 
-def values_load(
-    *, path: str | Path, user=None, channel: str = "import", progress=None
-) -> WriteReport:
-    """Load a long-format values file (contracts.md) all-or-nothing.
+def values_load(*, path: str | Path, acting_user=OPERATOR, progress=None) -> WriteReport:
+    """Load a long-format values file (contracts.md) all-or-nothing, through `values_save`.
 
-    `progress`, if given, is called with the name of each step as it starts.
+    `acting_user`: the command line's OPERATOR unless a user loads it. A file without a
+    `comment` column keeps the stored comments. `progress`, if given, is called with the
+    name of each step as it starts.
     """
     path = Path(path)
-    step = progress or (lambda name: None)
+    step = progress or _no_progress
     step("reading")
     positions: dict[str, int] = {}
     frame = read_table(
@@ -316,31 +386,175 @@ def values_load(
         from openpyxl.utils import get_column_letter
 
         cell_of = lambda line, column: f"{get_column_letter(positions[column] + 1)}{line}"  # noqa: E731
+    return values_save(
+        acting_user=acting_user,
+        rows=frame,
+        channel=Channel.IMPORT,
+        source=path.name,
+        details={"file": path.name},
+        cell_of=cell_of,
+        progress=step,
+    )
+
+
+def _no_progress(step: str) -> None:
+    pass
+
+
+def values_save(
+    *,
+    acting_user,
+    rows: pl.DataFrame | Callable[[], pl.DataFrame],
+    channel: str,
+    source: str = "",
+    about: str = "",
+    details: dict | None = None,
+    parsed: bool = False,
+    scope: Iterable[tuple[int, str]] = (),
+    cell_of=None,
+    problems: Sequence[Problem] = (),
+    progress=None,
+) -> WriteReport:
+    """Save values from any channel: permission, parsing, one atomic write, one audit entry.
+
+    The one way values enter miara: the form, the Excel upload, the API and `miara load
+    values` call it, and so does any later writer of values.
+
+    1. Permission: `acting_user` (a user, or OPERATOR for the command line) must be
+       allowed to write every (unit, period) of `rows` and of `scope` by THE rule,
+       `cycles.values_write_refusals`; else WriteRefused (a PermissionDenied), before
+       any row is checked, so a refused caller learns nothing from the answer.
+    2. Parsing and validation (`parse_values`): codes to ids, periods, numbers, ranges,
+       kinds, duplicates; FileProblem naming every bad line, with the channel's own
+       `problems` (e.g. the API's JSON types), and `cell_of(line, column)` naming cells.
+    3. One transaction: the storage core (`_values_store`: locks, conflicts, versions,
+       history; ValueConflict, ValuesLocked), and, when something changed, one audit
+       entry: the action of `channel` (AUDIT), `about` (default `source`) and the
+       counts in its summary, `details` plus the counts in its details.
+    4. `_after_write`: what depends on the values hears of the change.
+
+    `rows` come as the channel has them: text `unit, variable, period, value[, comment]`
+    with `__line` (the line or item number that problems name), or, with `parsed`,
+    ids `unit_id, variable_id, period, value, comment` that the channel has checked
+    with the same rules (the form's ValueField). Either may add `version` (the one
+    the writer read: 0 expects no stored value; ValueConflict when it is not the stored
+    one) and `keep_comment` (keep the stored comment of that row); rows without a
+    `comment` column keep every stored comment. `rows` may also be a function that
+    returns them (a file's reader): it is called once the user's permission for `scope`
+    is established. `source` names the input in history rows and problems. `progress`,
+    if given, is called with "checking" and "writing" as those steps start.
+
+    Returns the WriteReport, whose `versions` are the rows' versions after the write.
+    """
+    step = progress or _no_progress
+    scope = set(scope)
+    allowed: set[tuple[int, str]] = set()
+    if callable(rows):
+        _authorise(acting_user, scope)
+        allowed = scope
+        rows = rows()
     step("checking")
-    parsed = parse_values(frame, source=path.name, cell_of=cell_of)
+    units = None if parsed else _unit_ids(rows)
+    if acting_user is not OPERATOR:
+        keys = (_keys(rows, units) | scope) - allowed
+        if keys or not allowed:
+            _authorise(acting_user, keys)
+    if not parsed:
+        rows = _parsed(rows, source=source, cell_of=cell_of, units=units, problems=problems)
     step("writing")
+    user = None if acting_user is OPERATOR else acting_user
     with transaction.atomic():
-        report = values_write(
-            rows=parsed,
+        report = _values_store(
+            rows=rows,
             user=user,
             channel=channel,
-            source=path.name,
-            keep_comments="comment" not in frame.columns,
+            source=source,
+            keep_comments="comment" not in rows.columns,
         )
-        if report.created or report.updated:
+        changed = report.created + report.updated
+        if changed:
+            action, audit_channel = AUDIT[channel]
             audit_record(
                 user=user,
-                action="values.load",
-                channel=channel,
-                summary=f"{path.name}: {report.summary()}",
-                details={"file": path.name, "created": report.created, "updated": report.updated},
+                action=action,
+                channel=audit_channel,
+                summary=f"{about or source}: {report.summary()}",
+                details=(details or {})
+                | {
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                },
             )
-    if report.created + report.updated > ANALYZE_AFTER_ROWS:
+    if changed:
+        _after_write(report, rows)
+    if changed > ANALYZE_AFTER_ROWS:
         bulk.analyze(Value._meta.db_table, ValueHistory._meta.db_table)
     return report
 
 
-def values_write(
+def _after_write(report: WriteReport, rows: pl.DataFrame) -> None:
+    """Where what depends on stored values hears that some of `rows` (`unit_id,
+    variable_id, period`) changed, once the save's transaction is over; nothing in
+    miara keeps anything derived from them yet."""
+
+
+def _keys(rows: pl.DataFrame, units: pl.DataFrame | None) -> set[tuple[int, str]]:
+    """The (unit_id, period) of a channel's rows: of ids, or of text rows whose unit
+    exists (`units`, from `_unit_ids`; parse_values names the others)."""
+    if units is not None:
+        rows = rows.select("unit", "period").unique().join(units, on="unit")
+    return set(rows.select("unit_id", "period").unique().iter_rows())
+
+
+def _authorise(acting_user, keys: set[tuple[int, str]]) -> None:
+    """Raise WriteRefused unless `acting_user` may write every (unit_id, period) of `keys`.
+
+    A period that is not one (parse_values names it) is checked only for the unit.
+    """
+    if acting_user is OPERATOR:
+        return
+    writable = writable_unit_ids(acting_user)
+    checked = {
+        key
+        for key in keys
+        if (writable is not None and key[0] not in writable) or _PERIOD.fullmatch(key[1] or "")
+    }
+    refusals = values_write_refusals(acting_user, checked, writable=writable)
+    if not refusals and writable != set():
+        return
+    codes = dict(Unit.objects.filter(id__in={u for u, _p in refusals}).values_list("id", "code"))
+    outside = sorted({codes[u] for u, _p in refusals if writable is not None and u not in writable})
+    raise WriteRefused(
+        {(codes[u], p): reason for (u, p), reason in refusals.items()},
+        outside=outside,
+        none=writable == set(),
+    )
+
+
+def _parsed(
+    rows: pl.DataFrame, *, source: str, cell_of, units: pl.DataFrame, problems: Sequence[Problem]
+) -> pl.DataFrame:
+    """`parse_values` of a channel's text rows, with their version and keep_comment
+    columns; FileProblem with the channel's own problems too, in line order."""
+    try:
+        parsed = parse_values(rows, source=source, cell_of=cell_of, units=units)
+    except FileProblem as found:
+        if not problems:
+            raise
+        everything = sorted([*problems, *found.problems], key=lambda p: p.line or 0)
+        raise FileProblem(source, everything, total=len(problems) + found.total) from None
+    if problems:
+        raise FileProblem(source, sorted(problems, key=lambda p: p.line or 0))
+    passed_on = [c for c in _PASSED_ON if c in rows.columns]
+    if passed_on:
+        parsed = parsed.join(rows.select(LINE, *passed_on), on=LINE, how="left")
+    if "comment" not in rows.columns:
+        parsed = parsed.drop("comment")
+    return parsed
+
+
+def _values_store(
     *, rows: pl.DataFrame, user, channel: str, source: str = "", keep_comments: bool = False
 ) -> WriteReport:
     """Write values given as `unit_id, variable_id, period, value, comment[, version]
@@ -359,7 +573,7 @@ def values_write(
     version; of racing first writes of a new key one creates it and the next ones
     update it (or, with version 0, get the conflict).
     """
-    assert connection.in_atomic_block, "values_write must run inside transaction.atomic()"
+    assert connection.in_atomic_block, "_values_store must run inside transaction.atomic()"
     report = WriteReport()
     if rows.is_empty():
         return report
@@ -455,6 +669,18 @@ def values_write(
     new_rows = merged.filter(is_new)
     changed_rows = merged.filter(changed)
     report.created, report.updated = new_rows.height, changed_rows.height
+    report.versions = merged.select(
+        *[c for c in (LINE,) if c in merged.columns],
+        "unit_id",
+        "variable_id",
+        "period",
+        pl.when(is_new)
+        .then(1)
+        .when(changed)
+        .then(pl.col("old_version") + 1)
+        .otherwise(pl.col("old_version"))
+        .alias("version"),
+    )
     report.unchanged = merged.height - report.created - report.updated
     if not report.created and not report.updated:
         return report
@@ -563,8 +789,6 @@ def _key_lock_id(unit_id: int, variable_id: int, period: str) -> int:
 
 def _refuse_locked(rows: pl.DataFrame) -> None:
     """Raise ValuesLocked if any row would change a value of a locked questionnaire."""
-    from miara.collection.cycles import locked_keys
-
     periods = rows.get_column("period").unique().to_list()
     unit_ids = rows.get_column("unit_id").unique().to_list()
     locked = locked_keys(unit_ids if len(unit_ids) <= 1000 else None, periods)

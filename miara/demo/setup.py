@@ -200,7 +200,7 @@ def demo_cycle_open(units: list[str]) -> None:
     """Open the demo's 2025 cycle and move part of the units through the workflow.
 
     The 2025 values are last year's with a small deterministic drift, entered and moved
-    through the real services (values_write, submission_submit/accept), so the board,
+    through the real services (values_save, submission_submit/accept), so the board,
     the history and the audit log look as they would in a real programme.
     """
     from django.db import transaction
@@ -232,7 +232,7 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
         submission_submit,
     )
     from miara.collection.models import Submission, Value
-    from miara.collection.services import parse_values, values_write
+    from miara.collection.services import values_save
     from miara.demo.generator import demo_next_period
 
     # Not every unit reports every variable (gminas do no county tasks): what all units
@@ -288,12 +288,7 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
         )
         .with_row_index("__line", offset=2)
     )
-    values_write(
-        rows=parse_values(rows, source="demo"),
-        user=coordinator,
-        channel="import",
-        source="demo 2025",
-    )
+    values_save(acting_user=coordinator, rows=rows, channel="import", source="demo 2025")
     submissions = {
         s.unit.code: s for s in Submission.objects.filter(cycle=cycle).select_related("unit")
     }

@@ -2,8 +2,8 @@
 
 Loads the demo programme (units, catalogue, 2020-2024 values) into the current database,
 opens a 2025 cycle asking every variable of every unit, enters for every unit its 2024
-values × 1.02 through the one write path (`parse_values`, `values_write`) and counts the
-warnings of each questionnaire as the form shows them (`submission_findings`).
+values × 1.02 through the one write path (`values_save`) and counts the warnings of each
+questionnaire as the form shows them (`submission_findings`).
 
 Used by the test `miara/demo/tests/test_plus_two_percent.py` and by
 `benchmarks/warnings.py`. Needs a database with no units yet.
@@ -48,14 +48,13 @@ def plus_two_percent_warnings(directory: Path) -> dict[str, int]:
 def plus_two_percent_findings(directory: Path) -> dict[str, list[dict]]:
     """Per unit code, the findings of its 2025 questionnaire (see module doc)."""
     import polars as pl
-    from django.db import transaction
 
     from miara.catalogue.models import Variable
     from miara.catalogue.services import catalogue_load
     from miara.collection.cycles import cycle_open
     from miara.collection.models import Submission, Value
     from miara.collection.quality import submission_findings
-    from miara.collection.services import parse_values, values_load, values_write
+    from miara.collection.services import OPERATOR, values_load, values_save
     from miara.demo.generator import write_demo_files
     from miara.units.models import Unit
     from miara.units.services import units_load
@@ -87,13 +86,12 @@ def plus_two_percent_findings(directory: Path) -> dict[str, list[dict]]:
     typed = plus_two_percent_frame(last_year, kinds=kinds).with_columns(
         pl.col("value").map_elements(number_text, return_dtype=pl.String)
     )
-    with transaction.atomic():
-        values_write(
-            rows=parse_values(typed.with_row_index("__line", offset=2), source="trial"),
-            user=None,
-            channel="import",
-            source="trial 2025",
-        )
+    values_save(
+        acting_user=OPERATOR,
+        rows=typed.with_row_index("__line", offset=2),
+        channel="import",
+        source="trial 2025",
+    )
     return {
         submission.unit.code: submission_findings(submission)
         for submission in Submission.objects.filter(cycle=cycle).select_related("unit", "cycle")

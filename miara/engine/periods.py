@@ -13,7 +13,10 @@ import polars as pl
 
 from miara.engine.errors import PeriodError
 
-_PATTERN = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])))?$")
+# The grammar of a period code, the one every reader checks against: the engine here,
+# parse_values (as a Polars pattern) and the API's schemas (published in its OpenAPI).
+PERIOD_REGEX = r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+_PATTERN = re.compile(PERIOD_REGEX)
 KINDS = ("year", "quarter", "month")
 
 
@@ -27,15 +30,15 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        match = _PATTERN.match(str(text).strip())
-        if not match:
+        code = str(text).strip()
+        if not _PATTERN.match(code):
             raise PeriodError(str(text))
-        year, quarter, month = match.groups()
-        if quarter:
-            return cls("quarter", int(year), int(quarter))
-        if month:
-            return cls("month", int(year), int(month))
-        return cls("year", int(year), 0)
+        year = int(code[:4])
+        if code[5:6] == "Q":
+            return cls("quarter", year, int(code[6]))
+        if len(code) == 7:
+            return cls("month", year, int(code[5:7]))
+        return cls("year", year, 0)
 
     @property
     def code(self) -> str:

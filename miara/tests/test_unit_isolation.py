@@ -44,11 +44,10 @@ PUBLIC = {
 def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
     import polars as pl
     from django.contrib.auth.tokens import default_token_generator
-    from django.db import transaction
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
-    from miara.collection.services import parse_values, values_write
+    from miara.collection.services import values_save
     from miara.presentation.vega import bundle_version
     from miara.reports import runner
     from miara.reports.services import report_job_create
@@ -68,8 +67,7 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
             "__line": [1],
         }
     )
-    with transaction.atomic():
-        values_write(rows=parse_values(frame, source="test"), user=carol, channel="form")
+    values_save(acting_user=carol, rows=frame, channel="form", source="test")
     token_create(user=carol)
     saved = SavedComparison.objects.create(
         owner=carol, name="B2's own", units=["B2"], indicators=["WASTE_PC"], period="2024"

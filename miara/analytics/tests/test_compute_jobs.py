@@ -170,7 +170,7 @@ def test_the_board_shows_the_state_basis_and_changes(client, alice, cycle):
 def test_the_board_lists_the_largest_changes(client, alice, cycle):
     import polars as pl
 
-    from miara.collection.services import parse_values, values_write
+    from miara.collection.services import values_save
 
     job = result_set_compute_request(acting_user=alice, period="2024", kind="final")
     compute_job_claim(worker="test")
@@ -189,7 +189,7 @@ def test_the_board_lists_the_largest_changes(client, alice, cycle):
     # A correction after reopening A1 (the workflow itself has its own tests).
     a1 = Submission.objects.filter(cycle=cycle, unit__code="A1")
     a1.update(state=SubmissionState.REOPENED)
-    values_write(rows=parse_values(rows, source="test"), user=alice, channel="import")
+    values_save(acting_user=alice, rows=rows, channel="import", source="test")
     a1.update(state=SubmissionState.ACCEPTED)
     job = result_set_compute_request(acting_user=alice, period="2024", kind="final")
     compute_job_claim(worker="test")

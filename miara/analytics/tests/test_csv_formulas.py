@@ -6,11 +6,10 @@ import io
 
 import polars as pl
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from miara.catalogue.models import Indicator
-from miara.collection.services import parse_values, values_write
+from miara.collection.services import OPERATOR, values_save
 from miara.testing.cycles import cycle_2024
 from miara.units.models import Unit
 
@@ -92,8 +91,7 @@ def test_the_quality_csv_writes_formulas_as_text(client, hostile_names):
         },
         schema_overrides={"value": pl.String, "comment": pl.String},
     )
-    with transaction.atomic():
-        values_write(rows=parse_values(frame, source="test"), user=None, channel="form")
+    values_save(acting_user=OPERATOR, rows=frame, channel="form", source="test")
     client.force_login(hostile_names)
     response = client.get(reverse("collection:coord_quality_csv", args=[cycle.pk]))
     _assert_inert(_cells(response), EVIL_UNIT)

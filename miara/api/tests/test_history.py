@@ -57,7 +57,7 @@ def test_it_shows_api_and_file_changes_newest_first(as_bob, alice, tmp_path):
     write(as_bob, 1111, comment="corrected")
     upload = tmp_path / "fix.csv"
     upload.write_text("unit,variable,period,value,comment\nA1,WASTE_T,2024,1212,audited\n")
-    values_load(path=upload, user=alice)
+    values_load(path=upload, acting_user=alice)
     items = history(as_bob)["items"]
     assert [
         (e["version"], e["old_value"], e["new_value"], e["channel"], e["user"], e["source"])

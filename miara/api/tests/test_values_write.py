@@ -1,4 +1,4 @@
-"""POST /values: all-or-nothing writes through values_write, with 403, 409 and 422."""
+"""POST /values: all-or-nothing writes through values_save, with 403, 409 and 422."""
 
 import json
 

@@ -4,12 +4,12 @@ time), and the small-write paths it uses store exactly what the bulk paths store
 import polars as pl
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from miara.collection.models import Value, ValueHistory
-from miara.collection.services import parse_values, values_write
+from miara.collection.services import parse_values, values_save
 from miara.fileio import FileProblem
 from miara.lib import bulk
 from miara.testing.cycles import FOUR_UNITS, cycle_2024
@@ -89,8 +89,7 @@ def write_rows(alice, rows):
         rows, schema=["unit", "variable", "period", "value", "comment"], orient="row"
     ).with_row_index("__line", offset=1)
     frame = frame.with_columns(pl.col("__line").cast(pl.Int64))
-    with transaction.atomic():
-        return values_write(rows=parse_values(frame, source="test"), user=alice, channel="form")
+    return values_save(acting_user=alice, rows=frame, channel="form", source="test")
 
 
 def stored_rows():

@@ -13,7 +13,7 @@ from miara.catalogue.models import ValidationRule
 from miara.collection import selectors
 from miara.collection.models import Submission, Value, ValueHistory
 from miara.collection.quality import submission_findings
-from miara.collection.services import parse_values, values_write
+from miara.collection.services import values_save
 from miara.engine.quality import MIN_PEERS, ORDER
 from miara.testing.cycles import cycle_2024
 from miara.units.models import Unit
@@ -59,7 +59,7 @@ def write(alice, rows) -> None:
         rows, schema=["unit", "variable", "period", "value", "comment"], orient="row"
     ).with_row_index("__line", offset=1)
     frame = frame.with_columns(pl.col("__line").cast(pl.Int64))
-    values_write(rows=parse_values(frame, source="test"), user=alice, channel="form")
+    values_save(acting_user=alice, rows=frame, channel="form", source="test")
 
 
 def random_row(rng: random.Random, unit: str, variable: str, period: str):

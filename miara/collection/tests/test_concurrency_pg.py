@@ -26,7 +26,7 @@ from django.urls import reverse
 
 from miara.collection.cycles import cycle_open
 from miara.collection.models import Value, ValueHistory
-from miara.collection.services import SMALL_FRAME, ValueConflict, parse_values, values_write
+from miara.collection.services import SMALL_FRAME, ValueConflict, _values_store, parse_values
 from miara.fileio.tables import LINE
 
 pytestmark = [
@@ -90,7 +90,7 @@ def write_keys(keys: list[tuple[str, str, str]], *, value: float, version: int |
         rows = parse_values(frame, source="race")
         if version is not None:
             rows = rows.with_columns(pl.lit(version, pl.Int64).alias("version"))
-        return values_write(rows=rows, user=None, channel="api", source="race")
+        return _values_store(rows=rows, user=None, channel="api", source="race")
 
 
 def outcome_kind(outcome) -> str:
@@ -275,7 +275,7 @@ def test_an_api_write_without_a_comment_never_erases_a_racing_comment(alice, bob
             )
             with transaction.atomic():
                 rows = parse_values(frame, source="race")
-                return values_write(rows=rows, user=None, channel="form", source="race")
+                return _values_store(rows=rows, user=None, channel="form", source="race")
 
         outcomes = race(work, count=2)
         assert outcomes[0] == 200 and outcome_kind(outcomes[1]) == "written", outcomes

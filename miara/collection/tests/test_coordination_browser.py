@@ -15,12 +15,11 @@ from miara.testing.browser import shot, skip_without_chromium
 skip_without_chromium()
 
 import polars as pl  # noqa: E402
-from django.db import transaction  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
 from miara.collection.cycles import cycle_open, submission_submit  # noqa: E402
 from miara.collection.models import ReviewNote, Submission  # noqa: E402
-from miara.collection.services import parse_values, values_write  # noqa: E402
+from miara.collection.services import OPERATOR, values_save  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,8 +42,7 @@ def write(unit, variable, value, comment=None):
         },
         schema_overrides={"value": pl.String, "comment": pl.String},
     )
-    with transaction.atomic():
-        values_write(rows=parse_values(frame, source="test"), user=None, channel="form")
+    values_save(acting_user=OPERATOR, rows=frame, channel="form", source="test")
 
 
 @pytest.fixture

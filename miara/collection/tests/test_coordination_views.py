@@ -5,7 +5,6 @@ import re
 
 import polars as pl
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from miara.accounts.models import AuditEntry
@@ -18,7 +17,7 @@ from miara.collection.models import (
     SubmissionEvent,
 )
 from miara.collection.selectors import cycle_board
-from miara.collection.services import parse_values, values_write
+from miara.collection.services import OPERATOR, values_save
 from miara.testing.cycles import FOUR_UNITS, cycle_2024
 
 pytestmark = pytest.mark.django_db
@@ -58,8 +57,7 @@ def write(unit, variable, period, value, comment=None):
         },
         schema_overrides={"value": pl.String, "comment": pl.String},
     )
-    with transaction.atomic():
-        values_write(rows=parse_values(frame, source="test"), user=None, channel="form")
+    values_save(acting_user=OPERATOR, rows=frame, channel="form", source="test")
 
 
 def logged_in(client, user):

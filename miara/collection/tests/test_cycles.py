@@ -3,7 +3,6 @@
 import polars as pl
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 
 from miara.accounts.models import AuditEntry
 from miara.catalogue.models import ValidationRule
@@ -17,7 +16,11 @@ from miara.collection.cycles import (
     submission_submit,
 )
 from miara.collection.models import ReviewNote, Submission, SubmissionEvent
-from miara.collection.services import ValuesLocked, parse_values, values_write
+from miara.collection.services import (
+    OPERATOR,
+    ValuesLocked,
+    values_save,
+)
 from miara.testing.cycles import cycle_2024
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +48,7 @@ def write(unit, variable, period, value, comment=None):
         },
         schema_overrides={"value": pl.String, "comment": pl.String},
     )
-    with transaction.atomic():
-        return values_write(rows=parse_values(frame, source="test"), user=None, channel="form")
+    return values_save(acting_user=OPERATOR, rows=frame, channel="form", source="test")
 
 
 def test_it_opens_a_cycle_with_a_draft_for_every_unit(cycle):

@@ -6,7 +6,6 @@ import re
 
 import polars as pl
 import pytest
-from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -14,7 +13,7 @@ from miara.catalogue.models import Variable
 from miara.collection.cycles import cycle_open, submission_submit
 from miara.collection.forms import normalise_number, parse_number
 from miara.collection.models import Submission, Value, ValueHistory
-from miara.collection.services import values_write
+from miara.collection.services import values_save
 from miara.testing.cycles import FOUR_UNITS, cycle_2024
 from miara.units.models import Unit
 
@@ -88,8 +87,7 @@ def someone_else_saves(variable, value, user, unit="A1", period="2024"):
             "comment": [""],
         }
     )
-    with transaction.atomic():
-        values_write(rows=rows, user=user, channel="api")
+    values_save(acting_user=user, rows=rows, parsed=True, channel="api")
 
 
 # --- the list ----------------------------------------------------------------------------

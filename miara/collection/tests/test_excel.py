@@ -8,7 +8,6 @@ import zipfile
 import polars as pl
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from openpyxl import Workbook, load_workbook
 
 from miara.accounts.models import AuditEntry
@@ -21,7 +20,7 @@ from miara.collection.excel import (
     template_read,
 )
 from miara.collection.models import QuestionnaireItem, Submission, Value, ValueHistory
-from miara.collection.services import ValuesLocked, parse_values, values_write
+from miara.collection.services import OPERATOR, ValuesLocked, values_save
 from miara.fileio import FileProblem, Problem
 from miara.testing.cycles import cycle_2024
 from miara.testing.workbooks import validations_by_cell
@@ -329,8 +328,7 @@ def write(unit, variable, value):
             "__line": [1],
         }
     )
-    with transaction.atomic():
-        values_write(rows=parse_values(frame, source="test"), user=None, channel="form")
+    values_save(acting_user=OPERATOR, rows=frame, channel="form", source="test")
 
 
 # --- permissions and locks ---------------------------------------------------------------

@@ -3,12 +3,11 @@ formulas, however they begin."""
 
 import polars as pl
 import pytest
-from django.db import transaction
 
 from miara.catalogue.models import Variable
 from miara.collection.excel import problems_workbook, template_build
 from miara.collection.models import Submission
-from miara.collection.services import parse_values, values_write
+from miara.collection.services import OPERATOR, values_save
 from miara.fileio import Problem
 from miara.fileio.tests.test_formulas import assert_text_cells
 from miara.testing.cycles import cycle_2024
@@ -38,8 +37,7 @@ def test_the_questionnaire_writes_hostile_text_as_string_cells(alice):
             "__line": [1],
         }
     )
-    with transaction.atomic():
-        values_write(rows=parse_values(frame, source="test"), user=None, channel="form")
+    values_save(acting_user=OPERATOR, rows=frame, channel="form", source="test")
     submission = Submission.objects.get(cycle=cycle, unit__code="A1")
     content = template_build(submission=submission, language="en")
     assert_text_cells(content, [COMMENT, VARIABLE, INSTRUCTIONS, f"{UNIT} (A1)"])

@@ -10,7 +10,7 @@ import pytest
 from miara.catalogue.models import ValidationRule, Variable
 from miara.collection.models import Submission, Value
 from miara.collection.quality import field_findings, submission_findings
-from miara.collection.services import parse_values, values_write
+from miara.collection.services import values_save
 from miara.testing.cycles import cycle_2024
 from miara.units.models import Unit
 
@@ -57,7 +57,7 @@ def scramble(rng: random.Random, alice, units: list[str]) -> None:
         rows, schema=["unit", "variable", "period", "value", "comment"], orient="row"
     ).with_row_index("__line", offset=1)
     frame = frame.with_columns(pl.col("__line").cast(pl.Int64))
-    values_write(rows=parse_values(frame, source="test"), user=alice, channel="import")
+    values_save(acting_user=alice, rows=frame, channel="import", source="test")
     # Range findings: a limit set after the values were stored.
     Variable.objects.filter(code="WASTE_T").update(max_value=10**8)
 

@@ -11,7 +11,7 @@ import pytest
 from miara.collection.cycles import cycle_open
 from miara.collection.models import Submission
 from miara.collection.quality import field_findings, outlier_peers, submission_findings
-from miara.collection.services import parse_values, values_write
+from miara.collection.services import values_save
 from miara.engine.quality import MIN_PEERS
 from miara.units.models import Unit
 
@@ -38,7 +38,7 @@ def open_cycle(alice, cities, gminas):
     frame = pl.DataFrame(
         rows, schema=["unit", "variable", "period", "value"], orient="row"
     ).with_row_index("__line", offset=2)
-    values_write(rows=parse_values(frame, source="test"), user=alice, channel="import")
+    values_save(acting_user=alice, rows=frame, channel="import", source="test")
     return cycle
 
 
@@ -77,7 +77,7 @@ def test_the_cycle_wide_outliers_agree_with_each_submissions_own(programme, alic
     frame = pl.DataFrame(
         rows, schema=["unit", "variable", "period", "value"], orient="row"
     ).with_row_index("__line", offset=2)
-    values_write(rows=parse_values(frame, source="test"), user=alice, channel="import")
+    values_save(acting_user=alice, rows=frame, channel="import", source="test")
 
     from miara.collection.selectors import cycle_quality
 

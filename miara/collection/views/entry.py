@@ -7,10 +7,11 @@
 * `/collection/value-history/<unit>/<variable>/<period>/` — who changed a value, when.
 
 Thin: fetch and authorise (`_questionnaire_access`), parse the input (forms.py), call one
-service, render. Every value goes through `parse_values` and `values_write`; every
-statistic shown (the peer median: last period's accepted values, rounded, so that no
-unit can read another's unsubmitted value from it) comes from the engine through a
-selector.
+service, render. Every value goes through `values_save`, which decides whether the user
+may write it (a page shown read-only refuses a post before reading its input, by
+`Access.can_edit`, computed from the same rule); every statistic shown (the peer median:
+last period's accepted values, rounded, so that no unit can read another's unsubmitted
+value from it) comes from the engine through a selector.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -32,7 +33,6 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from miara.accounts.audit import audit_record
 from miara.accounts.scope import access_unit, may_submit_for, writable_unit_ids
 from miara.catalogue.models import ValidationRule, Variable
 from miara.collection import selectors
@@ -51,19 +51,11 @@ from miara.collection.forms import (
     ValueField,
     fingerprint,
 )
-from miara.collection.models import Cycle, Submission, SubmissionState, ValueHistory
+from miara.collection.models import Channel, Cycle, Submission, SubmissionState, ValueHistory
 from miara.collection.quality import field_findings, submission_findings
-from miara.collection.services import (
-    PERIOD_REGEX,
-    ValueConflict,
-    ValuesLocked,
-    parse_values,
-    values_write,
-)
-from miara.engine.periods import Period
+from miara.collection.services import ValueConflict, ValuesLocked, WriteRefused, values_save
+from miara.engine.periods import PERIOD_REGEX, Period
 from miara.fileio import FileProblem, Problem
-from miara.fileio.numbers import number_text
-from miara.fileio.tables import LINE
 from miara.lib.translations import pick
 from miara.presentation.dates import moment_text
 from miara.presentation.downloads import XLSX, file_response
@@ -500,8 +492,9 @@ def questionnaire(request, cycle_id: int, unit_code: str):
     if not changed:
         messages.info(request, _("Nothing to save: no field was changed."))
         return redirect(_form_url(access))
+    variable_ids = {r["variable"].code: r["variable"].pk for r in rows}
     try:
-        report = _write(request, access, changed)
+        report = _write(request, access, changed, variable_ids)
     except ValueConflict as conflict:
         by_code = {r["variable"].code: r for r in rows}
         mine = {c["code"]: c for c in changed}
@@ -547,49 +540,37 @@ def _form_url(access: Access) -> str:
     return reverse("collection:entry_form", args=[access.cycle.pk, access.unit.code])
 
 
-def _write(request, access: Access, changed: list[dict]):
-    """Write the changed fields through the one write path, all or nothing."""
+def _write(request, access: Access, changed: list[dict], variable_ids: dict[str, int]):
+    """Write the changed fields through `values_save`, all or nothing. The form has
+    checked them (ValueField: numbers, ranges, kinds), so they go as ids."""
     submission, cycle = access.submission, access.cycle
-    frame = pl.DataFrame(
+    rows = pl.DataFrame(
         {
-            "unit": [submission.unit.code] * len(changed),
-            "variable": [c["code"] for c in changed],
+            "unit_id": [submission.unit_id] * len(changed),
+            "variable_id": [variable_ids[c["code"]] for c in changed],
             "period": [cycle.period] * len(changed),
-            "value": [number_text(c["value"]) for c in changed],
+            "value": [c["value"] for c in changed],
             "comment": [c["comment"] for c in changed],
-            LINE: list(range(1, len(changed) + 1)),
+            "version": [c["version"] for c in changed],
         },
         schema={
-            "unit": pl.String,
-            "variable": pl.String,
+            "unit_id": pl.Int64,
+            "variable_id": pl.Int64,
             "period": pl.String,
-            "value": pl.String,
+            "value": pl.Float64,
             "comment": pl.String,
-            LINE: pl.Int64,
+            "version": pl.Int64,
         },
     )
-    versions = pl.DataFrame(
-        {LINE: list(range(1, len(changed) + 1)), "version": [c["version"] for c in changed]},
-        schema={LINE: pl.Int64, "version": pl.Int64},
+    return values_save(
+        acting_user=request.user,
+        rows=rows,
+        parsed=True,
+        channel=Channel.FORM,
+        source=request.path[:255],
+        about=f"{submission.unit.code} {cycle.period}",
+        details={"submission": submission.pk, "variables": [c["code"] for c in changed]},
     )
-    with transaction.atomic():
-        parsed = parse_values(frame, source="form")
-        rows = parsed.join(versions, on=LINE, how="left")
-        report = values_write(
-            rows=rows, user=request.user, channel="form", source=request.path[:255]
-        )
-        if report.created or report.updated:
-            audit_record(
-                user=request.user,
-                action="values.form",
-                channel="web",
-                summary=f"{submission.unit.code} {cycle.period}: {report.summary()}",
-                details={
-                    "submission": submission.pk,
-                    "variables": [c["code"] for c in changed],
-                },
-            )
-    return report
 
 
 @login_required
@@ -629,7 +610,11 @@ def field_save(request, cycle_id: int, unit_code: str):
         "version": form.cleaned_data["version"],
     }
     try:
-        _write(request, access, [change])
+        _write(request, access, [change], {code: variable.pk})
+    except WriteRefused:
+        return JsonResponse(
+            {"status": "locked", "message": access.read_only_reason or _("Not saved.")}, status=403
+        )
     except ValueConflict:
         stored = selectors.stored_value(
             unit_id=submission.unit_id, variable_id=variable.pk, period=cycle.period
@@ -652,14 +637,6 @@ def field_save(request, cycle_id: int, unit_code: str):
                 "message": _("Not saved: the questionnaire has just been submitted."),
             },
             status=409,
-        )
-    except FileProblem as problem:
-        return JsonResponse(
-            {
-                "status": "error",
-                "message": _("Not saved: ") + "; ".join(p.message for p in problem.problems),
-            },
-            status=422,
         )
     stored = selectors.stored_value(
         unit_id=submission.unit_id, variable_id=variable.pk, period=cycle.period
