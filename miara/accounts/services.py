@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
-from miara.accounts.models import ApiToken, Role, User
-from miara.units.models import Unit
+from miara.accounts.models import ApiToken, Role, User, unit_model
 
 
 class AccountError(Exception):
@@ -48,7 +47,7 @@ def _authorise(acting_user, user: User | None = None) -> None:
         raise NotAllowed(_("Administrator accounts are managed by an administrator."))
 
 
-def _units_for(role: str, units) -> list[Unit]:
+def _units_for(role: str, units) -> list:
     if role not in Role.values:
         raise AccountError(_("Unknown role %(role)s.") % {"role": role})
     units = list(units)
@@ -220,7 +219,7 @@ def user_add(
     """
     if role not in Role.values:
         raise AccountError(f"unknown role {role!r}; use one of {', '.join(Role.values)}")
-    units = list(Unit.objects.filter(code__in=unit_codes))
+    units = list(unit_model().objects.filter(code__in=unit_codes))
     missing = sorted(set(unit_codes) - {u.code for u in units})
     if missing:
         raise AccountError(f"unknown unit code(s): {', '.join(missing)}")
