@@ -12,7 +12,7 @@ help:
 	@echo "                     (another port: make demo PORT=8101)"
 	@echo "make test            install with test extras and run the test suite (SQLite)"
 	@echo "make test-postgres   run the suite against PostgreSQL (PG_URL=$(PG_URL))"
-	@echo "make lint / fmt      ruff check / ruff format"
+	@echo "make lint / fmt      ruff check, import contracts (lint-imports) / ruff format"
 	@echo "make messages        update and compile translations (needs GNU gettext)"
 	@echo "make bench           national-scale benchmark: engine vs pandas vs DuckDB, load/compute/export"
 
@@ -40,6 +40,7 @@ test-postgres: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 fmt: $(VENV)/.installed-test
 	$(BIN)/ruff format .

@@ -24,14 +24,6 @@ USER_ERRORS = (
     ReportRequestError,
 )
 
-DEMO_LOGINS = [
-    # username, role, units (by position in the demo units), password
-    ("koordynator", "coordinator", [], "miara-demo-2025"),
-    ("ekspert", "expert", [], "miara-demo-2025"),
-    ("kierownik", "manager", [0], "miara-demo-2025"),
-    ("urzednik", "editor", [0], "miara-demo-2025"),
-]
-
 
 def describe(error: Exception) -> str:
     if isinstance(error, FileProblem):

@@ -48,6 +48,30 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+CACHE_SCHEMES = ("redis", "rediss", "unix")
+
+
+def cache_from_url(name: str, url: str) -> dict:
+    """Django's `default` cache from a URL: empty is this process's memory (LocMem);
+    `redis://[:password@]host:port/db`, `rediss://...` (TLS) or `unix:///path.sock` is
+    Redis (Django's RedisCache), shared by every process and machine that names it."""
+    url = url.strip()
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    scheme = url.partition("://")[0].lower()
+    if scheme not in CACHE_SCHEMES or "://" not in url:
+        raise ConfigurationError(
+            f"{name}={url!r} is not a Redis URL; use redis://host:6379/0, rediss://... "
+            "or unix:///path/to/redis.sock, or leave it unset for the memory of each process"
+        )
+    # Several installations may share one Redis: keys carry miara's prefix.
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "miara",
+    }
+
+
 def var_dir() -> Path:
     """The working directory's var/, where local state (database, secret key) lives."""
     path = Path(os.environ.get("MIARA_VAR_DIR", "var")).resolve()

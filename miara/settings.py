@@ -192,11 +192,26 @@ CONTENT_SECURITY_POLICY = {
 # (benchmarks/pages.py); off by default, as it tells anyone how much work a request caused.
 SERVER_TIMING = conf.env_bool("MIARA_SERVER_TIMING", False)
 
-# Rendered parts of the benchmark pages are kept in each server process's memory
-# (miara.lib.memo), keyed by the result sets they show, so new results are never served
-# from an old entry; the catalogue and unit names in them are at most this many seconds
-# old. 0 turns it off.
+# Caching (docs/architecture.md, "Caching"). Django's cache holds plain Python values
+# (dicts, tuples, lists; never Polars frames) keyed by what they were computed from, so an
+# entry is never stale and nothing is invalidated across processes: each process's memory
+# by default, Redis (shared by every worker and machine) when MIARA_CACHE_URL names one.
+#
+# `pages`: rendered parts and ranked rows of the benchmark pages, kept in each server
+# process's memory and not pickled (miara.lib.memo: a national group's rows are read back
+# in microseconds), for PAGE_CACHE_SECONDS, keyed by the result sets they show, so new
+# results are never served from an old entry; the catalogue and unit names in them are
+# at most that many seconds old. 0 turns it off.
 PAGE_CACHE_SECONDS = conf.env_int("MIARA_PAGE_CACHE_SECONDS", 300)
+CACHES = {
+    "default": conf.cache_from_url("MIARA_CACHE_URL", conf.env_str("MIARA_CACHE_URL", "")),
+    "pages": {
+        "BACKEND": "miara.lib.memo.ProcessMemoryCache",
+        "LOCATION": "pages",
+        "TIMEOUT": PAGE_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": 256},
+    },
+}
 
 # Reports (PDF, Excel) are built by a background thread of the server (miara.reports.runner).
 REPORTS_IN_BACKGROUND = conf.env_bool("MIARA_REPORTS_IN_BACKGROUND", True)

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from miara.analytics import compute_views
 from miara.api.api import api
+from miara.collection import urls as collection_urls
 
 # Pages are not prefixed by language (no i18n_patterns): the language comes from the
 # cookie that /i18n/setlang/ sets, else from Accept-Language, else MIARA_LANGUAGE. With
@@ -18,7 +20,13 @@ urlpatterns = [
     path("", include("miara.catalogue.urls")),
     path("", include("miara.analytics.urls")),
     path("", include("miara.reports.urls")),
-    path("", include("miara.collection.urls")),
+    # The board's results section (analytics) answers under the board's own names.
+    path(
+        "",
+        include(
+            ([*collection_urls.urlpatterns, *compute_views.urlpatterns], collection_urls.app_name)
+        ),
+    ),
 ]
 
 handler403 = "miara.web.views.error_403"

@@ -6,8 +6,7 @@ from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
-from miara.accounts.models import Role
-from miara.units.models import Unit
+from miara.accounts.models import Role, unit_model
 
 
 class UnitChoiceField(forms.ModelMultipleChoiceField):
@@ -17,7 +16,7 @@ class UnitChoiceField(forms.ModelMultipleChoiceField):
 
 def _units_field() -> UnitChoiceField:
     return UnitChoiceField(
-        queryset=Unit.objects.order_by("name", "code"),
+        queryset=unit_model().objects.order_by("name", "code"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label=_("Units"),

@@ -33,6 +33,16 @@ class User(AbstractUser):
         return self.is_superuser or self.role in (Role.COORDINATOR, Role.EXPERT)
 
 
+def unit_model():
+    """The model of the units users act for (`User.units` → "units.Unit").
+
+    accounts sits below units (units' loads, page and admin use accounts' audit log, scope
+    and admin), so it names that model by Django's app label, as Django's own apps reach
+    the user model (`get_user_model()`), and never imports it.
+    """
+    return User._meta.get_field("units").related_model
+
+
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 digest is stored; the token is shown once."""
 

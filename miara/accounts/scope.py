@@ -11,8 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from miara.accounts.models import Role, User
-from miara.units.models import Unit
+from miara.accounts.models import Role, User, unit_model
 
 
 def _active(user) -> bool:
@@ -85,13 +84,13 @@ def require_unit_access(user, unit) -> None:
         raise PermissionDenied
 
 
-def access_unit(user, code: str) -> Unit:
+def access_unit(user, code: str):
     """The unit with this code, if the user may see it.
 
     A unit the user may not see answers the very 404 of a code that does not exist (same
     exception, same message), so that nobody learns from the answer which codes exist.
     """
-    unit = Unit.objects.filter(code=code).first()
+    unit = unit_model().objects.filter(code=code).first()
     if unit is None or not can_see_unit(user, unit):
         raise Http404(_("There is no unit with the code “%(code)s”.") % {"code": code})
     return unit

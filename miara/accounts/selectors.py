@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from miara.accounts.models import AuditEntry, User
+from miara.accounts.models import AuditEntry, User, unit_model
 from miara.accounts.services import can_manage_users
-from miara.units.models import Unit
 
 
 def managed_users(*, acting_user) -> QuerySet[User]:
@@ -14,7 +13,7 @@ def managed_users(*, acting_user) -> QuerySet[User]:
     if not can_manage_users(acting_user):
         return User.objects.none()
     return User.objects.prefetch_related(
-        Prefetch("units", queryset=Unit.objects.order_by("name"))
+        Prefetch("units", queryset=unit_model().objects.order_by("name"))
     ).order_by("username")
 
 

@@ -18,9 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
-from miara.accounts.models import ApiToken, Role, User
+from miara.accounts.models import ApiToken, Role, User, unit_model
 from miara.accounts.scope import is_coordinator
-from miara.units.models import Unit
 
 
 class AccountError(Exception):
@@ -44,7 +43,7 @@ def _authorise(acting_user, user: User | None = None) -> None:
         raise NotAllowed(_("Administrator accounts are managed by an administrator."))
 
 
-def _units_for(role: str, units) -> list[Unit]:
+def _units_for(role: str, units) -> list:
     if role not in Role.values:
         raise AccountError(_("Unknown role %(role)s.") % {"role": role})
     units = list(units)
@@ -216,7 +215,7 @@ def user_add(
     """
     if role not in Role.values:
         raise AccountError(f"unknown role {role!r}; use one of {', '.join(Role.values)}")
-    units = list(Unit.objects.filter(code__in=unit_codes))
+    units = list(unit_model().objects.filter(code__in=unit_codes))
     missing = sorted(set(unit_codes) - {u.code for u in units})
     if missing:
         raise AccountError(f"unknown unit code(s): {', '.join(missing)}")

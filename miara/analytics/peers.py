@@ -23,7 +23,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from miara.accounts.scope import visible_unit_ids
-from miara.units.models import Programme, Unit
+from miara.units.models import Unit
+from miara.units.selectors import others_named
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,6 @@ def pseudonym(code: str, *, scope: str) -> str:
     # about 1 in 55,000 — and there are hundreds of places (indicators × periods).
     text = base64.b32encode(digest).decode()[:8].replace("0", "8").replace("O", "Q")
     return f"{text[:4]}-{text[4:]}"
-
-
-def others_named(user) -> bool:
-    """Whether the user sees units other than their own by name and code."""
-    if visible_unit_ids(user) is None:
-        return True
-    return Programme.current().visibility == Programme.Visibility.NAMED
 
 
 def may_pick_other_units(user) -> bool:

@@ -74,6 +74,12 @@ def status_suffix(period: str) -> str:
     return "-provisional" if results_status(period) == ResultSet.Status.PROVISIONAL else ""
 
 
+def period_has_results(sender=None, *, period: str, **kwargs) -> bool:
+    """Whether any result set was computed for the period (answers
+    `collection.selectors.period_results_asked`)."""
+    return ResultSet.objects.filter(period=period).exists()
+
+
 def computed_periods() -> list[str]:
     return [r.period for r in current_result_sets()]
 

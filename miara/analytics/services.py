@@ -35,6 +35,7 @@ from miara.engine import stats
 from miara.engine.errors import PeriodError
 from miara.engine.periods import Period
 from miara.lib import bulk
+from miara.lib.jobs import job_queued_announce
 from miara.units.models import Unit
 from miara.units.services import units_frame
 
@@ -412,7 +413,5 @@ def result_set_compute_request(*, acting_user, period: str, kind: str, channel: 
             summary=f"compute job #{job.pk}: {kind} results for {period}",
             details={"job": job.pk, "period": period, "kind": kind},
         )
-        from miara.reports import runner
-
-        transaction.on_commit(runner.wake)
+        job_queued_announce()
     return job

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
@@ -13,31 +12,8 @@ from miara.catalogue.models import Indicator, PeerGroup, ServiceArea, Validation
 from miara.engine import formula as formulas
 from miara.engine import quality
 from miara.engine.errors import EngineError, FormulaError, UnknownCodeError
-from miara.fileio import FileProblem, Problem
+from miara.fileio import FileProblem, LoadReport, Problem
 from miara.units.models import Unit
-
-
-@dataclass
-class LoadReport:
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-    unchanged: dict[str, int] = field(default_factory=dict)
-
-    def count(self, kind: str, outcome: str) -> None:
-        bucket = getattr(self, outcome)
-        bucket[kind] = bucket.get(kind, 0) + 1
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-    def summary(self) -> str:
-        parts = []
-        for outcome in ("created", "updated", "unchanged"):
-            bucket = getattr(self, outcome)
-            if bucket:
-                parts.append(f"{outcome} " + ", ".join(f"{n} {kind}" for kind, n in bucket.items()))
-        return "; ".join(parts) or "nothing to load"
 
 
 def catalogue_load(*, path: str | Path, user=None, channel: str = "cli") -> LoadReport:

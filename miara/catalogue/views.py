@@ -12,8 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
 
-from miara.analytics.peers import others_named
 from miara.catalogue.models import Indicator, PeerGroup, ServiceArea, Variable
+from miara.units.selectors import others_named
 
 
 @login_required

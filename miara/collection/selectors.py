@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 from django.db import connection
 from django.db.models import Count, Max, QuerySet
+from django.dispatch import Signal
 
 from miara.accounts.scope import visible_unit_ids
 from miara.collection.models import (
@@ -851,6 +852,14 @@ def stored_value(*, unit_id: int, variable_id: int, period: str):
 # Fewer units than this and the median would tell a unit the other units' values.
 MIN_UNITS_FOR_MEDIAN = 3
 
+# "Were results computed for this period?" (`period=`): analytics, above collection,
+# answers it (connected in AnalyticsConfig.ready); collection never imports analytics.
+period_results_asked = Signal()
+
+
+def _period_has_results(period: str) -> bool:
+    return any(answer for _, answer in period_results_asked.send(sender=None, period=period))
+
 
 def peer_context(*, cycle, variables: list[str]) -> dict[str, dict]:
     """Per variable code, the peer figure the data-entry form shows beside a field:
@@ -865,7 +874,6 @@ def peer_context(*, cycle, variables: list[str]) -> dict[str, dict]:
     would move as the editor moves their own value, and with other units' unsaved values,
     and so give those values away (the outlier check may use them; nothing shown does).
     """
-    from miara.analytics.models import ResultSet
     from miara.collection.models import SubmissionState
     from miara.engine.periods import Period
     from miara.engine.stats import ALL, compute_statistics
@@ -880,7 +888,7 @@ def peer_context(*, cycle, variables: list[str]) -> dict[str, dict]:
             ).values_list("unit__code", flat=True)
         )
         units = [u for u in units if u in accepted]
-    elif not ResultSet.objects.filter(period=previous).exists():
+    elif not _period_has_results(previous):
         return {}
     if not units:
         return {}

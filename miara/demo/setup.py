@@ -17,6 +17,14 @@ from pathlib import Path
 
 from miara import conf
 
+DEMO_LOGINS = [
+    # username, role, units (by position in the demo units), password
+    ("koordynator", "coordinator", [], "miara-demo-2025"),
+    ("ekspert", "expert", [], "miara-demo-2025"),
+    ("kierownik", "manager", [0], "miara-demo-2025"),
+    ("urzednik", "editor", [0], "miara-demo-2025"),
+]
+
 
 class DemoRefused(Exception):
     """The database holds something other than the demo: the demo will not touch it."""
@@ -136,7 +144,6 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
     from miara.catalogue.services import catalogue_load
     from miara.collection.models import Cycle
     from miara.collection.services import values_load
-    from miara.commands import DEMO_LOGINS
     from miara.demo.generator import demo_units, write_demo_files
     from miara.units.models import Programme, Unit
     from miara.units.services import units_load

@@ -14,62 +14,16 @@ call `run_pending()` themselves).
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
-import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from miara.lib.jobs import worker_id
+
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 60
-
-
-def _boot_id() -> str:
-    """Which boot of this machine (Linux); empty where the system does not say."""
-    try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
-    except OSError:
-        return ""
-
-
-_HOST = socket.gethostname()[:40]
-_BOOT = _boot_id()
-_worker_ids: dict[int, str] = {}
-
-
-def worker_id() -> str:
-    """This process's runner: `host:boot:pid:random`. Computed per process, as server
-    workers are forked from a parent that may have imported this module already."""
-    pid = os.getpid()
-    if pid not in _worker_ids:
-        _worker_ids[pid] = f"{_HOST}:{_BOOT}:{pid}:{uuid.uuid4().hex[:6]}"
-    return _worker_ids[pid]
-
-
-def worker_is_gone(worker: str) -> bool:
-    """Whether the runner that claimed a job has certainly stopped: it ran on this machine
-    and either in an earlier boot or in a process that no longer exists (or is this very
-    process under another runner id). A runner elsewhere, or a process id now taken by
-    another program, is left to the heartbeat's staleness (services.STALE_AFTER)."""
-    parts = worker.split(":")
-    if len(parts) != 4 or parts[0] != _HOST or not parts[2].isdigit():
-        return False
-    boot, pid = parts[1], int(parts[2])
-    if boot and _BOOT and boot != _BOOT:
-        return True
-    if pid == os.getpid():
-        return worker != worker_id()
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, as another user
-        return False
-    return False
 
 
 _lock = threading.Lock()
@@ -97,6 +51,11 @@ def wake() -> None:
     """A job was queued: start the runner if needed and let it look now."""
     start()
     _wakeup.set()
+
+
+def job_queued_receive(sender, **kwargs) -> None:
+    """`lib.jobs.job_queued`: an app queued a job (a report, a computation)."""
+    wake()
 
 
 def stop(timeout: float = 30) -> None:

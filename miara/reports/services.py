@@ -28,7 +28,7 @@ from miara.accounts.scope import reads_all_units, require_unit_access
 from miara.analytics.benchmark import current_result_set, unit_peer_groups
 from miara.analytics.models import UnitResult
 from miara.analytics.selectors import computed_periods
-from miara.lib.jobs import job_claim
+from miara.lib.jobs import job_claim, job_queued_announce, worker_is_gone
 from miara.reports.content import unit_report
 from miara.reports.errors import ReportRequestError
 from miara.reports.excel import unit_report_xlsx
@@ -170,9 +170,7 @@ def report_job_create(
                 "units": [u.code for u in units],
             },
         )
-        from miara.reports import runner
-
-        transaction.on_commit(runner.wake)
+        job_queued_announce()
     return job
 
 
@@ -270,7 +268,6 @@ def report_jobs_recover(*, now=None) -> int:
     a job "running": a job whose runner's process has ended (on this machine) is queued
     again at once, any other once its heartbeat is older than STALE_AFTER. Returns how many jobs were recovered.
     """
-    from miara.reports.runner import worker_is_gone
 
     now = now or timezone.now()
     running = list(ReportJob.objects.filter(state=ReportJob.State.RUNNING))

@@ -8,8 +8,7 @@ import polars as pl
 from django.db import transaction
 
 from miara.accounts.audit import audit_record
-from miara.catalogue.services import LoadReport
-from miara.fileio import FileProblem, Problem, read_table
+from miara.fileio import FileProblem, LoadReport, Problem, read_table
 from miara.fileio.tables import LINE
 from miara.units.models import Unit
 

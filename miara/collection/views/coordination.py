@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -25,10 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from miara.accounts.scope import is_coordinator, reads_all_units
-from miara.analytics.models import ComputeJob, ResultSet
-from miara.analytics.selectors import latest_compute_job, period_result_sets
-from miara.analytics.services import ComputeRequestError, result_set_compute_request
-from miara.catalogue.models import Indicator, ValidationRule, Variable
+from miara.catalogue.models import ValidationRule, Variable
 from miara.collection import selectors
 from miara.collection.cycles import (
     WorkflowError,
@@ -304,106 +301,8 @@ def board(request, cycle_id: int):
         "may_act": is_coordinator(request.user),
         "review_label": _("Review"),
         "none_yet": _("none yet"),
-        **_results_context(cycle),
     }
     return render(request, "collection/coordination/board.html", context)
-
-
-# --- the period's results: state, what they include, what changed, computing them ------
-
-RESULT_STATE_HELP = {
-    ResultSet.Status.PROVISIONAL: gettext_lazy(
-        "Provisional: computed from submitted and accepted data; may still change."
-    ),
-    ResultSet.Status.FINAL: gettext_lazy("Final: computed from accepted data only."),
-    ResultSet.Status.REVISED: gettext_lazy(
-        "Revised: final results computed again from accepted data after a correction."
-    ),
-}
-
-
-def _results_context(cycle: Cycle) -> dict:
-    sets = period_result_sets(cycle.period)
-    current = next((r for r in sets if r.is_current), None)
-    job = latest_compute_job(cycle.period)
-    changes = current.changes if current else {}
-    largest = []
-    if changes.get("largest"):
-        names = dict(
-            Unit.objects.filter(code__in={c["unit"] for c in changes["largest"]}).values_list(
-                "code", "name"
-            )
-        )
-        indicators = {
-            i.code: i.label
-            for i in Indicator.objects.filter(code__in={c["indicator"] for c in changes["largest"]})
-        }
-        for change in changes["largest"]:
-            largest.append(
-                {
-                    **change,
-                    "unit_name": names.get(change["unit"], change["unit"]),
-                    "indicator_label": indicators.get(change["indicator"], change["indicator"]),
-                    "before_text": significant(change["before"]),
-                    "after_text": significant(change["after"]),
-                }
-            )
-    return {
-        "result_set": current,
-        "result_state_help": RESULT_STATE_HELP.get(current.status) if current else "",
-        "result_changes": changes,
-        "result_largest": largest,
-        "earlier_sets": [r for r in sets if not r.is_current][:5],
-        "compute_job": job,
-        "compute_job_status": _job_status(job) if job else None,
-        "compute_busy": job is not None and not job.is_finished,
-        "accepted_count": cycle.submissions.filter(state=SubmissionState.ACCEPTED).count(),
-        "included_provisional": cycle.submissions.filter(
-            state__in=[SubmissionState.SUBMITTED, SubmissionState.ACCEPTED]
-        ).count(),
-    }
-
-
-def _job_status(job: ComputeJob) -> dict:
-    return {
-        "id": job.pk,
-        "kind": job.kind,
-        "state": job.state,
-        "state_label": job.get_state_display(),
-        "step": job.step,
-        "step_label": job.get_step_display(),
-        "percent": job.percent,
-        "finished": job.is_finished,
-        "error": job.error,
-        "result_set": job.result_set_id,
-    }
-
-
-@coordinator_only
-@require_POST
-def compute_results(request, cycle_id: int):
-    cycle = _cycle(cycle_id)
-    kind = request.POST.get("kind", "")
-    try:
-        job = result_set_compute_request(acting_user=request.user, period=cycle.period, kind=kind)
-    except ComputeRequestError as error:
-        messages.error(request, str(error))
-    else:
-        messages.info(
-            request,
-            _("The computation of %(period)s is queued; this page shows its progress.")
-            % {"period": job.period},
-        )
-    return redirect(reverse("collection:coord_board", args=[cycle.pk]) + "#results")
-
-
-@readers_only
-def compute_status(request, cycle_id: int, job_id: int):
-    cycle = _cycle(cycle_id)
-    job = get_object_or_404(ComputeJob, pk=job_id, period=cycle.period)
-    response = JsonResponse(_job_status(job))
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @coordinator_only
@@ -685,12 +584,6 @@ urlpatterns = [
     path("collection/cycles/new/", cycle_new, name="coord_cycle_new"),
     path("collection/cycles/<int:cycle_id>/", board, name="coord_board"),
     path("collection/cycles/<int:cycle_id>/remind/", send_reminders, name="coord_remind"),
-    path("collection/cycles/<int:cycle_id>/compute/", compute_results, name="coord_compute"),
-    path(
-        "collection/cycles/<int:cycle_id>/compute/<int:job_id>/",
-        compute_status,
-        name="coord_compute_status",
-    ),
     path("collection/cycles/<int:cycle_id>/quality/", quality_report, name="coord_quality"),
     path("collection/cycles/<int:cycle_id>/quality.csv", quality_csv, name="coord_quality_csv"),
     path("collection/submissions/<int:submission_id>/review/", review, name="coord_review"),
