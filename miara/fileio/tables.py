@@ -271,10 +271,27 @@ def read_sheets(
             continue
         rows = read[wanted]
         if not rows or not any(cell not in ("", None) for cell in rows[0]):
-            frame = pl.DataFrame()
-        else:
-            frame = _rows_frame(rows)
-        frame = frame.rename({c: str(c).strip().lower() for c in frame.columns})
+            rows = [[]]
+        names = [(_cell_text(c) or "").strip().lower() for c in rows[0]]
+        known = [*required, *optional]
+        twice = sorted({c for c in names if c in known and names.count(c) > 1})
+        problems += [
+            Problem(
+                gettext("the column “%(column)s” appears twice in the header row") % {"column": c},
+                sheet=wanted,
+                line=1,
+                column=c,
+            )
+            for c in twice
+        ]
+        if twice:
+            continue
+        # Columns miara does not read may repeat (two "notes"): number them apart.
+        header = [
+            name if name and names.index(name) == i else f"column {i + 1}"
+            for i, name in enumerate(names)
+        ]
+        frame = _rows_frame([header, *rows[1:]]) if rows[0] else pl.DataFrame()
         missing = [c for c in required if c not in frame.columns]
         header = ", ".join(frame.columns) or gettext("(nothing)")
         problems += [
@@ -289,7 +306,6 @@ def read_sheets(
         ]
         if missing:
             continue
-        known = [*required, *optional]
         if positions is not None:
             positions[wanted] = {c: i for i, c in enumerate(frame.columns) if c in known}
         frame = frame.select([c for c in known if c in frame.columns])

@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from miara.accounts.scope import can_see_unit
 from miara.engine.costing import Costing, compute_costing
 from miara.processes.models import CostPool, Process, ProcessOutput, TimeAllocation
-from miara.processes.services import is_operator, may_read_costing, period_code, unit_for
+from miara.processes.services import (
+    ProcessRequestError,
+    is_operator,
+    may_read_costing,
+    period_code,
+    unit_for,
+)
 from miara.units.models import Unit
 
 EXPORT_COLUMNS = [
@@ -81,6 +87,11 @@ def costing_export(*, unit_code: str, period: str, acting_user) -> pl.DataFrame:
     """The rows of `miara export costing` (contracts.md): one per process of the map,
     `unit_cost` empty when the output is 0 or missing."""
     unit = unit_for(unit_code=unit_code, acting_user=acting_user)
-    return costing_result(unit=unit, period=period, acting_user=acting_user).processes.select(
-        EXPORT_COLUMNS
-    )
+    costing = costing_result(unit=unit, period=period, acting_user=acting_user)
+    # A period without data would export zeros that look like costs: say so instead.
+    if not CostPool.objects.filter(unit=unit, period=period_code(period)).exists():
+        raise ProcessRequestError(
+            _("%(unit)s has no costing data for %(period)s; load a costing workbook first")
+            % {"unit": unit.code, "period": period_code(period)}
+        )
+    return costing.processes.select(EXPORT_COLUMNS)

@@ -479,6 +479,10 @@ def costing_load(
     positions: dict[str, dict[str, int]] = {}
     sheets = read_sheets(path, COSTING_SHEETS, positions=positions)
     problems: list[Problem] = []
+    if sheets["departments"].is_empty():
+        problems.append(
+            Problem(_("the sheet has a header but no departments"), sheet="departments")
+        )
     processes = dict(Process.objects.filter(unit=unit).values_list("code", "id"))
     departments = _departments_read(
         sheets["departments"], _cells(path, positions["departments"], "departments"), problems

@@ -176,9 +176,15 @@ def test_a_bad_map_exits_1_naming_line_and_column(programme, tmp_path, capsys):
             1,
             "no unit with the code “ZZ”",
         ),
+        (
+            ["export", "costing", "--unit", "A1", "--period", "2024", "-o", "x.csv"],
+            1,
+            "A1 has no costing data for 2024",
+        ),
     ],
 )
 def test_it_refuses_bad_requests_in_plain_words(loaded, capsys, monkeypatch, args, code, message):
     monkeypatch.chdir(loaded)
     assert main(args) == code
     assert message in capsys.readouterr().err
+    assert not (loaded / "x.csv").exists()

@@ -333,6 +333,14 @@ BAD_WORKBOOKS = [
         "sheet departments, row 2, cell F2, column other_cost: “1,5” is not a number",
     ),
     (
+        {"departments": DEPARTMENTS[:1]},
+        "costing.xlsx, sheet departments: the sheet has a header but no departments",
+    ),
+    (
+        {"outputs": [["process", "output", "direct_cost", "output"], *OUTPUTS[1:]]},
+        "sheet outputs, row 1, column output: the column “output” appears twice",
+    ),
+    (
         {"departments": replace(DEPARTMENTS, 1, 5, None)},
         "sheet departments, row 2, cell F2, column other_cost: the cell is empty",
     ),
