@@ -69,6 +69,8 @@ def run(args) -> int:
         "user": user,
         "token": token,
     }[args.command]
+    handler = PROCESS_COMMANDS.get((args.command, getattr(args, "kind", args.command)), handler)
+    handler = PROCESS_COMMANDS.get((args.command, getattr(args, "what", args.command)), handler)
     return handler(args)
 
 
@@ -396,3 +398,86 @@ def demo(args) -> int:
         return 0
     args.host = "127.0.0.1"
     return serve(args)
+
+
+# --- the process-managed office: `load processes`, `load costing`, `export costing` ---
+
+
+def _process_command(function):
+    """Run a process command; refusals print in plain words and exit 1."""
+    import functools
+
+    @functools.wraps(function)
+    def run_refusing(args) -> int:
+        from django.core.exceptions import PermissionDenied
+
+        from miara.processes.services import ProcessRequestError
+
+        try:
+            return function(args)
+        except (ProcessRequestError, PermissionDenied) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+
+    return run_refusing
+
+
+def _required(args, *options: str) -> str | None:
+    missing = [f"--{o}" for o in options if not getattr(args, o, None)]
+    if missing:
+        return f"miara {args.command} {getattr(args, 'kind', None) or args.what} needs {' and '.join(missing)}"
+    return None
+
+
+@_process_command
+def load_processes(args) -> int:
+    from miara.processes.services import processes_load
+    from miara.reports.services import OPERATOR
+
+    if problem := _required(args, "unit"):
+        print(problem, file=sys.stderr)
+        return 2
+    report = processes_load(path=args.file, unit_code=args.unit, acting_user=OPERATOR)
+    say(f"{args.file.name} ({args.unit}): {report.summary()}")
+    return 0
+
+
+@_process_command
+def load_costing(args) -> int:
+    from miara.processes.services import costing_load
+    from miara.reports.services import OPERATOR
+
+    if problem := _required(args, "unit", "period"):
+        print(problem, file=sys.stderr)
+        return 2
+    report = costing_load(
+        path=args.file, unit_code=args.unit, period=args.period, acting_user=OPERATOR
+    )
+    say(f"{args.file.name} ({args.unit}, {args.period}): {report.summary()}")
+    return 0
+
+
+@_process_command
+def export_costing(args) -> int:
+    from miara.fileio.writing import format_of, write_frame
+    from miara.processes.selectors import costing_export
+    from miara.reports.services import OPERATOR
+
+    if problem := _required(args, "unit", "period"):
+        print(problem, file=sys.stderr)
+        return 2
+    if len(args.period) > 1:
+        print("miara export costing takes one --period", file=sys.stderr)
+        return 2
+    fmt = format_of(args.output, args.format)
+    frame = costing_export(unit_code=args.unit, period=args.period[0], acting_user=OPERATOR)
+    write_frame(frame, args.output, fmt, sheet="costing")
+    say(f"{args.output}: {frame.height} processes")
+    return 0
+
+
+PROCESS_COMMANDS = {
+    ("load", "processes"): load_processes,
+    ("load", "costing"): load_costing,
+    ("export", "costing"): export_costing,
+}

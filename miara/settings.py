@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "miara.collection",
     "miara.analytics",
     "miara.reports",
+    "miara.processes",
     "miara.web",
     "miara.api",
 ]

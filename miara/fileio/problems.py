@@ -13,11 +13,15 @@ class Problem:
     line: int | None = None  # 1-based, the header is line 1 (as in any editor)
     column: str | None = None
     cell: str | None = None  # e.g. "D7" in a spreadsheet
+    sheet: str | None = None  # in a workbook of several sheets
 
     def where(self) -> str:
         parts = []
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
         if self.line is not None:
-            parts.append(f"line {self.line}")
+            # A sheet has rows (as Excel numbers them); a text file has lines.
+            parts.append(f"{'row' if self.sheet else 'line'} {self.line}")
         if self.cell:
             parts.append(f"cell {self.cell}")
         if self.column:
@@ -29,6 +33,7 @@ class Problem:
             "line": self.line,
             "cell": self.cell,
             "column": self.column,
+            "sheet": self.sheet,
             "message": self.message,
         }
 

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+from django.utils.translation import gettext
 
 from miara.fileio.numbers import number_text
 from miara.fileio.problems import FileProblem, Problem
@@ -192,6 +193,11 @@ def _read_xlsx(path: Path, source: str) -> pl.DataFrame:
             raise FileProblem(source, [Problem(f"cannot read the workbook: {error}")]) from None
     if not rows or not any(cell not in ("", None) for cell in rows[0]):
         raise FileProblem(source, [Problem("the first sheet is empty")])
+    return _rows_frame(rows)
+
+
+def _rows_frame(rows: list[list]) -> pl.DataFrame:
+    """A sheet's rows (the first is the header) as a frame of strings."""
     header = [_cell_text(cell) or f"column {i + 1}" for i, cell in enumerate(rows[0])]
     width = len(header)
     body = [
@@ -209,3 +215,108 @@ def _cell_text(cell) -> str | None:
     if isinstance(cell, float):
         return number_text(cell)
     return str(cell)
+
+
+def read_sheets(
+    path: str | Path,
+    sheets: dict[str, tuple[list[str], list[str]]],
+    *,
+    positions: dict[str, dict[str, int]] | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Several named sheets of one .xlsx workbook, each read as `read_table` reads a file.
+
+    `sheets` maps each sheet's name to its (required, optional) columns; sheet names
+    match whatever their case. Each frame holds strings under lower-case headers and a
+    `__line` column (the sheet's row number). `positions`, when given, is filled with
+    each sheet's known columns' 0-based positions, so errors can name cells. Raises
+    FileProblem naming every missing sheet and every missing column (sheet, row 1,
+    column).
+    """
+    from python_calamine import CalamineWorkbook
+
+    path = Path(path)
+    source = path.name
+    if not path.exists():
+        raise FileProblem(str(path), [Problem(gettext("file not found"))])
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise FileProblem(
+            source, [Problem(gettext("this must be an Excel .xlsx workbook with named sheets"))]
+        )
+    read: dict[str, list[list]] = {}
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as copy:
+        checked_workbook(source, path, CLI_LIMITS, copy)
+        copy.flush()
+        try:
+            workbook = CalamineWorkbook.from_path(copy.name)
+            names = {name.strip().lower(): name for name in workbook.sheet_names}
+            for wanted in sheets:
+                if wanted in names:
+                    read[wanted] = workbook.get_sheet_by_name(names[wanted]).to_python(
+                        skip_empty_area=False
+                    )
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # calamine's own errors, and Rust panics
+            message = gettext("cannot read the workbook: %(error)s") % {"error": error}
+            raise FileProblem(source, [Problem(message)]) from None
+    problems: list[Problem] = []
+    frames: dict[str, pl.DataFrame] = {}
+    for wanted, (required, optional) in sheets.items():
+        if wanted not in read:
+            problems.append(
+                Problem(
+                    gettext("the workbook has no sheet “%(sheet)s”") % {"sheet": wanted},
+                    sheet=wanted,
+                )
+            )
+            continue
+        rows = read[wanted]
+        if not rows or not any(cell not in ("", None) for cell in rows[0]):
+            rows = [[]]
+        names = [(_cell_text(c) or "").strip().lower() for c in rows[0]]
+        known = [*required, *optional]
+        twice = sorted({c for c in names if c in known and names.count(c) > 1})
+        problems += [
+            Problem(
+                gettext("the column “%(column)s” appears twice in the header row") % {"column": c},
+                sheet=wanted,
+                line=1,
+                column=c,
+            )
+            for c in twice
+        ]
+        if twice:
+            continue
+        # Columns miara does not read may repeat (two "notes"): number them apart.
+        header = [
+            name if name and names.index(name) == i else f"column {i + 1}"
+            for i, name in enumerate(names)
+        ]
+        frame = _rows_frame([header, *rows[1:]]) if rows[0] else pl.DataFrame()
+        missing = [c for c in required if c not in frame.columns]
+        header = ", ".join(frame.columns) or gettext("(nothing)")
+        problems += [
+            Problem(
+                gettext("missing column “%(column)s”; the header row has: %(header)s")
+                % {"column": c, "header": header},
+                sheet=wanted,
+                line=1,
+                column=c,
+            )
+            for c in missing
+        ]
+        if missing:
+            continue
+        if positions is not None:
+            positions[wanted] = {c: i for i, c in enumerate(frame.columns) if c in known}
+        frame = frame.select([c for c in known if c in frame.columns])
+        frame = frame.with_columns(pl.col(c).str.strip_chars() for c in frame.columns)
+        frame = frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
+        frames[wanted] = frame.filter(
+            ~pl.all_horizontal(
+                pl.col(c).is_null() | (pl.col(c) == "") for c in known if c in frame.columns
+            )
+        )
+    if problems:
+        raise FileProblem(source, problems)
+    return frames

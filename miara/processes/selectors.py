@@ -1,0 +1,97 @@
+"""Reads of the process-managed office, each scoped to the acting user.
+
+The process map is read by whoever sees the unit (`accounts.scope`); the costing only by
+the office's own users, and by the programme's coordinators and experts where the office
+shares it (`services.may_read_costing`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from miara.accounts.scope import can_see_unit
+from miara.engine.costing import Costing, compute_costing
+from miara.processes.models import CostPool, Process, ProcessOutput, TimeAllocation
+from miara.processes.services import (
+    ProcessRequestError,
+    is_operator,
+    may_read_costing,
+    period_code,
+    unit_for,
+)
+from miara.units.models import Unit
+
+EXPORT_COLUMNS = [
+    "process",
+    "department_cost",
+    "support_cost",
+    "direct_cost",
+    "cost",
+    "output",
+    "unit_cost",
+]
+
+
+def process_map(*, unit: Unit, acting_user) -> QuerySet[Process]:
+    """The office's processes with their group and owner, by code."""
+    if not (is_operator(acting_user) or can_see_unit(acting_user, unit)):
+        raise PermissionDenied
+    return Process.objects.filter(unit=unit).select_related("group", "owner").order_by("code")
+
+
+def costing_result(*, unit: Unit, period: str, acting_user) -> Costing:
+    """The costing of an office in a period (methodology.md, "Process costing"): one row
+    per process of its map, in code order, computed from the stored data."""
+    if not may_read_costing(acting_user, unit):
+        raise PermissionDenied(
+            _("The costing of %(unit)s is not shared with the programme.") % {"unit": unit.code}
+        )
+    period = period_code(period)
+    pools = list(
+        CostPool.objects.filter(unit=unit, period=period).values_list(
+            "department__code", "kind", "fte", "personnel_cost", "other_cost"
+        )
+    )
+    departments = pl.DataFrame(
+        [(code, kind, fte, personnel + other) for code, kind, fte, personnel, other in pools],
+        schema={"department": pl.String, "kind": pl.String, "fte": pl.Float64, "cost": pl.Float64},
+        orient="row",
+    )
+    allocation = pl.DataFrame(
+        [
+            (department, process, percent / 100)
+            for department, process, percent in TimeAllocation.objects.filter(
+                unit=unit, period=period
+            ).values_list("department__code", "process__code", "percent")
+        ],
+        schema={"department": pl.String, "process": pl.String, "share": pl.Float64},
+        orient="row",
+    )
+    outputs = pl.DataFrame(
+        list(
+            ProcessOutput.objects.filter(unit=unit, period=period).values_list(
+                "process__code", "output", "direct_cost"
+            )
+        ),
+        schema={"process": pl.String, "output": pl.Float64, "direct_cost": pl.Float64},
+        orient="row",
+    )
+    processes = Process.objects.filter(unit=unit).order_by("code").values_list("code", flat=True)
+    return compute_costing(departments, allocation, outputs, processes=list(processes))
+
+
+def costing_export(*, unit_code: str, period: str, acting_user) -> pl.DataFrame:
+    """The rows of `miara export costing` (contracts.md): one per process of the map,
+    `unit_cost` empty when the output is 0 or missing."""
+    unit = unit_for(unit_code=unit_code, acting_user=acting_user)
+    costing = costing_result(unit=unit, period=period, acting_user=acting_user)
+    # A period without data would export zeros that look like costs: say so instead.
+    if not CostPool.objects.filter(unit=unit, period=period_code(period)).exists():
+        raise ProcessRequestError(
+            _("%(unit)s has no costing data for %(period)s; load a costing workbook first")
+            % {"unit": unit.code, "period": period_code(period)}
+        )
+    return costing.processes.select(EXPORT_COLUMNS)
