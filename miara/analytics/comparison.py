@@ -92,9 +92,7 @@ def check_selection(selection: Selection) -> None:
     )
     for code in [*selection.units, *([selection.focus] if selection.focus else [])]:
         if code not in known:
-            raise SelectionNotFound(
-                _("There is no unit with the code “%(code)s”.") % {"code": code}
-            )
+            raise _no_unit(code)
     indicators = set(
         Indicator.objects.filter(code__in=selection.indicators).values_list("code", flat=True)
     )
@@ -135,13 +133,19 @@ class ComparedUnit:
         return self.focus or self.shown.own
 
 
+def _no_unit(code: str) -> SelectionNotFound:
+    """What a unit the user may not see answers: the words of a code that does not exist."""
+    return SelectionNotFound(_("There is no unit with the code “%(code)s”.") % {"code": code})
+
+
 def comparison_units(*, user, selection: Selection) -> list[ComparedUnit]:
     """The units of the selection the user may compare, in order: the focus unit, the
     units chosen, then its peers (nearest first for similar units).
 
-    Raises `PermissionDenied` when the focus unit is not the user's to see, or when the
-    user names another unit that the programme does not let them pick (anonymised);
-    `SelectionNotFound` for a group the focus unit is not in; `SelectionTooLarge` for
+    Raises `SelectionNotFound` when the focus unit is not the user's to see, or when the
+    user names another unit that the programme does not let them pick (anonymised) —
+    worded as for a code that does not exist, so that codes cannot be probed — and for a
+    group the focus unit is not in; `SelectionTooLarge` for
     more than `MAX_UNITS` units.
     """
     check_selection(selection)
@@ -150,12 +154,12 @@ def comparison_units(*, user, selection: Selection) -> list[ComparedUnit]:
     if selection.focus:
         focus = by_code[selection.focus]
         if not can_see_unit(user, focus):
-            raise PermissionDenied
+            raise _no_unit(selection.focus)
         codes.append(focus.code)
     picking_others = may_pick_other_units(user)
     for code in selection.units:
         if not (picking_others or can_see_unit(user, by_code[code])):
-            raise PermissionDenied
+            raise _no_unit(code)
         codes.append(code)
     if selection.peers:
         codes += _peer_codes(by_code[selection.focus], selection)

@@ -1,7 +1,5 @@
 """The access rule and the role predicates of `miara.accounts.scope`."""
 
-import re
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
@@ -18,6 +16,7 @@ from miara.accounts.scope import (
 )
 from miara.accounts.services import user_add
 from miara.collection.cycles import cycle_open
+from miara.testing.responses import body_without_secrets
 from miara.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -96,14 +95,6 @@ class TestAccessUnit:
             access_unit(AnonymousUser(), "A1")
 
 
-def _page(response, code: str) -> str:
-    """The body with the code asked for and the per-response secrets (the masked CSRF
-    token, a script nonce) blanked out."""
-    body = response.content.decode().replace(code, "?")
-    body = re.sub(r'(name="csrfmiddlewaretoken" value=)"[^"]*"', r"\1", body)
-    return re.sub(r'nonce="[^"]*"', "", body)
-
-
 def _urls(code: str, cycle_id: int) -> list[tuple[str, str]]:
     """Every page, download and form that takes a unit's code from the request."""
     entry = f"/collection/{cycle_id}/{code}/"
@@ -128,7 +119,7 @@ def _urls(code: str, cycle_id: int) -> list[tuple[str, str]]:
     ]
 
 
-def test_a_hidden_unit_answers_as_a_missing_one_on_every_page(bob, alice):
+def test_a_hidden_unit_answers_as_a_missing_one_on_everybody_without_secrets(bob, alice):
     """A code bob may not see gets the answer of a code that does not exist: same status,
     same page. Before `access_unit`, each of these answered 404 for ZZ9 but 403 for B2
     (the questionnaire and its forms, the value history, benchmark, similar units, the
@@ -149,7 +140,10 @@ def test_a_hidden_unit_answers_as_a_missing_one_on_every_page(bob, alice):
         missing = getattr(client, method)(missing_url)
         what = f"{method.upper()} {hidden_url}"
         assert hidden.status_code == missing.status_code == 404, what
-        hidden_body, missing_body = _page(hidden, HIDDEN), _page(missing, MISSING)
+        hidden_body, missing_body = (
+            body_without_secrets(hidden, HIDDEN),
+            body_without_secrets(missing, MISSING),
+        )
         assert NO_UNIT in missing_body, what
         assert hidden_body == missing_body, what
     # The same pages open for bob's own unit, so the paths above are the real ones.

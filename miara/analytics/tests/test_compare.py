@@ -15,6 +15,7 @@ from miara.analytics import comparison
 from miara.analytics.models import SavedComparison
 from miara.analytics.selectors import results_frame
 from miara.analytics.similar import SimilarChoice, similar_codes
+from miara.testing.responses import body_without_secrets
 from miara.testing.urls import url_with_query
 from miara.units.models import Programme, Unit
 
@@ -159,14 +160,18 @@ class TestScope:
         set_visibility(Programme.Visibility.ANONYMISED)
         client.force_login(bob)
         response = client.get(compare_url(units="A1,B2", indicators="RECYCLING_RATE"))
-        assert response.status_code == 403
+        # The same answer as for a code that does not exist: codes cannot be probed.
+        assert response.status_code == 404
         page = response.content.decode()
+        missing = client.get(compare_url(units="A1,ZZ9", indicators="RECYCLING_RATE"))
+        assert missing.status_code == 404
+        assert body_without_secrets(response, "B2") == body_without_secrets(missing, "ZZ9")
         value = stored("RECYCLING_RATE", "B2")["value"]
         assert "Beta" not in page and f"{value:.1f}" not in page
         assert not chart_specs(page)
         assert (
             client.get(compare_csv_url(units="A1,B2", indicators="RECYCLING_RATE")).status_code
-            == 403
+            == 404
         )
 
     def test_an_anonymised_participant_sees_no_other_unit_one_by_one(self, client, bob):
@@ -200,7 +205,7 @@ class TestScope:
             client.get(
                 compare_url(unit="B2", peers="similar", indicators="RECYCLING_RATE")
             ).status_code
-            == 403
+            == 404
         )
 
     def test_a_named_programme_lets_participants_pick_other_units(self, client, bob):
@@ -320,7 +325,7 @@ class TestSaved:
                 "name": "x",
             },
         )
-        assert response.status_code == 403
+        assert response.status_code == 404
         assert not SavedComparison.objects.exists()
 
     def test_my_similar_units_are_saved_symbolically(self, client, bob):
