@@ -5,23 +5,16 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from miara.lib.translations import normalise, pick
+from miara.lib.translated_names import NamesByLanguage
 
 
-class Programme(models.Model):
+class Programme(NamesByLanguage):
     """The benchmarking programme of this installation: visibility and public threshold."""
 
     class Visibility(models.TextChoices):
         NAMED = "named", _("Named: participants see each other's names")
         ANONYMISED = "anonymised", _("Anonymised: other units appear as pseudonyms")
 
-    # By language, as catalogue names: {"en": ..., "pl": ..., "cs": ...}; `name` reads it
-    # in the reader's language and accepts a plain text (kept as the English name) or a map.
-    names = models.JSONField(
-        _("name"),
-        default=dict,
-        help_text=_('Names by language, e.g. {"en": "...", "pl": "..."}'),
-    )
     visibility = models.CharField(
         _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.ANONYMISED
     )
@@ -32,17 +25,6 @@ class Programme(models.Model):
     class Meta:
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return pick(self.names)
-
-    @name.setter
-    def name(self, value: str | dict | None) -> None:
-        self.names = normalise(value or {})
 
     @classmethod
     def current(cls) -> Programme:
