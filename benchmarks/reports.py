@@ -57,11 +57,12 @@ def main() -> int:
     from django.core.management import call_command
 
     from miara.accounts.models import User
+    from miara.accounts.scope import OPERATOR
     from miara.analytics.selectors import computed_periods
     from miara.demo.setup import demo_prepare
     from miara.reports import runner
     from miara.reports.models import ReportJob
-    from miara.reports.services import OPERATOR, programme_units, report_build, report_job_create
+    from miara.reports.services import programme_units, report_build, report_job_create
 
     call_command("migrate", interactive=False, verbosity=0)
     demo_prepare(progress=log)

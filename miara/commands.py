@@ -163,8 +163,8 @@ def export(args) -> int:
 
 
 def report(args) -> int:
+    from miara.accounts.scope import OPERATOR
     from miara.reports.services import (
-        OPERATOR,
         check_request,
         programme_units,
         report_build,
@@ -431,8 +431,8 @@ def _required(args, *options: str) -> str | None:
 
 @_process_command
 def load_processes(args) -> int:
+    from miara.accounts.scope import OPERATOR
     from miara.processes.services import processes_load
-    from miara.reports.services import OPERATOR
 
     if problem := _required(args, "unit"):
         print(problem, file=sys.stderr)
@@ -444,8 +444,8 @@ def load_processes(args) -> int:
 
 @_process_command
 def load_costing(args) -> int:
+    from miara.accounts.scope import OPERATOR
     from miara.processes.services import costing_load
-    from miara.reports.services import OPERATOR
 
     if problem := _required(args, "unit", "period"):
         print(problem, file=sys.stderr)
@@ -459,9 +459,9 @@ def load_costing(args) -> int:
 
 @_process_command
 def export_costing(args) -> int:
+    from miara.accounts.scope import OPERATOR
     from miara.fileio.writing import format_of, write_frame
     from miara.processes.selectors import costing_export
-    from miara.reports.services import OPERATOR
 
     if problem := _required(args, "unit", "period"):
         print(problem, file=sys.stderr)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from miara.accounts.audit import audit_record
-from miara.accounts.scope import writable_unit_ids
+from miara.accounts.scope import OPERATOR, writable_unit_ids
 from miara.catalogue.models import Variable
 from miara.collection.cycles import locked_keys, values_write_refusals
 from miara.collection.models import Channel, Value, ValueHistory
@@ -62,18 +62,6 @@ AUDIT = {
 # core: the version the writer read (conflict detection), and whether to keep the stored
 # comment (the API's items without a comment).
 _PASSED_ON = ("version", "keep_comment")
-
-
-class Operator:
-    """Whoever runs miara's commands (`miara load values`, the demo): they hold the
-    database itself, so no rule of who may write which unit applies to them; their
-    changes are recorded without a user."""
-
-    def __repr__(self) -> str:
-        return "OPERATOR"
-
-
-OPERATOR = Operator()
 
 
 @dataclass

@@ -26,8 +26,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
-from miara.accounts.models import Role, User
-from miara.accounts.scope import can_see_unit, writable_unit_ids
+from miara.accounts.models import User
+from miara.accounts.scope import can_see_unit, is_coordinator, is_operator, manages_unit
 from miara.catalogue.models import Variable
 from miara.catalogue.services import LoadReport
 from miara.engine.errors import PeriodError
@@ -71,26 +71,13 @@ class ProcessRequestError(ValueError):
 # --- who may do what -----------------------------------------------------------------
 
 
-def is_operator(user) -> bool:
-    # The person at the command line (reports.services.OPERATOR) is not a User: like
-    # every `miara` command, they act for all units.
-    return not isinstance(user, User) and bool(getattr(user, "sees_all_units", False))
-
-
 def _active(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
 def may_manage_processes(user, unit: Unit) -> bool:
     """The office's managers and the coordinators keep its process map and costing."""
-    if not _active(user):
-        return False
-    if is_operator(user):
-        return True
-    if user.is_superuser or user.role == Role.COORDINATOR:
-        return True
-    writable = writable_unit_ids(user)
-    return user.role == Role.MANAGER and (writable is None or unit.pk in writable)
+    return is_operator(user) or is_coordinator(user) or manages_unit(user, unit.pk)
 
 
 def may_read_costing(user, unit: Unit) -> bool:
@@ -798,14 +785,7 @@ def process_settings_update(
 ) -> ProcessSettings:
     """Whether the office shares its costing with the programme's coordinators and
     experts. Only the office's own managers decide it."""
-    writable = writable_unit_ids(acting_user) if _active(acting_user) else set()
-    if not (
-        _active(acting_user)
-        and not is_operator(acting_user)
-        and acting_user.role == Role.MANAGER
-        and writable is not None
-        and unit.pk in writable
-    ):
+    if not manages_unit(acting_user, unit.pk):
         raise PermissionDenied(
             _("Only the office's managers may decide whether %(unit)s shares its costing.")
             % {"unit": unit.code}

@@ -13,7 +13,6 @@ import shutil
 import traceback
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -42,19 +41,6 @@ log = logging.getLogger(__name__)
 # server was stopped): it is queued again, or failed after MAX_ATTEMPTS.
 STALE_AFTER = timedelta(minutes=3)
 MAX_ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class _Operator:
-    """The person at the command line: like every `miara` command, they act for all units."""
-
-    is_authenticated: bool = True
-    is_active: bool = True
-    sees_all_units: bool = True
-    pk: None = None
-
-
-OPERATOR = _Operator()
 
 
 def languages() -> list[str]:
