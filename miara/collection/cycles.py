@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from miara.accounts.audit import audit_record
 from miara.accounts.models import Role
 from miara.catalogue.models import Variable
+from miara.collection.findings import blocking_findings
 from miara.collection.models import (
     Cycle,
     QuestionnaireItem,
@@ -156,15 +157,13 @@ def _transition(
 
 def submission_submit(*, submission: Submission, acting_user, channel: str = "web") -> Submission:
     """The unit manager (or a coordinator) submits; errors and unjustified warnings block it."""
-    from miara.collection.quality import submission_findings
-
     is_manager = (
         acting_user.role == Role.MANAGER
         and acting_user.units.filter(pk=submission.unit_id).exists()
     )
     if not (is_manager or _is_coordinator(acting_user)):
         raise PermissionDenied
-    blocking = [f for f in submission_findings(submission) if f["blocking"]]
+    blocking = blocking_findings(submission)
     if blocking:
         raise SubmissionBlocked(blocking)
     return _transition(submission, "submit", acting_user=acting_user, channel=channel)

@@ -41,6 +41,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from miara.accounts.audit import audit_record
 from miara.collection.cycles import value_write_refusal
+from miara.collection.findings import submission_findings
 from miara.collection.models import Submission
 from miara.collection.selectors import values_frame
 from miara.collection.services import (
@@ -924,7 +925,6 @@ def template_import(
     Returns `{"file", "rows", "created", "updated", "unchanged", "findings", "errors",
     "warnings"}`, the findings being those of `submission_findings` after the import.
     """
-    from miara.collection.quality import submission_findings
 
     submission.refresh_from_db()
     refused = value_write_refusal(user, unit_id=submission.unit_id, period=submission.cycle.period)

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from miara.accounts.models import AuditEntry
 from miara.collection.cycles import cycle_open, submission_accept, submission_submit
+from miara.collection.findings import cycle_board
 from miara.collection.models import (
     Cycle,
     QuestionnaireItem,
@@ -17,7 +18,6 @@ from miara.collection.models import (
     Submission,
     SubmissionEvent,
 )
-from miara.collection.selectors import cycle_board
 from miara.collection.services import parse_values, values_write
 
 pytestmark = pytest.mark.django_db
@@ -419,8 +419,8 @@ def test_the_cycle_wide_findings_agree_with_each_submissions_own(cycle):
     """One pass over the cycle must judge exactly as the per-submission check that gates
     submitting, including a rule warning explained by a comment on a value it reads."""
     from miara.catalogue.models import ValidationRule
-    from miara.collection.quality import submission_findings
-    from miara.collection.selectors import cycle_quality
+    from miara.collection.findings import findings as cycle_findings
+    from miara.collection.findings import submission_findings
 
     ValidationRule.objects.create(
         code="RECYCLED_WITHIN_WASTE",
@@ -431,7 +431,7 @@ def test_the_cycle_wide_findings_agree_with_each_submissions_own(cycle):
     write("A1", "RECYCLED_T", "2024", 1500, comment="includes construction waste")
     write("B2", "RECYCLED_T", "2024", 1600)
     write("C3", "POPULATION", "2024", None)
-    _values, findings = cycle_quality(cycle=cycle)
+    findings = cycle_findings(cycle=cycle)
     keys = ["unit", "variable", "check", "severity", "detail", "justified", "blocking"]
     together = sorted(tuple(row[k] for k in keys) for row in findings.iter_rows(named=True))
     alone = sorted(

@@ -38,6 +38,7 @@ from miara.collection.cycles import (
     submission_reopen,
     submission_return,
 )
+from miara.collection.findings import cycle_board, cycle_checked, submission_findings
 from miara.collection.models import Channel, Cycle, Submission, SubmissionState
 from miara.collection.reminders import WAITING, cycle_send_reminders
 from miara.collection.views.entry import finding_text
@@ -256,7 +257,7 @@ def _cycle(cycle_id: int) -> Cycle:
 @readers_only
 def board(request, cycle_id: int):
     cycle = _cycle(cycle_id)
-    rows = selectors.cycle_board(cycle=cycle)
+    rows = cycle_board(cycle=cycle)
     counts = {state: 0 for state in STATE_BADGES}
     for row in rows:
         counts[row["state"]] += 1
@@ -461,7 +462,7 @@ QUALITY_COLUMNS = [
 
 
 def _quality_rows(cycle: Cycle, request) -> tuple[list[dict], dict]:
-    _summary, findings = selectors.cycle_checked(cycle=cycle)
+    _summary, findings = cycle_checked(cycle=cycle)
     filters = {
         "unit": request.GET.get("unit", ""),
         "severity": request.GET.get("severity", ""),
@@ -576,7 +577,9 @@ def _submission(submission_id: int) -> Submission:
 @coordinator_only
 def review(request, submission_id: int):
     submission = _submission(submission_id)
-    rows, rule_findings, general_notes = selectors.submission_review(submission=submission)
+    rows, rule_findings, general_notes = selectors.submission_review(
+        submission=submission, findings=submission_findings(submission)
+    )
     for row in rows:
         row["value_text"] = _number(row["value"])
         row["previous_text"] = _number(row["previous"])
