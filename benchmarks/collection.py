@@ -13,7 +13,7 @@ as the median of `--repeat` runs:
 
 * saving one value with validation through the questionnaire's autosave endpoint
   (`collection:entry_field`, the Django test Client, so: the whole request in-process);
-  without the entry pages, `values_write` + `check_unit_period` for one value;
+  without the entry pages, `values_write` + `findings.findings` of the unit for one value;
 * uploading the unit's filled-in Excel questionnaire: `template_import` of a workbook
   from `template_build` in which every value was changed;
 * rendering the coordinator's completion board for all units: with nothing changed,
@@ -192,7 +192,7 @@ def measure_autosave(world: dict, repeat: int) -> tuple[float, str]:
     try:
         url = reverse("collection:entry_field", args=[cycle.pk, submission.unit.code])
     except NoReverseMatch:
-        return measure_value_write(world, repeat, variable), "values_write + check_unit_period"
+        return measure_value_write(world, repeat, variable), "values_write + findings of the unit"
     from miara.collection.models import Value
 
     client = Client()
@@ -222,12 +222,10 @@ def measure_value_write(world: dict, repeat: int, variable: str) -> float:
     import polars as pl
     from django.db import transaction
 
-    from miara.collection.quality import check_unit_period
+    from miara.collection.findings import findings
     from miara.collection.services import parse_values, values_write
 
     cycle, submission = world["cycle"], world["submission"]
-    codes = list(cycle.items.values_list("variable__code", flat=True))
-    peers = list(cycle.submissions.values_list("unit__code", flat=True))
     times = []
     for i in range(repeat + 1):
         frame = pl.DataFrame(
@@ -247,12 +245,7 @@ def measure_value_write(world: dict, repeat: int, variable: str) -> float:
                 values_write(
                     rows=parse_values(frame, source="bench"), user=world["editor"], channel="form"
                 )
-            check_unit_period(
-                unit_code=submission.unit.code,
-                period=cycle.period,
-                variables=codes,
-                peer_units=peers,
-            )
+            findings(cycle=cycle, unit=submission.unit)
 
         elapsed = timed(save)
         if i:

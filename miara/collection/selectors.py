@@ -439,11 +439,11 @@ def submission_review(
         .select("variable", "value")
         .iter_rows()
     )
-    findings: dict[str, list[dict]] = {}
+    per_variable: dict[str, list[dict]] = {}
     rule_findings = []
     for finding in findings:
         if finding["variable"] in codes:
-            findings.setdefault(finding["variable"], []).append(finding)
+            per_variable.setdefault(finding["variable"], []).append(finding)
         else:
             rule_findings.append(finding)  # validation rules are named by the rule's code
     notes: dict[int | None, list] = {}
@@ -461,7 +461,7 @@ def submission_review(
                 "comment": stored.get("comment") or "",
                 "version": stored.get("version"),
                 "previous": before.get(code),
-                "findings": findings.get(code, []),
+                "findings": per_variable.get(code, []),
                 "notes": notes.get(item.variable_id, []),
             }
         )
