@@ -35,12 +35,16 @@ turns on their advisory locks) wait on it, from the bump to their commit; no
 programme-wide row. The other inputs of the findings key the entries too: the
 catalogue's checks (`quality.Checks.fingerprint`) and, for the board, the cycle's
 participants, their types and the questionnaire (`selectors.cycle_shape`).
-Submission states do not change findings (the board reads them afresh).
+Submission states do not change findings (the board reads them afresh). Entries are
+kept by reads made after the write they follow has committed (the views call these
+functions once the write's transaction is over), never from inside a transaction that
+wrote values and might still roll back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import polars as pl
 from django.core.cache import cache
@@ -374,6 +378,42 @@ def _board_summary(values: pl.DataFrame, required: list[str]) -> dict[str, tuple
 _KEPT_VALUES = ["unit_id", "variable_id", "period", "value", "commented", "changed"]
 
 
+def _pack(values: pl.DataFrame, period: str) -> pl.DataFrame:
+    """The cycle's values as the board keeps them: numbers only (a tenth of the time to
+    pickle, which the cache does on every write and read)."""
+    return values.select(
+        pl.col("unit_id").cast(pl.Int32),
+        pl.col("variable_id").cast(pl.Int32),
+        current=pl.col("period") == period,
+        value=pl.col("value"),
+        commented=pl.col("commented"),
+    )
+
+
+def _unpack(kept: pl.DataFrame, period: str, previous: str) -> pl.DataFrame:
+    return kept.select(
+        pl.col("unit_id").cast(pl.Int64),
+        pl.col("variable_id").cast(pl.Int64),
+        period=pl.when(pl.col("current")).then(pl.lit(period)).otherwise(pl.lit(previous)),
+        value=pl.col("value"),
+        commented=pl.col("commented"),
+        changed=pl.lit(None, pl.Float64),
+    )
+
+
+def _kept_values(state: dict, period: str, previous: str) -> pl.DataFrame | None:
+    """The values a board state was computed from: those read by the full computation
+    (kept under their own key, read only when a state is brought up to date) with the
+    rows of the units read again since (`overrides`); None when they were evicted."""
+    base = cache.get(state["base"])
+    if base is None:
+        return None
+    overrides = state["overrides"]
+    again = overrides.get_column("unit_id").unique().cast(pl.Int32).implode()
+    base = _unpack(base.filter(~pl.col("unit_id").is_in(again)), period, previous)
+    return pl.concat([base, overrides.select(base.columns)])
+
+
 def _board_update(state: dict, cycle: Cycle, shape, checks, unit_ids: list[int]) -> dict | None:
     """The board state `state` brought up to date with the writes of the units
     `unit_ids` since it was computed, or None when too much changed.
@@ -397,7 +437,9 @@ def _board_update(state: dict, cycle: Cycle, shape, checks, unit_ids: list[int])
         return None
     previous = Period.parse(cycle.period).previous().code
     fresh = selectors.cycle_values(cycle=cycle, previous=previous, unit_ids=unit_ids)
-    old_values: pl.DataFrame = state["values"]
+    old_values = _kept_values(state, cycle.period, previous)
+    if old_values is None:
+        return None
     mine_ids = pl.col("unit_id").is_in(unit_ids)
     key = ["unit_id", "variable_id", "period"]
     before = old_values.filter(mine_ids)
@@ -476,7 +518,10 @@ def _board_update(state: dict, cycle: Cycle, shape, checks, unit_ids: list[int])
     fresh_summary = _board_summary(current.filter(mine), required)
     for code in units:
         per_unit[code] = fresh_summary.get(code, (0, 0, None))
-    return {"values": values, "sizes": unasked, "per_unit": per_unit, "findings": found}
+    overrides = pl.concat(
+        [state["overrides"].filter(~mine_ids), fresh.select(_KEPT_VALUES)]
+    ).with_columns(changed=pl.lit(None, pl.Float64))
+    return state | {"overrides": overrides, "per_unit": per_unit, "findings": found}
 
 
 def _same_frame(a: pl.DataFrame | None, b: pl.DataFrame | None) -> bool:
@@ -517,6 +562,7 @@ def cycle_checked(*, cycle: Cycle) -> tuple[dict[str, tuple], pl.DataFrame]:
     state = cache.get(key)
     if state is not None and state["revisions"] == revisions:
         cache.touch(key, BOARD_CACHE_SECONDS)  # read while nothing changed: keep it
+        cache.touch(state["base"], BOARD_CACHE_SECONDS)
     elif state is not None:
         kept = state["revisions"]
         moved = [u for u in kept.keys() | revisions.keys() if kept.get(u) != revisions.get(u)]
@@ -529,11 +575,13 @@ def cycle_checked(*, cycle: Cycle) -> tuple[dict[str, tuple], pl.DataFrame]:
         required = [code for _id, code, is_required in shape[1] if is_required]
         state = {
             "revisions": revisions,
-            "values": values.select(_KEPT_VALUES),
+            "base": f"{key}:values:{uuid.uuid4().hex}",
+            "overrides": values.head(0).select(_KEPT_VALUES),
             "sizes": sizes,
             "per_unit": _board_summary(values.filter(pl.col("period") == cycle.period), required),
             "findings": found,
         }
+        cache.set(state["base"], _pack(values, cycle.period), BOARD_CACHE_SECONDS)
         cache.set(key, state, BOARD_CACHE_SECONDS)
     found = state["findings"]
     counts = finding_counts(found)

@@ -252,3 +252,22 @@ def test_cycle_open_refreshes_the_planners_statistics(world):
         estimates = dict(cursor.fetchall())
     assert estimates["collection_questionnaireitem"] >= len(VARIABLES)
     assert estimates["collection_submission"] >= len(UNITS)
+
+
+def test_a_state_whose_kept_values_were_evicted_is_recomputed(
+    world, alice, full_passes, monkeypatch
+):
+    write(alice, [("A1", "WASTE_T", "2024", "100", "")])
+    findings_module.cycle_checked(cycle=world)
+    real_get = findings_module.cache.get
+
+    def evicting_get(key, *args, **kwargs):
+        return None if ":values:" in key else real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(findings_module.cache, "get", evicting_get)
+    write(alice, [("B2", "WASTE_T", "2024", "5", "")])
+    passes = len(full_passes)
+    after = findings_module.cycle_checked(cycle=world)
+    assert len(full_passes) == passes + 1
+    monkeypatch.undo()
+    same(after, from_scratch(world))
