@@ -401,17 +401,23 @@ def _unpack(kept: pl.DataFrame, period: str, previous: str) -> pl.DataFrame:
     )
 
 
-def _kept_values(state: dict, period: str, previous: str) -> pl.DataFrame | None:
-    """The values a board state was computed from: those read by the full computation
-    (kept under their own key, read only when a state is brought up to date) with the
-    rows of the units read again since (`overrides`); None when they were evicted."""
+def _kept_values(state: dict, period: str, previous: str):
+    """A reader of the values a board state was computed from: those read by the full
+    computation (kept packed under their own key, read only when a state is brought up
+    to date) with the rows of the units read again since (`overrides`). The reader takes
+    a filter on `unit_id` and `variable_id` and unpacks only the rows it keeps. None
+    when the values were evicted."""
     base = cache.get(state["base"])
     if base is None:
         return None
     overrides = state["overrides"]
-    again = overrides.get_column("unit_id").unique().cast(pl.Int32).implode()
-    base = _unpack(base.filter(~pl.col("unit_id").is_in(again)), period, previous)
-    return pl.concat([base, overrides.select(base.columns)])
+    again = overrides.get_column("unit_id").unique().implode()
+
+    def kept(where: pl.Expr) -> pl.DataFrame:
+        rows = _unpack(base.filter(where & ~pl.col("unit_id").is_in(again)), period, previous)
+        return pl.concat([rows, overrides.filter(where).select(rows.columns)])
+
+    return kept
 
 
 def _board_update(state: dict, cycle: Cycle, shape, checks, unit_ids: list[int]) -> dict | None:
@@ -437,12 +443,12 @@ def _board_update(state: dict, cycle: Cycle, shape, checks, unit_ids: list[int])
         return None
     previous = Period.parse(cycle.period).previous().code
     fresh = selectors.cycle_values(cycle=cycle, previous=previous, unit_ids=unit_ids)
-    old_values = _kept_values(state, cycle.period, previous)
-    if old_values is None:
+    kept = _kept_values(state, cycle.period, previous)
+    if kept is None:
         return None
     mine_ids = pl.col("unit_id").is_in(unit_ids)
     key = ["unit_id", "variable_id", "period"]
-    before = old_values.filter(mine_ids)
+    before = kept(mine_ids)
     diff = before.join(fresh, on=key, how="full", coalesce=True, suffix="_new").filter(
         ~pl.col("value").eq_missing(pl.col("value_new"))
         | ~pl.col("commented").eq_missing(pl.col("commented_new"))
@@ -463,8 +469,11 @@ def _board_update(state: dict, cycle: Cycle, shape, checks, unit_ids: list[int])
     )
     if not _same_frame(unasked, state["sizes"]):
         return None
-    values = pl.concat([old_values.filter(~mine_ids), fresh.select(_KEPT_VALUES)])
-    read = _with_codes(values, participants, items)
+    # What the checks below read: the written units' questionnaires, and of the other
+    # units the variables that changed and the sizes they are divided by.
+    wanted = variable_ids + [i for i, code in variable_code.items() if code in size_codes]
+    others = kept(pl.col("variable_id").is_in(wanted) & ~mine_ids)
+    read = _with_codes(pl.concat([others, fresh.select(_KEPT_VALUES)]), participants, items)
     units = sorted(unit_code[u] for u in unit_ids)
     variables = sorted(variable_code[v] for v in variable_ids)
     mine = pl.col("unit").is_in(units)
