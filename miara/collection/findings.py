@@ -295,10 +295,11 @@ def questionnaire_findings(submission: Submission) -> pl.DataFrame:
 
 
 def field_findings_after_save(
-    submission: Submission, code: str, *, written: bool
+    submission: Submission, code: str, *, written: bool, revisions: tuple[int, int] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the findings of field `code`, every finding of the submission) after a save of
-    that one field (`written`: whether the save changed it).
+    that one field (`written`: whether the save changed it; `revisions`: the unit's, read
+    after the save, when the caller has them: `selectors.required_filled`).
 
     The field's own findings are always computed afresh (`findings(variable=code)`).
     The questionnaire's totals come from the last full computation (the page load, or
@@ -313,7 +314,7 @@ def field_findings_after_save(
     """
     cached = cache.get(_entry_key(submission))
     checks = quality.catalogue_checks()
-    revisions = _unit_revisions(submission)
+    revisions = _unit_revisions(submission) if revisions is None else revisions
     usable = (
         cached is not None
         and cached["rules"] == checks.fingerprint

@@ -307,19 +307,34 @@ def revisions(*, periods: list[str], cycle: Cycle | None = None, unit_id: int | 
     return {unit: tuple(numbers.get(p, 0) for p in periods) for unit, numbers in found.items()}
 
 
-def required_filled(*, submission: Submission) -> tuple[int, int]:
-    """(the questionnaire's required items, how many of them the unit has a value for
-    in the cycle's period), in one query."""
+def required_filled(*, submission: Submission) -> tuple[int, int, tuple[int, int]]:
+    """(the questionnaire's required items, how many of them the unit has a value for in
+    the cycle's period, the unit's revisions of that period and the previous one as
+    `revisions` gives them), in one query."""
     cycle = submission.cycle
+    previous = Period.parse(cycle.period).previous().code
+    revision = (
+        "(SELECT COALESCE(MAX(r.number), 0) FROM collection_revision r "
+        "WHERE r.unit_id = %s AND r.period = %s)"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*), COUNT(v.value) FROM collection_questionnaireitem i "
+            f"SELECT COUNT(*), COUNT(v.value), {revision}, {revision} "
+            "FROM collection_questionnaireitem i "
             "LEFT JOIN collection_value v ON v.variable_id = i.variable_id "
             "AND v.unit_id = %s AND v.period = %s WHERE i.cycle_id = %s AND i.required",
-            [submission.unit_id, cycle.period, cycle.pk],
+            [
+                submission.unit_id,
+                cycle.period,
+                submission.unit_id,
+                previous,
+                submission.unit_id,
+                cycle.period,
+                cycle.pk,
+            ],
         )
-        required, filled = cursor.fetchone()
-    return required, filled
+        required, filled, now, before = cursor.fetchone()
+    return required, filled, (now, before)
 
 
 def field_check_context(*, cycle: Cycle, needed: list[str], code: str):

@@ -598,15 +598,15 @@ def field_save(request, cycle_id: int, unit_code: str):
     stored = selectors.stored_value(
         unit_id=submission.unit_id, variable_id=variable.pk, period=cycle.period
     )
+    required_count, filled, revisions = selectors.required_filled(submission=submission)
     own, found = field_findings_after_save(
-        submission, code, written=bool(report.created or report.updated)
+        submission, code, written=bool(report.created or report.updated), revisions=revisions
     )
     # Words only for this field's findings (rule findings are not shown at a field).
     shown = [
         f | {"text": finding_text(f, period=cycle.period, rule_names={})} for f in own.to_dicts()
     ]
     counts = _counts(submission, found)
-    required_count, filled = selectors.required_filled(submission=submission)
     progress = {
         "filled": filled,
         "required": required_count,
