@@ -521,20 +521,18 @@ def values_write(
     bulk.insert_frame(
         ValueHistory._meta.db_table, history, not_null_text=("old_comment", "new_comment", "source")
     )
-    _revisions_bump(
-        pl.concat([new_rows.select("unit_id", "period"), changed_rows.select("unit_id", "period")])
-    )
+    _revisions_bump(new_rows, changed_rows)
     return report
 
 
-def _revisions_bump(written: pl.DataFrame) -> None:
-    """Count one more write of each (unit, period) in `written`, in the writer's own
+def _revisions_bump(*written: pl.DataFrame) -> None:
+    """Count one more write of each (unit, period) in the `written` rows, in the writer's own
     transaction (collection/findings.py: why cached findings then cannot miss it).
 
     One row per unit and period, so only writers of the same unit's period wait for
     each other here, and only from this statement to their commit; in a fixed order, so
     that two writers of several units never wait for each other in a circle."""
-    keys = sorted(set(written.select("unit_id", "period").iter_rows()))
+    keys = sorted({key for rows in written for key in rows.select("unit_id", "period").iter_rows()})
     table = connection.ops.quote_name(Revision._meta.db_table)
     upsert = (
         f"INSERT INTO {table} (unit_id, period, number) {{}} "
