@@ -13,7 +13,7 @@ as the median of `--repeat` runs:
 
 * saving one value with validation through the questionnaire's autosave endpoint
   (`collection:entry_field`, the Django test Client, so: the whole request in-process);
-  without the entry pages, `values_save` + `check_unit_period` for one value;
+  without the entry pages, `values_save` + `findings.findings` of the unit for one value;
 * uploading the unit's filled-in Excel questionnaire: `template_import` of a workbook
   from `template_build` in which every value was changed;
 * rendering the coordinator's completion board for all units: with nothing changed,
@@ -192,7 +192,7 @@ def measure_autosave(world: dict, repeat: int) -> tuple[float, str]:
     try:
         url = reverse("collection:entry_field", args=[cycle.pk, submission.unit.code])
     except NoReverseMatch:
-        return measure_value_write(world, repeat, variable), "values_save + check_unit_period"
+        return measure_value_write(world, repeat, variable), "values_save + findings of the unit"
     from miara.collection.models import Value
 
     client = Client()
@@ -221,12 +221,10 @@ def measure_autosave(world: dict, repeat: int) -> tuple[float, str]:
 def measure_value_write(world: dict, repeat: int, variable: str) -> float:
     import polars as pl
 
-    from miara.collection.quality import check_unit_period
+    from miara.collection.findings import findings
     from miara.collection.services import values_save
 
     cycle, submission = world["cycle"], world["submission"]
-    codes = list(cycle.items.values_list("variable__code", flat=True))
-    peers = list(cycle.submissions.values_list("unit__code", flat=True))
     times = []
     for i in range(repeat + 1):
         frame = pl.DataFrame(
@@ -243,12 +241,7 @@ def measure_value_write(world: dict, repeat: int, variable: str) -> float:
 
         def save(frame=frame):
             values_save(acting_user=world["editor"], rows=frame, channel="form", source="bench")
-            check_unit_period(
-                unit_code=submission.unit.code,
-                period=cycle.period,
-                variables=codes,
-                peer_units=peers,
-            )
+            findings(cycle=cycle, unit=submission.unit)
 
         elapsed = timed(save)
         if i:

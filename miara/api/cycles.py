@@ -20,8 +20,9 @@ from miara.api.schemas import (
 )
 from miara.catalogue.models import Variable
 from miara.collection.cycles import WorkflowError, cycle_open
+from miara.collection.findings import cycle_board
 from miara.collection.models import Channel, Cycle
-from miara.collection.selectors import cycle_board, cycles_overview, cycles_visible_to
+from miara.collection.selectors import cycles_overview, cycles_visible_to
 from miara.units.models import Unit
 
 router = Router(tags=["cycles"], auth=protected)

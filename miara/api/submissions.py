@@ -34,8 +34,8 @@ from miara.collection.cycles import (
     submission_return,
     submission_submit,
 )
+from miara.collection.findings import submission_findings
 from miara.collection.models import Channel, Submission
-from miara.collection.quality import submission_findings
 
 router = Router(tags=["submissions"], auth=protected)
 

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from miara.accounts.audit import audit_record
 from miara.accounts.scope import is_coordinator, may_submit_for
 from miara.catalogue.models import Variable
+from miara.collection.findings import blocking_findings
 from miara.collection.models import (
     Cycle,
     QuestionnaireItem,
@@ -148,11 +149,9 @@ def _transition(
 
 def submission_submit(*, submission: Submission, acting_user, channel: str = "web") -> Submission:
     """The unit manager (or a coordinator) submits; errors and unjustified warnings block it."""
-    from miara.collection.quality import submission_findings
-
     if not may_submit_for(acting_user, submission.unit_id):
         raise PermissionDenied
-    blocking = [f for f in submission_findings(submission) if f["blocking"]]
+    blocking = blocking_findings(submission)
     if blocking:
         raise SubmissionBlocked(blocking)
     return _transition(submission, "submit", acting_user=acting_user, channel=channel)

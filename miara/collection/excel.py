@@ -37,6 +37,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from miara.collection.findings import submission_findings
 from miara.collection.models import Channel, Submission
 from miara.collection.selectors import values_frame
 from miara.collection.services import (
@@ -919,7 +920,6 @@ def template_import(
     "errors", "warnings"}`, the findings being those of `submission_findings` after
     the import.
     """
-    from miara.collection.quality import submission_findings
 
     submission.refresh_from_db()
     cycle, unit = submission.cycle, submission.unit

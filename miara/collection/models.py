@@ -83,6 +83,26 @@ class ValueHistory(models.Model):
         verbose_name_plural = _("value history")
 
 
+class Revision(models.Model):
+    """How many writes of a unit's values of one period have committed (findings.py:
+    what a cached finding was computed from). Bumped inside every write's transaction."""
+
+    unit = models.ForeignKey(
+        "units.Unit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the unique constraint's index (unit, period) serves it
+    )
+    period = models.CharField(max_length=7)
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="one_revision_per_unit_period")
+        ]
+
+
 class Cycle(NamesByLanguage):
     """A data-collection round: which period, which variables (the questionnaire), which units."""
 

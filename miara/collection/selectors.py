@@ -1,6 +1,10 @@
-"""Reads of values. Everything that reads unit data takes the acting user's scope."""
+"""Reads of values, cycles and submissions. Everything that reads unit data takes the
+acting user's scope, or says that it is a system read. Reads only: what is computed from
+these reads (findings) and kept (caches) is `findings.py`'s."""
 
 from __future__ import annotations
+
+import hashlib
 
 import polars as pl
 from django.db import connection
@@ -11,9 +15,16 @@ from miara.accounts.scope import visible_unit_ids
 from miara.collection.models import (
     Cycle,
     QuestionnaireItem,
+    ReviewNote,
+    Revision,
     Submission,
+    SubmissionEvent,
+    SubmissionState,
+    Value,
     ValueHistory,
 )
+from miara.engine.periods import Period
+from miara.engine.stats import ALL, compute_statistics
 from miara.lib import bulk
 
 VALUE_SCHEMA = {"unit": pl.String, "variable": pl.String, "period": pl.String, "value": pl.Float64}
@@ -184,9 +195,6 @@ def cycles_overview(*, user, cycles: list[Cycle]) -> dict[int, dict]:
     return {pk: {"variables": items.get(pk, 0), "units": units.get(pk, 0)} for pk in ids}
 
 
-FINDING_SCHEMA_EXTRA = {"justified": pl.Boolean, "blocking": pl.Boolean}
-
-
 def cycle_state_counts(*, cycle_ids: list[int]) -> dict[int, dict[str, int]]:
     """Per cycle id, how many submissions are in each state. One grouped query."""
     counts: dict[int, dict[str, int]] = {pk: {} for pk in cycle_ids}
@@ -202,23 +210,7 @@ def cycle_state_counts(*, cycle_ids: list[int]) -> dict[int, dict[str, int]]:
     return counts
 
 
-def _cycle_rules():
-    """The catalogue's range limits and validation rules, and a fingerprint of both (a
-    change of the catalogue changes the findings as much as a change of a value)."""
-    import hashlib
-
-    from miara.collection import quality
-
-    limits = quality.variable_rules()
-    rules = quality.validation_rules()
-    text = repr(
-        sorted((c, r.min, r.max, r.change_threshold, r.kind, r.per) for c, r in limits.items())
-    )
-    text += repr([(r.code, r.text, r.severity) for r in rules])
-    return limits, rules, hashlib.sha1(text.encode()).hexdigest()[:16]
-
-
-_CYCLE_VALUES_SCHEMA = {
+CYCLE_VALUES_SCHEMA = {
     "unit_id": pl.Int64,
     "variable_id": pl.Int64,
     "period": pl.String,
@@ -228,151 +220,40 @@ _CYCLE_VALUES_SCHEMA = {
 }
 
 
-def _cycle_values(cycle: Cycle, previous: str) -> pl.DataFrame:
-    """The questionnaire values of the units taking part, this period and the previous
-    one, in one query: `unit, variable, period, value, commented, changed` (the time of
-    the value's last change, which is the time of its latest ValueHistory row, in epoch
-    seconds). Ids travel instead of codes: less to send and to parse."""
-    changed = (
-        "extract(epoch from v.updated_at)"
-        if bulk.is_postgres()
-        else "(julianday(v.updated_at) - 2440587.5) * 86400.0"
-    )
+def _changed_epoch() -> str:
+    """SQL for a value's last change (its `updated_at`) in epoch seconds."""
+    if bulk.is_postgres():
+        return "extract(epoch from v.updated_at)"
+    return "(julianday(v.updated_at) - 2440587.5) * 86400.0"
+
+
+def cycle_values(*, cycle: Cycle, previous: str, unit_ids: list[int] | None = None) -> pl.DataFrame:
+    """The questionnaire values of the units taking part (or of `unit_ids` among them),
+    this period and the previous one, in one query: `unit_id, variable_id, period,
+    value, commented` (1 when the comment holds more than blanks) and `changed` (the
+    time of the value's last change, in epoch seconds). Ids travel instead of codes:
+    less to send and to parse. System read: callers authorise first."""
+    params: list = [cycle.period, previous, cycle.pk]
+    if unit_ids is None:
+        units = "SELECT unit_id FROM collection_submission WHERE cycle_id = %s"
+        params.append(cycle.pk)
+    else:
+        units = ", ".join(["%s"] * len(unit_ids or [0]))
+        params += unit_ids or [0]  # no unit has id 0
     sql = (
         "SELECT v.unit_id, v.variable_id, v.period, v.value, "
-        f"CASE WHEN v.comment <> '' THEN 1 ELSE 0 END, {changed} FROM collection_value v "
-        "WHERE v.period IN (%s, %s) AND v.variable_id IN "
+        f"CASE WHEN TRIM(v.comment) <> '' THEN 1 ELSE 0 END, {_changed_epoch()} "
+        "FROM collection_value v WHERE v.period IN (%s, %s) AND v.variable_id IN "
         "(SELECT variable_id FROM collection_questionnaireitem WHERE cycle_id = %s) "
-        "AND v.unit_id IN (SELECT unit_id FROM collection_submission WHERE cycle_id = %s)"
+        f"AND v.unit_id IN ({units})"
     )
-    frame = bulk.fetch_frame(
-        sql, [cycle.period, previous, cycle.pk, cycle.pk], _CYCLE_VALUES_SCHEMA
-    )
-    units = dict(cycle.submissions.values_list("unit_id", "unit__code"))
-    variables = dict(cycle.items.values_list("variable_id", "variable__code"))
-    return frame.with_columns(
-        unit=pl.col("unit_id").replace_strict(units, return_dtype=pl.String),
-        variable=pl.col("variable_id").replace_strict(variables, return_dtype=pl.String),
-    )
+    return bulk.fetch_frame(sql, params, CYCLE_VALUES_SCHEMA, few=unit_ids is not None)
 
 
-def cycle_quality(*, cycle: Cycle, rules=None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Every unit's questionnaire values of the cycle and every finding on them, from
-    one read of the values and one vectorised pass of the quality engine.
-
-    Returns `(values, findings)`: `values` has `unit, variable, period, value,
-    commented, changed` for the units taking part and this period; `findings` has the
-    engine's columns plus `justified` (a warning whose value carries a comment) and
-    `blocking`, as `quality.submission_findings()` gives for each submission alone (the
-    same outlier peers: `quality.outlier_classes`). System read: callers authorise first.
-    """
-    from miara.collection.quality import outlier_classes, size_variables
-    from miara.engine import quality as engine_quality
-    from miara.engine.periods import Period
-
-    empty = pl.DataFrame(schema=engine_quality.FINDINGS_SCHEMA | FINDING_SCHEMA_EXTRA)
-    limits, validation, _fingerprint = rules or _cycle_rules()
-    required = set(cycle.items.filter(required=True).values_list("variable__code", flat=True))
-    units = sorted(cycle.submissions.values_list("unit__code", flat=True))
-    previous = Period.parse(cycle.period).previous().code
-    both = _cycle_values(cycle, previous)
-    values = both.filter(pl.col("period") == cycle.period)
-    if not units or not cycle.items.exists():
-        return values, empty
-    # Sizes the questionnaire does not ask for (Variable.per) are read on their own.
-    asked = set(cycle.items.values_list("variable__code", flat=True))
-    unasked = [code for code in size_variables(asked, limits) if code not in asked]
-    sizes = (
-        values_frame(periods=[cycle.period, previous], units=units, variables=unasked)
-        if unasked
-        else None
-    )
-    findings = engine_quality.check_values(
-        values.select(*VALUE_SCHEMA),
-        variables=limits,
-        rules=validation,
-        history=both.filter(pl.col("period") == previous).select(*VALUE_SCHEMA),
-        # The checked values are the whole peer distribution already; each unit is
-        # compared within its class, as `submission_findings` compares it.
-        peers=None,
-        peer_classes=outlier_classes(cycle),
-        required=required,
-        units=units,
-        periods=[cycle.period],
-        sizes=sizes,
-    )
-    if findings.is_empty():
-        return values, empty
-    return values, _justified(findings, values, validation)
-
-
-def _justified(findings: pl.DataFrame, values: pl.DataFrame, validation) -> pl.DataFrame:
-    """The engine's findings with `justified` and `blocking`, from `values` (`unit,
-    variable, commented`) of the units found: a warning is justified by a comment on its
-    value; a rule's warning, which names the rule, by a comment on any value the rule
-    reads (as `submission_findings` decides)."""
-    from miara.engine import formula as formulas
-
-    commented = values.filter(pl.col("commented") == 1).select("unit", "variable")
-    inputs = pl.DataFrame(
-        [
-            (rule.code, code)
-            for rule in validation
-            for side in (rule.left, rule.right)
-            for code in formulas.references(formulas.parse(side))
-        ],
-        schema={"variable": pl.String, "input": pl.String},
-        orient="row",
-    )
-    rule_explained = (
-        inputs.join(commented.rename({"variable": "input"}), on="input")
-        .select("unit", "variable")
-        .unique()
-        .with_columns(rule_comment=pl.lit(True))
-    )
-    value_explained = commented.with_columns(value_comment=pl.lit(True))
-    explained = (
-        pl.when(pl.col("check") == "rule")
-        .then(pl.col("rule_comment"))
-        .otherwise(pl.col("value_comment"))
-        .fill_null(False)
-    )
-    return (
-        findings.join(value_explained, on=["unit", "variable"], how="left")
-        .join(rule_explained, on=["unit", "variable"], how="left")
-        .with_columns(justified=(pl.col("severity") == "warning") & explained)
-        .with_columns(blocking=(pl.col("severity") == "error") | ~pl.col("justified"))
-        .drop("value_comment", "rule_comment")
-    )
-
-
-# How long a computed board state may be kept; it is brought up to date on every read.
-BOARD_CACHE_SECONDS = 60 * 60
-# A board state is brought up to date from the values written since it was computed
-# while they touch at most this many units (each costs a read of its questionnaire in
-# two periods); more, and everything is recomputed, as for the first read.
-BOARD_UPDATE_MAX_UNITS = 25
-# ... and at most this many variables of the cycle's period (each costs a read of the
-# variable's values of every unit taking part, for the outlier check).
-BOARD_UPDATE_MAX_VARIABLES = 100
-# ... and at most this many rows written since (a larger load is recomputed in full).
-BOARD_UPDATE_MAX_ROWS = 20_000
-# A writer's ValueHistory ids are drawn before it commits, so a slow writer can commit
-# rows with ids below those of a faster one that a board state has already taken in.
-# The state therefore remembers how many rows it saw among the last BOARD_LATE_WINDOW
-# ids below its newest; if that number grows, a late commit landed and everything is
-# recomputed. (A write whose transaction outlives this many ids written by others would
-# go unnoticed until the state expires: BOARD_CACHE_SECONDS.)
-BOARD_LATE_WINDOW = 10_000
-
-
-def _cycle_shape(cycle: Cycle):
+def cycle_shape(cycle: Cycle):
     """The cycle's participants `(unit_id, code, type)` and items `(variable_id, code,
-    required)`, and a fingerprint of both (a unit's type decides its outlier class)."""
-    import hashlib
-
-    from miara.collection.models import QuestionnaireItem
-
+    required)`, each sorted, and a fingerprint of both (a unit's type decides its
+    outlier class)."""
     participants = sorted(
         cycle.submissions.values_list("unit_id", "unit__code", "unit__type").order_by()
     )
@@ -385,321 +266,150 @@ def _cycle_shape(cycle: Cycle):
     return participants, items, hashlib.sha1(text).hexdigest()[:16]
 
 
-def _history_mark(since: int | None = None) -> tuple[int, float, int]:
-    """(newest ValueHistory id, its time in epoch seconds, how many rows have ids in
-    (newest - BOARD_LATE_WINDOW, newest]) — or, with `since`, that count below `since`
-    (the count a state recorded, taken again to see whether rows landed late)."""
-    newest = ValueHistory.objects.order_by("-id").values_list("id", "at").first()
-    if newest is None:
-        return (0, 0.0, 0)
-    top = newest[0] if since is None else since
-    window = ValueHistory.objects.filter(id__gt=top - BOARD_LATE_WINDOW, id__lte=top).count()
-    return (newest[0], newest[1].timestamp(), window)
+def revisions(*, periods: list[str], cycle: Cycle | None = None, unit_id: int | None = None):
+    """How many writes of each unit's values have committed (`Revision`), per unit id a
+    tuple in the order of `periods` (0 for none yet): of the units taking part in
+    `cycle`, or of the one unit `unit_id`. One indexed query."""
+    rows = Revision.objects.filter(period__in=periods)
+    if unit_id is not None:
+        rows = rows.filter(unit_id=unit_id)
+    else:
+        rows = rows.filter(unit_id__in=Submission.objects.filter(cycle=cycle).values("unit_id"))
+    found: dict[int, dict[str, int]] = {}
+    for unit, period, number in rows.values_list("unit_id", "period", "number"):
+        found.setdefault(unit, {})[period] = number
+    return {unit: tuple(numbers.get(p, 0) for p in periods) for unit, numbers in found.items()}
 
 
-def _board_summary(values: pl.DataFrame, required: list[str]) -> dict[str, tuple]:
-    """Per unit code in `values` (this period's): (filled, required filled, last change)."""
-    present = values.filter(pl.col("value").is_not_null())
-    filled = dict(present.group_by("unit").len().iter_rows())
-    required_filled = dict(
-        present.filter(pl.col("variable").is_in(required)).group_by("unit").len().iter_rows()
-    )
-    changed = dict(values.group_by("unit").agg(pl.col("changed").max()).iter_rows())
-    return {
-        unit: (filled.get(unit, 0), required_filled.get(unit, 0), changed.get(unit))
-        for unit in values.get_column("unit").unique().to_list()
-    }
-
-
-def _board_update(state: dict, cycle: Cycle, shape, rules, changes) -> dict | None:
-    """The board state `state` brought up to date with the values written since
-    (`changes`: their `(unit_id, variable_id, period)`), or None when too much changed.
-
-    What one write can change, and only that, is recomputed: the findings other than
-    outliers (range, required, rules, change against the previous period) of the units
-    written, from their whole questionnaire in both periods; and the outlier findings of
-    every unit taking part for the variables written in the cycle's period, whose
-    distribution (over the unit's class, `quality.outlier_classes`) moved. A unit's
-    other outlier findings keep, since neither its values nor their distribution changed.
-    The result is the same as `cycle_quality` from scratch (tests compare the two).
-    """
-    from miara.collection.quality import classes_of
-    from miara.engine import quality as engine_quality
-    from miara.engine.periods import Period
-
-    participants, items, _fingerprint = shape
-    limits, validation, _rules_fingerprint = rules
-    unit_code = {unit_id: code for unit_id, code, _type in participants}
-    variable_code = {variable_id: code for variable_id, code, _required in items}
+def required_filled(*, submission: Submission) -> tuple[int, int, tuple[int, int]]:
+    """(the questionnaire's required items, how many of them the unit has a value for in
+    the cycle's period, the unit's revisions of that period and the previous one as
+    `revisions` gives them), in one query."""
+    cycle = submission.cycle
     previous = Period.parse(cycle.period).previous().code
-    changes = [
-        (u, v, p)
-        for u, v, p in changes
-        if u in unit_code and v in variable_code and p in (cycle.period, previous)
-    ]
-    if not changes:
-        return state
-    # Variables compared per unit of size (Variable.per) and their size variables.
-    per_of = {
-        code: limits[code].per
-        for code in variable_code.values()
-        if code in limits and limits[code].per
-    }
-    size_codes = set(per_of.values())
-    if any(variable_code[v] in size_codes for _u, v, _p in changes):
-        return None  # a unit's new size moves every value it divides: recompute all
-    unit_ids = sorted({u for u, _v, _p in changes})
-    # A value of the previous period counts too: it decides whether this period's value
-    # is consistent with the unit's history (and so not an outlier).
-    variable_ids = sorted({v for _u, v, _p in changes})
-    if len(unit_ids) > BOARD_UPDATE_MAX_UNITS or len(variable_ids) > BOARD_UPDATE_MAX_VARIABLES:
-        return None
-    changed = (
-        "extract(epoch from v.updated_at)"
-        if bulk.is_postgres()
-        else "(julianday(v.updated_at) - 2440587.5) * 86400.0"
+    revision = (
+        "(SELECT COALESCE(MAX(r.number), 0) FROM collection_revision r "
+        "WHERE r.unit_id = %s AND r.period = %s)"
     )
-    variables_in = "SELECT variable_id FROM collection_questionnaireitem WHERE cycle_id = %s"
-    units_in = "SELECT unit_id FROM collection_submission WHERE cycle_id = %s"
-    marks_u = ", ".join(["%s"] * len(unit_ids))
-    asked_sizes = sorted(i for i, code in variable_code.items() if code in size_codes)
-    read_ids = sorted({*variable_ids, *asked_sizes})
-    marks_v = ", ".join(["%s"] * len(read_ids or [0]))
-    # One query of a few thousand rows: the written units' questionnaires (both periods)
-    # and, of every unit taking part, the written variables in the cycle's period.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), COUNT(v.value), {revision}, {revision} "
+            "FROM collection_questionnaireitem i "
+            "LEFT JOIN collection_value v ON v.variable_id = i.variable_id "
+            "AND v.unit_id = %s AND v.period = %s WHERE i.cycle_id = %s AND i.required",
+            [
+                submission.unit_id,
+                cycle.period,
+                submission.unit_id,
+                previous,
+                submission.unit_id,
+                cycle.period,
+                cycle.pk,
+            ],
+        )
+        required, filled, now, before = cursor.fetchone()
+    return required, filled, (now, before)
+
+
+def field_check_context(*, cycle: Cycle, needed: list[str], code: str):
+    """What one questionnaire field's checks need to know before reading values, in two
+    small queries: `(variable ids by code, whether `code` is required in the
+    questionnaire, the cycle's participants as (unit_id, code, type))`."""
+    marks = ", ".join(["%s"] * len(needed))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT x.id, x.code, i.required FROM catalogue_variable x "
+            "LEFT JOIN collection_questionnaireitem i ON i.variable_id = x.id AND i.cycle_id = %s "
+            f"WHERE x.code IN ({marks})",
+            [cycle.pk, *needed],
+        )
+        found_variables = cursor.fetchall()
+        cursor.execute(
+            "SELECT s.unit_id, u.code, u.type FROM collection_submission s "
+            "JOIN units_unit u ON u.id = s.unit_id WHERE s.cycle_id = %s",
+            [cycle.pk],
+        )
+        participants = cursor.fetchall()
+    ids = {row[1]: row[0] for row in found_variables}
+    required = any(row[1] == code and row[2] for row in found_variables)
+    return ids, required, participants
+
+
+def field_check_rows(
+    *,
+    cycle: Cycle,
+    unit_id: int,
+    variable_ids: list[int],
+    variable_id: int,
+    size_id: int | None,
+    peer_ids: list[int],
+) -> list[tuple]:
+    """`(unit_id, variable_id, period, value, comment)` of what one field's checks read,
+    in one small query by the values' keys (an ordinary fetch: COPY costs more than it
+    saves on a few hundred rows): the unit's values of `variable_ids` in the cycle's
+    period and the previous one, the peers' values of `variable_id` in the cycle's
+    period and of `size_id` in both. System read: callers authorise first."""
+    previous = Period.parse(cycle.period).previous().code
+    variable_ids = variable_ids or [0]  # no row has id 0
+    peer_ids = peer_ids or [0]
     sql = (
-        "SELECT v.unit_id, v.variable_id, v.period, v.value, "
-        f"CASE WHEN v.comment <> '' THEN 1 ELSE 0 END, {changed} FROM collection_value v "
-        f"WHERE ((v.unit_id IN ({marks_u}) AND v.period IN (%s, %s) "
-        f"AND v.variable_id IN ({variables_in})) "
-        f"OR (v.variable_id IN ({marks_v}) AND v.period IN (%s, %s) "
-        f"AND v.unit_id IN ({units_in})))"
+        "SELECT v.unit_id, v.variable_id, v.period, v.value, v.comment FROM collection_value v "
+        f"WHERE (v.unit_id = %s AND v.variable_id IN ({', '.join(['%s'] * len(variable_ids))}) "
+        "AND v.period IN (%s, %s)) "
+        "OR (v.variable_id = %s AND v.period = %s "
+        f"AND v.unit_id IN ({', '.join(['%s'] * len(peer_ids))})) "
+        "OR (v.variable_id = %s AND v.period IN (%s, %s) "
+        f"AND v.unit_id IN ({', '.join(['%s'] * len(peer_ids))}))"
     )
     params = [
-        *unit_ids,
+        unit_id,
+        *variable_ids,
         cycle.period,
         previous,
-        cycle.pk,
-        *(read_ids or [0]),
+        variable_id,
+        cycle.period,
+        *peer_ids,
+        size_id or 0,
         cycle.period,
         previous,
-        cycle.pk,
+        *peer_ids,
     ]
-    read = bulk.fetch_frame(sql, params, _CYCLE_VALUES_SCHEMA, few=True).with_columns(
-        unit=pl.col("unit_id").replace_strict(unit_code, return_dtype=pl.String),
-        variable=pl.col("variable_id").replace_strict(variable_code, return_dtype=pl.String),
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def value_comments(*, unit_id: int, period: str, variables: list[str]) -> dict[str, str]:
+    """Per variable code, the comment of the unit's value in `period`, where it has one."""
+    return dict(
+        Value.objects.filter(unit_id=unit_id, period=period, variable__code__in=variables)
+        .exclude(comment="")
+        .values_list("variable__code", "comment")
     )
-    units = sorted(unit_code[u] for u in unit_ids)
-    variables = sorted(variable_code[v] for v in variable_ids)
-    mine = pl.col("unit").is_in(units)
-    current = read.filter(mine & (pl.col("period") == cycle.period))
-    required = sorted(code for _id, code, is_required in items if is_required)
-    # 1. The written units' findings other than outliers (the outlier check is
-    # switched off by an infinite threshold: no robust z exceeds it).
-    own = engine_quality.check_values(
-        current.select(*VALUE_SCHEMA),
-        variables=limits,
-        rules=validation,
-        history=read.filter(mine & (pl.col("period") == previous)).select(*VALUE_SCHEMA),
-        peers=None,
-        required=set(required),
-        units=units,
-        periods=[cycle.period],
-        outlier_threshold=float("inf"),
-    ).filter(pl.col("check") != "outlier")
-    # 2. Every unit's outlier findings of the variables written in the cycle's period.
-    # With their previous values (consistency with history) and the sizes they divide by.
-    written = read.filter(pl.col("variable").is_in(variables) & (pl.col("period") == cycle.period))
-    written_before = read.filter(
-        pl.col("variable").is_in(variables) & (pl.col("period") == previous)
-    )
-    sizes = read.filter(pl.col("variable").is_in(sorted(size_codes))).select(*VALUE_SCHEMA)
-    unasked = sorted(size_codes - set(variable_code.values()))
-    if unasked:
-        sizes = pl.concat(
-            [
-                sizes,
-                values_frame(
-                    periods=[cycle.period, previous],
-                    units=sorted(unit_code.values()),
-                    variables=unasked,
-                ),
-            ]
-        )
-    outliers = engine_quality.check_values(
-        written.select(*VALUE_SCHEMA),
-        variables={code: limits[code] for code in variables if code in limits},
-        history=written_before.select(*VALUE_SCHEMA),
-        peers=None,
-        peer_classes=classes_of([(code, type_) for _id, code, type_ in participants]),
-        periods=[cycle.period],
-        sizes=sizes if size_codes else None,
-    ).filter(pl.col("check") == "outlier")
-    fresh = pl.concat(
-        [
-            _justified(own, current, validation),
-            _justified(outliers, written, validation),
-        ]
-    )
-    old = state["findings"]
-    kept = old.filter(
-        ~(
-            (pl.col("unit").is_in(units) & (pl.col("check") != "outlier"))
-            | (
-                (pl.col("check") == "outlier")
-                & pl.col("variable").is_in(variables)
-                & (pl.col("period") == cycle.period)
-            )
-        )
-    )
-    findings = pl.concat([kept, fresh.select(old.columns)]).sort(engine_quality.ORDER)
-    per_unit = dict(state["per_unit"])
-    fresh_summary = _board_summary(current, required)
-    for code in units:
-        per_unit[code] = fresh_summary.get(code, (0, 0, None))
-    return {"per_unit": per_unit, "findings": findings}
 
 
-def cycle_checked(*, cycle: Cycle) -> tuple[dict[str, tuple], pl.DataFrame]:
-    """The cycle's findings (as `cycle_quality` gives them) and, per unit code, (filled,
-    required filled, errors, open warnings, last value change as epoch seconds or None).
-
-    The figures are kept (in the cache, under the cycle, its participants and items and
-    the fingerprint of the catalogue's checks) with the newest ValueHistory row they
-    take in. Every write of a value appends a ValueHistory row, so a read looks up the
-    rows written since and recomputes only what they can change (`_board_update`): a
-    save during collection costs a few milliseconds of checks, not a pass over every
-    unit's values. The first read, a change of the catalogue's checks or of the
-    participants, a large load or a late commit recompute everything. Either way the
-    figures are those of the values stored now. System read: callers authorise first.
-    """
-    from django.core.cache import cache
-
-    rules = _cycle_rules()
-    shape = _cycle_shape(cycle)
-    key = ":".join(
-        str(part)
-        for part in ("miara:board", cycle.pk, cycle.created_at.timestamp(), rules[2], shape[2])
-    )
-    mark = _history_mark()
-    state = cache.get(key)
-    if state is not None and state["mark"] == mark:
-        cache.touch(key, BOARD_CACHE_SECONDS)  # read while nothing changed: keep it
-    if state is not None and state["mark"] != mark:
-        stamp, at, window = state["mark"]
-        # The state's newest row must still be there, unchanged (ids are not reused by a
-        # restored backup), and no row may have landed below it since.
-        same_row = ValueHistory.objects.filter(id=stamp).values_list("at", flat=True).first()
-        if (
-            stamp == 0
-            or same_row is None
-            or same_row.timestamp() != at
-            or _history_mark(since=stamp)[2] != window
-            or mark[0] < stamp
-            # Ids are drawn one per row written: this many and it was a large load.
-            or mark[0] - stamp > BOARD_UPDATE_MAX_ROWS
-        ):
-            state = None
-        else:
-            changes = list(
-                ValueHistory.objects.filter(id__gt=stamp, id__lte=mark[0])
-                .order_by()
-                .values_list("unit_id", "variable_id", "period")
-                .distinct()
-            )
-            state = _board_update(state, cycle, shape, rules, changes)
-        if state is not None:
-            state = state | {"mark": mark}
-            cache.set(key, state, BOARD_CACHE_SECONDS)
-    if state is None:
-        values, findings = cycle_quality(cycle=cycle, rules=rules)
-        required = [code for _id, code, is_required in shape[1] if is_required]
-        state = {
-            "mark": mark,
-            "per_unit": _board_summary(values, required),
-            "findings": findings,
-        }
-        cache.set(key, state, BOARD_CACHE_SECONDS)
-    findings = state["findings"]
-    counts = {
-        row["unit"]: (row["errors"], row["warnings"])
-        for row in findings.group_by("unit")
-        .agg(
-            errors=(pl.col("severity") == "error").sum(),
-            warnings=((pl.col("severity") == "warning") & ~pl.col("justified")).sum(),
-        )
-        .iter_rows(named=True)
-    }
-    summary = {}
-    for _id, unit, _type in shape[0]:
-        filled, required_filled, changed = state["per_unit"].get(unit, (0, 0, None))
-        summary[unit] = (filled, required_filled, *counts.get(unit, (0, 0)), changed)
-    return summary, findings
-
-
-def cycle_board(*, cycle: Cycle) -> list[dict]:
-    """The completion board: one row per submission of the cycle, ordered by unit code,
-    with its state, filled values (of the questionnaire and of its required items), open
-    errors, unjustified warnings and the last activity (the latest change of one of its
-    values or of its state). A fixed number of queries and one pass of the quality
-    engine, whatever the number of units; the per-unit figures are cached until a value
-    or the catalogue's checks change. System read: callers authorise first.
-    """
-    import datetime as dt
-
-    from miara.collection.models import SubmissionEvent
-
-    submissions = list(cycle.submissions.select_related("unit").order_by("unit__code"))
-    if not submissions:
-        return []
-    items = cycle.items.count()
-    required = cycle.items.filter(required=True).count()
-    summary, _findings = cycle_checked(cycle=cycle)
-    moved = dict(
+def submission_last_moves(*, cycle: Cycle) -> dict[int, object]:
+    """Per submission id of the cycle, the time of its latest change of state."""
+    return dict(
         SubmissionEvent.objects.filter(submission__cycle=cycle)
         .order_by()
         .values("submission_id")
         .annotate(last=Max("at"))
         .values_list("submission_id", "last")
     )
-    rows = []
-    for s in submissions:
-        filled, required_filled, errors, warnings, changed = summary.get(
-            s.unit.code, (0, 0, 0, 0, None)
-        )
-        times = [moved.get(s.pk)]
-        if changed is not None:
-            times.append(dt.datetime.fromtimestamp(changed, tz=dt.UTC))
-        times = [t for t in times if t is not None]
-        rows.append(
-            {
-                "submission": s,
-                "unit": s.unit,
-                "state": s.state,
-                "items": items,
-                "filled": filled,
-                "required": required,
-                "required_filled": required_filled,
-                "errors": errors,
-                "warnings": warnings,
-                "last_activity": max(times) if times else None,
-            }
-        )
-    return rows
 
 
-def submission_review(*, submission: Submission) -> tuple[list[dict], list[dict], list]:
+def submission_review(
+    *, submission: Submission, findings: list[dict]
+) -> tuple[list[dict], list[dict], list]:
     """The questionnaire of one submission as the coordinator reviews it.
 
     Returns `(rows, rule_findings, general_notes)`: per item, in questionnaire order, the
     value, comment and version now, the value of the previous period, the findings on it
     and the coordinator's earlier notes on it; the findings of validation rules (named by
     the rule, not by a variable); and the notes not about one value. System read:
-    callers authorise first.
+    callers authorise first. `findings` are the submission's (`findings.submission_findings`).
     """
-    from miara.collection.quality import submission_findings
-    from miara.engine.periods import Period
-
     cycle = submission.cycle
     items = list(cycle.items.select_related("variable", "variable__area"))
     codes = [i.variable.code for i in items]
@@ -718,11 +428,11 @@ def submission_review(*, submission: Submission) -> tuple[list[dict], list[dict]
         .select("variable", "value")
         .iter_rows()
     )
-    findings: dict[str, list[dict]] = {}
+    per_variable: dict[str, list[dict]] = {}
     rule_findings = []
-    for finding in submission_findings(submission):
+    for finding in findings:
         if finding["variable"] in codes:
-            findings.setdefault(finding["variable"], []).append(finding)
+            per_variable.setdefault(finding["variable"], []).append(finding)
         else:
             rule_findings.append(finding)  # validation rules are named by the rule's code
     notes: dict[int | None, list] = {}
@@ -740,7 +450,7 @@ def submission_review(*, submission: Submission) -> tuple[list[dict], list[dict]
                 "comment": stored.get("comment") or "",
                 "version": stored.get("version"),
                 "previous": before.get(code),
-                "findings": findings.get(code, []),
+                "findings": per_variable.get(code, []),
                 "notes": notes.get(item.variable_id, []),
             }
         )
@@ -754,8 +464,6 @@ def entry_submissions(*, user) -> list[dict]:
     """The questionnaires a user may open (every unit's for coordinators and experts),
     newest cycle first, then by unit code: the submission (with cycle and unit) and how
     many of the required values are filled. A fixed number of queries."""
-    from miara.collection.models import QuestionnaireItem, Submission, Value
-
     submissions = Submission.objects.select_related("cycle", "unit").order_by(
         "-cycle__period", "-cycle_id", "unit__code"
     )
@@ -792,9 +500,6 @@ def entry_rows(*, submission) -> list[dict]:
     `value`, `comment`, `version` (0 when nothing is stored), `updated_by`, `updated_at`,
     and `previous` (the value of the previous period).
     """
-    from miara.collection.models import Value
-    from miara.engine.periods import Period
-
     cycle = submission.cycle
     items = list(cycle.items.select_related("variable", "variable__area"))
 
@@ -840,8 +545,6 @@ def entry_rows(*, submission) -> list[dict]:
 
 def stored_value(*, unit_id: int, variable_id: int, period: str):
     """The stored Value (with who saved it) of one unit, variable and period, or None."""
-    from miara.collection.models import Value
-
     return (
         Value.objects.filter(unit_id=unit_id, variable_id=variable_id, period=period)
         .select_related("updated_by")
@@ -874,10 +577,6 @@ def peer_context(*, cycle, variables: list[str]) -> dict[str, dict]:
     would move as the editor moves their own value, and with other units' unsaved values,
     and so give those values away (the outlier check may use them; nothing shown does).
     """
-    from miara.collection.models import SubmissionState
-    from miara.engine.periods import Period
-    from miara.engine.stats import ALL, compute_statistics
-
     previous = Period.parse(cycle.period).previous().code
     units = list(cycle.submissions.values_list("unit__code", flat=True))
     earlier = Cycle.objects.filter(period=previous)
@@ -921,8 +620,6 @@ def submission_events(*, submission) -> list:
 def review_notes_open(*, submission) -> list:
     """The coordinator's notes of the latest return, while the submission is returned
     (older rounds are answered already); empty in any other state."""
-    from miara.collection.models import ReviewNote, SubmissionState
-
     if submission.state != SubmissionState.RETURNED:
         return []
     last_return = (
@@ -937,8 +634,6 @@ def review_notes_open(*, submission) -> list:
 def value_changes(*, unit_id: int, variable_id: int, period: str) -> list:
     """Every change of one value, newest first, with who made it. Does not check scope:
     callers authorise the unit first."""
-    from miara.collection.models import ValueHistory
-
     return list(
         ValueHistory.objects.filter(unit_id=unit_id, variable_id=variable_id, period=period)
         .select_related("user")

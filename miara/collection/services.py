@@ -26,7 +26,7 @@ from miara.accounts.audit import audit_record
 from miara.accounts.scope import OPERATOR, writable_unit_ids
 from miara.catalogue.models import Variable
 from miara.collection.cycles import locked_keys, values_write_refusals
-from miara.collection.models import Channel, Value, ValueHistory
+from miara.collection.models import Channel, Revision, Value, ValueHistory
 from miara.engine import kinds as variable_kinds
 from miara.engine.periods import PERIOD_REGEX
 from miara.fileio import FileProblem, Problem, read_table
@@ -735,7 +735,34 @@ def _values_store(
     bulk.insert_frame(
         ValueHistory._meta.db_table, history, not_null_text=("old_comment", "new_comment", "source")
     )
+    _revisions_bump(new_rows, changed_rows)
     return report
+
+
+def _revisions_bump(*written: pl.DataFrame) -> None:
+    """Count one more write of each (unit, period) in the `written` rows, in the writer's own
+    transaction (collection/findings.py: why cached findings then cannot miss it).
+
+    One row per unit and period, so only writers of the same unit's period wait for
+    each other here, and only from this statement to their commit; in a fixed order, so
+    that two writers of several units never wait for each other in a circle."""
+    keys = sorted({key for rows in written for key in rows.select("unit_id", "period").iter_rows()})
+    table = connection.ops.quote_name(Revision._meta.db_table)
+    upsert = (
+        f"INSERT INTO {table} (unit_id, period, number) {{}} "
+        f"ON CONFLICT (unit_id, period) DO UPDATE SET number = {table}.number + 1"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                upsert.format(
+                    "SELECT u, p, 1 FROM unnest(%s::bigint[], %s::text[]) WITH ORDINALITY AS k(u, p, n) ORDER BY n"
+                ),
+                [[u for u, _p in keys], [p for _u, p in keys]],
+            )
+        else:
+            # SQLite reads "INSERT ... SELECT ... ON CONFLICT" ambiguously: one row a time.
+            cursor.executemany(upsert.format("VALUES (%s, %s, 1)"), keys)
 
 
 def _lock_for_writing(rows: pl.DataFrame, *, small: bool) -> bool:

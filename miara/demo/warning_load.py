@@ -52,8 +52,8 @@ def plus_two_percent_findings(directory: Path) -> dict[str, list[dict]]:
     from miara.catalogue.models import Variable
     from miara.catalogue.services import catalogue_load
     from miara.collection.cycles import cycle_open
+    from miara.collection.findings import submission_findings
     from miara.collection.models import Submission, Value
-    from miara.collection.quality import submission_findings
     from miara.collection.services import OPERATOR, values_load, values_save
     from miara.demo.generator import write_demo_files
     from miara.units.models import Unit

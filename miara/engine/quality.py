@@ -897,3 +897,71 @@ def _inconsistent_with_history(
         .join(previous, on=["unit", "variable", "previous_period"], how="left")
         .filter(~consistent.fill_null(False))
     )
+
+
+JUSTIFIED_SCHEMA = FINDINGS_SCHEMA | {"justified": pl.Boolean, "blocking": pl.Boolean}
+
+
+def justify(
+    findings: pl.DataFrame,
+    commented: pl.DataFrame,
+    rule_inputs: Mapping[str, Iterable[str]],
+) -> pl.DataFrame:
+    """The findings with `justified` and `blocking` (methodology.md: a warning may be kept
+    with a written justification).
+
+    A warning is justified by a comment on its value; a rule's warning, which names the
+    rule and not a value, by a comment on any value the rule reads (`rule_inputs`: rule
+    code → the variable codes it reads), as a clerk explains a rule warning next to the
+    figure it is about. An error is never justified. Errors and unjustified warnings
+    block a submission. `commented` holds `unit, variable` of the values that carry a
+    comment (not only blanks). Rows keep their order.
+    """
+    if findings.is_empty():
+        return pl.DataFrame(
+            schema=findings.schema | {"justified": pl.Boolean, "blocking": pl.Boolean}
+        )
+    commented = commented.select(pl.col("unit").cast(pl.String), pl.col("variable").cast(pl.String))
+    inputs = pl.DataFrame(
+        [(rule, code) for rule, codes in rule_inputs.items() for code in codes],
+        schema={"variable": pl.String, "input": pl.String},
+        orient="row",
+    )
+    by_rule = (
+        inputs.join(commented.rename({"variable": "input"}), on="input")
+        .select("unit", "variable")
+        .unique()
+        .with_columns(_rule_comment=pl.lit(True))
+    )
+    by_value = commented.unique().with_columns(_value_comment=pl.lit(True))
+    explained = (
+        pl.when(pl.col("check") == "rule")
+        .then(pl.col("_rule_comment"))
+        .otherwise(pl.col("_value_comment"))
+        .fill_null(False)
+    )
+    return (
+        findings.with_row_index("_row")
+        .join(by_value, on=["unit", "variable"], how="left")
+        .join(by_rule, on=["unit", "variable"], how="left")
+        .sort("_row")
+        .with_columns(justified=(pl.col("severity") == "warning") & explained)
+        .with_columns(blocking=(pl.col("severity") == "error") | ~pl.col("justified"))
+        .drop("_row", "_value_comment", "_rule_comment")
+    )
+
+
+def finding_counts(findings: pl.DataFrame) -> dict[str, dict[str, int]]:
+    """Per unit, its `errors` and `open_warnings` (warnings not justified) among
+    `findings` (as `justify` gives them)."""
+    if findings.is_empty():
+        return {}
+    return {
+        row["unit"]: {"errors": row["errors"], "open_warnings": row["open_warnings"]}
+        for row in findings.group_by("unit")
+        .agg(
+            errors=(pl.col("severity") == "error").sum(),
+            open_warnings=((pl.col("severity") == "warning") & ~pl.col("justified")).sum(),
+        )
+        .iter_rows(named=True)
+    }

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from miara.api.tests.conftest import QUESTIONNAIRE, submission_of
 from miara.catalogue.models import ValidationRule
 from miara.collection.cycles import cycle_open, submission_submit
+from miara.collection.findings import submission_findings
 from miara.collection.models import Cycle, Submission
-from miara.collection.quality import submission_findings
 
 pytestmark = pytest.mark.django_db
 

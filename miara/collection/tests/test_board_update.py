@@ -1,5 +1,5 @@
 """The completion board keeps its figures and, after a save, recomputes only what the save
-can change (`selectors._board_update`). Whatever path it takes, its figures must be those
+can change (`findings._board_update`). Whatever path it takes, its figures must be those
 of a computation from scratch and agree with each submission's own check."""
 
 import random
@@ -10,9 +10,10 @@ from django.core.cache import cache
 from django.db import connection
 
 from miara.catalogue.models import ValidationRule
-from miara.collection import selectors
-from miara.collection.models import Submission, Value, ValueHistory
-from miara.collection.quality import submission_findings
+from miara.collection import findings as findings_module
+from miara.collection import services
+from miara.collection.findings import submission_findings
+from miara.collection.models import Revision, Submission, Value, ValueHistory
 from miara.collection.services import values_save
 from miara.engine.quality import MIN_PEERS, ORDER
 from miara.testing.cycles import cycle_2024
@@ -76,7 +77,7 @@ def random_row(rng: random.Random, unit: str, variable: str, period: str):
 def from_scratch(cycle):
     """The board's figures computed afresh (nothing kept)."""
     cache.clear()
-    return selectors.cycle_checked(cycle=cycle)
+    return findings_module.cycle_checked(cycle=cycle)
 
 
 def same(checked, expected) -> None:
@@ -90,13 +91,13 @@ def same(checked, expected) -> None:
 def full_passes(monkeypatch):
     """How many times the board computed everything (a pass over every unit's values)."""
     calls = []
-    original = selectors.cycle_quality
+    original = findings_module._cycle_findings
 
-    def counted(**kwargs):
-        calls.append(kwargs["cycle"].pk)
-        return original(**kwargs)
+    def counted(cycle, checks):
+        calls.append(cycle.pk)
+        return original(cycle, checks)
 
-    monkeypatch.setattr(selectors, "cycle_quality", counted)
+    monkeypatch.setattr(findings_module, "_cycle_findings", counted)
     return calls
 
 
@@ -112,7 +113,7 @@ def test_figures_after_saves_equal_a_computation_from_scratch(world, alice, full
             for period in ("2023", "2024")
         ],
     )
-    selectors.cycle_checked(cycle=world)
+    findings_module.cycle_checked(cycle=world)
     assert len(full_passes) == 1
     for step in range(8):
         # One to three values of one or two units, in either period, as forms save them.
@@ -126,12 +127,12 @@ def test_figures_after_saves_equal_a_computation_from_scratch(world, alice, full
         }
         write(alice, list(rows.values()))
         passes = len(full_passes)
-        updated = selectors.cycle_checked(cycle=world)
+        updated = findings_module.cycle_checked(cycle=world)
         assert len(full_passes) == passes, f"step {step}: recomputed everything"
         same(updated, from_scratch(world))
         # The state is kept after the update: a second read computes nothing.
         passes = len(full_passes)
-        same(selectors.cycle_checked(cycle=world), updated)
+        same(findings_module.cycle_checked(cycle=world), updated)
         assert len(full_passes) == passes
 
 
@@ -144,7 +145,7 @@ def test_one_units_save_changes_another_units_outliers_on_the_board(world, alice
     g00 = Submission.objects.select_related("cycle", "unit").get(cycle=world, unit__code="G00")
 
     def board_outliers():
-        _summary, findings = selectors.cycle_checked(cycle=world)
+        _summary, findings = findings_module.cycle_checked(cycle=world)
         return findings.filter((pl.col("unit") == "G00") & (pl.col("check") == "outlier")).height
 
     def own_outliers():
@@ -157,26 +158,29 @@ def test_one_units_save_changes_another_units_outliers_on_the_board(world, alice
     passes = len(full_passes)
     assert board_outliers() == own_outliers() == 1
     assert len(full_passes) == passes  # brought up to date, not recomputed
-    summary, _findings = selectors.cycle_checked(cycle=world)
+    summary, _findings = findings_module.cycle_checked(cycle=world)
     assert summary["G00"][3] == 1  # one open warning on the board row
     # G00 explains its value: the warning is justified, the open count drops.
     write(alice, [("G00", "WASTE_T", "2024", "1400", "a new landfill opened")])
-    summary, _findings = selectors.cycle_checked(cycle=world)
+    summary, _findings = findings_module.cycle_checked(cycle=world)
     assert summary["G00"][3] == 0
-    same(selectors.cycle_checked(cycle=world), from_scratch(world))
+    same(findings_module.cycle_checked(cycle=world), from_scratch(world))
 
 
 def test_a_write_that_commits_late_is_not_missed(world, alice, full_passes):
-    """A slow writer's history row can get an id below the newest one a board state has
-    taken in; the board notices the row and recomputes instead of missing it."""
+    """A slow writer's rows can carry history ids below those of a faster writer that a
+    board state has already taken in. The board does not go by ids: the slow writer's
+    commit moves its unit's revision (in its own transaction), and the board takes the
+    unit in at the next read."""
     write(alice, [("A1", "WASTE_T", "2024", "100", "")])
     write(alice, [("A1", "RECYCLED_T", "2024", "50", "")])
     # Free the id of the first row, as if its writer had not committed yet.
     late_id = ValueHistory.objects.order_by("-id").values_list("id", flat=True)[1]
     late = ValueHistory.objects.get(id=late_id)
     ValueHistory.objects.filter(id=late_id).delete()
-    before, _findings = selectors.cycle_checked(cycle=world)
-    # The slow writer commits: its value changes and its row appears below the newest.
+    before, _findings = findings_module.cycle_checked(cycle=world)
+    # The slow writer commits: its value changes, its row appears below the newest and
+    # its unit's revision moves, all in its transaction.
     Value.objects.filter(unit__code="B2", variable__code="WASTE_T", period="2024").delete()
     b2 = Unit.objects.get(code="B2")
     Value.objects.create(
@@ -191,25 +195,40 @@ def test_a_write_that_commits_late_is_not_missed(world, alice, full_passes):
     late.pk = late_id
     late.unit = b2
     late.save(force_insert=True)
+    services._revisions_bump(pl.DataFrame({"unit_id": [b2.pk], "period": ["2024"]}))
     passes = len(full_passes)
-    after, _findings = selectors.cycle_checked(cycle=world)
-    assert len(full_passes) == passes + 1
+    after, _findings = findings_module.cycle_checked(cycle=world)
+    assert len(full_passes) == passes  # brought up to date, not recomputed
     assert after["B2"][0] == before["B2"][0] - 1  # one filled value fewer
-    same(selectors.cycle_checked(cycle=world), from_scratch(world))
+    same(findings_module.cycle_checked(cycle=world), from_scratch(world))
+
+
+def test_every_write_moves_the_revision_of_its_units_periods(world, alice):
+    def numbers():
+        rows = Revision.objects.filter(unit__code__in=["A1", "B2"], period__in=["2023", "2024"])
+        return {(r.unit.code, r.period): r.number for r in rows.select_related("unit")}
+
+    before = numbers()
+    write(alice, [("B2", "WASTE_T", "2024", "100", "x"), ("B2", "WASTE_T", "2023", "90", "y")])
+    write(alice, [("B2", "RECYCLED_T", "2024", "50", "z"), ("A1", "WASTE_T", "2024", "7", "w")])
+    write(alice, [("B2", "RECYCLED_T", "2024", "50", "z")])  # unchanged: no write
+    after = numbers()
+    moved = {key: after[key] - before.get(key, 0) for key in after}
+    assert moved == {("B2", "2024"): 2, ("B2", "2023"): 1, ("A1", "2024"): 1, ("A1", "2023"): 0}
 
 
 def test_a_new_participant_or_changed_checks_recompute_everything(world, alice, full_passes):
     write(alice, [("A1", "WASTE_T", "2024", "100", "")])
-    selectors.cycle_checked(cycle=world)
+    findings_module.cycle_checked(cycle=world)
     Unit.objects.create(code="N1", name="New", type="gmina_rural", country="PL")
     world.submissions.create(unit=Unit.objects.get(code="N1"))
-    summary, _findings = selectors.cycle_checked(cycle=world)
+    summary, _findings = findings_module.cycle_checked(cycle=world)
     assert "N1" in summary
     ValidationRule.objects.create(
         code="R_NEW", name={"en": "waste at most 50"}, expression="WASTE_T <= 50"
     )
     passes = len(full_passes)
-    summary, findings = selectors.cycle_checked(cycle=world)
+    summary, findings = findings_module.cycle_checked(cycle=world)
     assert len(full_passes) == passes + 1
     assert findings.filter((pl.col("unit") == "A1") & (pl.col("variable") == "R_NEW")).height == 1
 
@@ -227,3 +246,22 @@ def test_cycle_open_refreshes_the_planners_statistics(world):
         estimates = dict(cursor.fetchall())
     assert estimates["collection_questionnaireitem"] >= len(VARIABLES)
     assert estimates["collection_submission"] >= len(UNITS)
+
+
+def test_a_state_whose_kept_values_were_evicted_is_recomputed(
+    world, alice, full_passes, monkeypatch
+):
+    write(alice, [("A1", "WASTE_T", "2024", "100", "")])
+    findings_module.cycle_checked(cycle=world)
+    real_get = findings_module.cache.get
+
+    def evicting_get(key, *args, **kwargs):
+        return None if ":values:" in key else real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(findings_module.cache, "get", evicting_get)
+    write(alice, [("B2", "WASTE_T", "2024", "5", "")])
+    passes = len(full_passes)
+    after = findings_module.cycle_checked(cycle=world)
+    assert len(full_passes) == passes + 1
+    monkeypatch.undo()
+    same(after, from_scratch(world))

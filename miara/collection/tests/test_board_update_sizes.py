@@ -7,7 +7,7 @@ import random
 import pytest
 
 from miara.catalogue.models import Variable
-from miara.collection import selectors
+from miara.collection.findings import cycle_checked
 from miara.collection.tests.test_board_update import (  # noqa: F401 (fixtures)
     UNITS,
     VARIABLES,
@@ -38,7 +38,7 @@ def test_saves_with_sizes_equal_a_computation_from_scratch(world, alice, full_pa
             for period in ("2023", "2024")
         ],
     )
-    selectors.cycle_checked(cycle=world)
+    cycle_checked(cycle=world)
     for step in range(8):
         units = rng.sample(UNITS, rng.choice([1, 2]))
         others = [v for v in VARIABLES if v != "POPULATION"]
@@ -51,12 +51,12 @@ def test_saves_with_sizes_equal_a_computation_from_scratch(world, alice, full_pa
         }
         write(alice, list(rows.values()))
         passes = len(full_passes)
-        updated = selectors.cycle_checked(cycle=world)
+        updated = cycle_checked(cycle=world)
         assert len(full_passes) == passes, f"step {step}: recomputed everything"
         same(updated, from_scratch(world))
     # A unit's new population moves all its values compared per resident.
     write(alice, [("A1", "POPULATION", "2024", "5", "")])
     passes = len(full_passes)
-    updated = selectors.cycle_checked(cycle=world)
+    updated = cycle_checked(cycle=world)
     assert len(full_passes) == passes + 1
     same(updated, from_scratch(world))

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from miara.accounts.models import AuditEntry
 from miara.collection.cycles import submission_accept, submission_submit
+from miara.collection.findings import cycle_board
 from miara.collection.models import (
     Cycle,
     QuestionnaireItem,
@@ -16,7 +17,6 @@ from miara.collection.models import (
     Submission,
     SubmissionEvent,
 )
-from miara.collection.selectors import cycle_board
 from miara.collection.services import OPERATOR, values_save
 from miara.testing.cycles import FOUR_UNITS, cycle_2024
 
@@ -416,8 +416,8 @@ def test_the_cycle_wide_findings_agree_with_each_submissions_own(cycle):
     """One pass over the cycle must judge exactly as the per-submission check that gates
     submitting, including a rule warning explained by a comment on a value it reads."""
     from miara.catalogue.models import ValidationRule
-    from miara.collection.quality import submission_findings
-    from miara.collection.selectors import cycle_quality
+    from miara.collection.findings import findings as cycle_findings
+    from miara.collection.findings import submission_findings
 
     ValidationRule.objects.create(
         code="RECYCLED_WITHIN_WASTE",
@@ -428,7 +428,7 @@ def test_the_cycle_wide_findings_agree_with_each_submissions_own(cycle):
     write("A1", "RECYCLED_T", "2024", 1500, comment="includes construction waste")
     write("B2", "RECYCLED_T", "2024", 1600)
     write("C3", "POPULATION", "2024", None)
-    _values, findings = cycle_quality(cycle=cycle)
+    findings = cycle_findings(cycle=cycle)
     keys = ["unit", "variable", "check", "severity", "detail", "justified", "blocking"]
     together = sorted(tuple(row[k] for k in keys) for row in findings.iter_rows(named=True))
     alone = sorted(

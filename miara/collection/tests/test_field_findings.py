@@ -8,13 +8,24 @@ import polars as pl
 import pytest
 
 from miara.catalogue.models import ValidationRule, Variable
+from miara.collection import quality
+from miara.collection.findings import findings, submission_findings
 from miara.collection.models import Submission, Value
-from miara.collection.quality import field_findings, submission_findings
 from miara.collection.services import values_save
 from miara.testing.cycles import cycle_2024
 from miara.units.models import Unit
 
 pytestmark = pytest.mark.django_db
+
+
+def field_findings(submission, code):
+    """One field's findings (`findings(variable=code)`) as rows, and the codes of the
+    validation rules that read the field."""
+    rules = {r for r, reads in quality.rule_inputs().items() if code in reads}
+    found = findings(cycle=submission.cycle, unit=submission.unit, variable=code)
+    return found.to_dicts(), rules
+
+
 VARIABLES = ["WASTE_T", "RECYCLED_T", "POPULATION", "PERMITS_ISSUED", "PERMIT_STAFF_COST"]
 EXTRA_UNITS = ["E5", "F6", "G7", "H8"]
 

@@ -1,5 +1,5 @@
 """With variables compared per unit of size (Variable.per) and declared kinds, one field's
-findings still equal the full computation's, and the coordinator's report (cycle_quality)
+findings still equal the full computation's, and the coordinator's report (findings(cycle=...))
 finds what each questionnaire finds."""
 
 import random
@@ -8,10 +8,14 @@ import polars as pl
 import pytest
 
 from miara.catalogue.models import Variable
+from miara.collection.findings import findings, submission_findings
 from miara.collection.models import Submission
-from miara.collection.quality import field_findings, submission_findings
-from miara.collection.selectors import cycle_quality
-from miara.collection.tests.test_field_findings import VARIABLES, scramble, world  # noqa: F401
+from miara.collection.tests.test_field_findings import (  # noqa: F401
+    VARIABLES,
+    field_findings,
+    scramble,
+    world,
+)
 
 pytestmark = pytest.mark.django_db
 UNITS = ["A1", "B2", "C3", "D4", "E5", "F6", "G7", "H8"]
@@ -56,7 +60,7 @@ def test_the_coordinators_report_finds_the_same_outliers_per_size(world, alice):
         Variable.objects.filter(code="WASTE_T").update(max_value=None)
         scramble(random.Random(200 + seed), alice, UNITS)
         sized()
-        _values, report = cycle_quality(cycle=world)
+        report = findings(cycle=world)
         for unit in UNITS:
             submission = Submission.objects.select_related("cycle", "unit").get(
                 cycle=world, unit__code=unit

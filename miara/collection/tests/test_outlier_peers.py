@@ -9,9 +9,11 @@ import polars as pl
 import pytest
 
 from miara.collection.cycles import cycle_open
+from miara.collection.findings import findings, submission_findings
 from miara.collection.models import Submission
-from miara.collection.quality import field_findings, outlier_peers, submission_findings
+from miara.collection.quality import outlier_peers
 from miara.collection.services import values_save
+from miara.collection.tests.test_field_findings import field_findings
 from miara.engine.quality import MIN_PEERS
 from miara.units.models import Unit
 
@@ -79,12 +81,10 @@ def test_the_cycle_wide_outliers_agree_with_each_submissions_own(programme, alic
     ).with_row_index("__line", offset=2)
     values_save(acting_user=alice, rows=frame, channel="import", source="test")
 
-    from miara.collection.selectors import cycle_quality
-
-    _values, findings = cycle_quality(cycle=cycle)
+    found = findings(cycle=cycle)
     together = sorted(
         (row["unit"], row["detail"])
-        for row in findings.iter_rows(named=True)
+        for row in found.iter_rows(named=True)
         if row["check"] == "outlier"
     )
     alone = sorted(

@@ -34,6 +34,7 @@ from miara.collection.cycles import (
     submission_reopen,
     submission_return,
 )
+from miara.collection.findings import cycle_board, cycle_checked, submission_findings
 from miara.collection.models import Channel, Cycle, Submission, SubmissionState
 from miara.collection.reminders import WAITING, cycle_send_reminders
 from miara.collection.views.entry import finding_text
@@ -237,7 +238,7 @@ def _cycle(cycle_id: int) -> Cycle:
 @readers_only
 def board(request, cycle_id: int):
     cycle = _cycle(cycle_id)
-    rows = selectors.cycle_board(cycle=cycle)
+    rows = cycle_board(cycle=cycle)
     counts = {state: 0 for state in STATE_BADGES}
     for row in rows:
         counts[row["state"]] += 1
@@ -344,7 +345,7 @@ QUALITY_COLUMNS = [
 
 
 def _quality_rows(cycle: Cycle, request) -> tuple[list[dict], dict]:
-    _summary, findings = selectors.cycle_checked(cycle=cycle)
+    _summary, findings = cycle_checked(cycle=cycle)
     filters = {
         "unit": request.GET.get("unit", ""),
         "severity": request.GET.get("severity", ""),
@@ -457,7 +458,9 @@ def _submission(submission_id: int) -> Submission:
 @coordinator_only
 def review(request, submission_id: int):
     submission = _submission(submission_id)
-    rows, rule_findings, general_notes = selectors.submission_review(submission=submission)
+    rows, rule_findings, general_notes = selectors.submission_review(
+        submission=submission, findings=submission_findings(submission)
+    )
     for row in rows:
         row["value_text"] = significant(row["value"])
         row["previous_text"] = significant(row["previous"])

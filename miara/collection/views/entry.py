@@ -22,9 +22,7 @@ from dataclasses import dataclass
 import polars as pl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -44,6 +42,12 @@ from miara.collection.cycles import (
     value_write_refusal,
 )
 from miara.collection.excel import problems_workbook, template_build, template_import
+from miara.collection.findings import (
+    NO_FINDINGS,
+    field_findings_after_save,
+    finding_counts,
+    questionnaire_findings,
+)
 from miara.collection.forms import (
     ExcelUploadForm,
     FieldSaveForm,
@@ -51,8 +55,7 @@ from miara.collection.forms import (
     ValueField,
     fingerprint,
 )
-from miara.collection.models import Channel, Cycle, Submission, SubmissionState, ValueHistory
-from miara.collection.quality import field_findings, submission_findings
+from miara.collection.models import Channel, Cycle, Submission, SubmissionState
 from miara.collection.services import ValueConflict, ValuesLocked, WriteRefused, values_save
 from miara.engine.periods import PERIOD_REGEX, Period
 from miara.fileio import FileProblem, Problem
@@ -185,114 +188,10 @@ def finding_text(finding: dict, *, period: str, rule_names: dict[str, str]) -> s
     return finding["detail"]
 
 
-# The findings of a questionnaire's last full computation (the page load), kept so that
-# saving one field recomputes only that field's findings (`_field_findings`).
-FINDINGS_CACHE_SECONDS = 60 * 60
-
-
-def _findings_key(submission: Submission) -> str:
-    return f"miara:entry-findings:{submission.pk}"
-
-
-def _findings_stamp(submission: Submission) -> int:
-    """The newest ValueHistory row of the unit in the cycle's period and the previous one
-    (whose values the change check reads): every write of one of its values appends one."""
-    cycle = submission.cycle
-    periods = [cycle.period, Period.parse(cycle.period).previous().code]
-    newest = (
-        ValueHistory.objects.filter(unit_id=submission.unit_id, period__in=periods)
-        .order_by("-id")
-        .values_list("id", flat=True)
-        .first()
-    )
-    return newest or 0
-
-
-def _full_findings(submission: Submission) -> list[dict]:
-    """Every finding of the submission, computed in full and remembered for autosaves."""
-    stamp = _findings_stamp(submission)  # before reading: a later write is noticed
-    fingerprint = selectors._cycle_rules()[2]
-    findings = submission_findings(submission)
-    cache.set(
-        _findings_key(submission),
-        {"stamp": stamp, "rules": fingerprint, "findings": findings},
-        FINDINGS_CACHE_SECONDS,
-    )
-    return findings
-
-
-def _finding_order(f: dict):
-    # quality.ORDER within one unit and period, nulls first as Polars sorts them
-    return (f["variable"], f["check"], f["detail"] is not None, f["detail"] or "")
-
-
-def _field_findings(submission: Submission, code: str) -> tuple[list[dict], list[dict]]:
-    """(the findings of field `code`, every finding of the submission) after a save of
-    that one field.
-
-    The field's own findings are always computed afresh, from a small read
-    (`field_findings`). The questionnaire's totals (open errors, warnings) come from the
-    last full computation (the page load, or an earlier autosave) with only this field's
-    findings, and those of the rules reading it, replaced: a value of one field changes
-    no other finding of the unit except through those rules. That earlier computation
-    is used only while nothing else of the unit changed since: no other variable of the
-    unit was written in this or the previous period (ValueHistory rows newer than the
-    one it was computed at, other than this variable's) and the catalogue's checks are
-    the same; else everything is recomputed, as on the page. As on the page, the other
-    fields' outlier findings stay those of their last computation until the page is
-    reloaded (the other units' values move on meanwhile).
-    """
-    cached = cache.get(_findings_key(submission))
-    checks = selectors._cycle_rules()
-    fingerprint = checks[2]
-    since = cached["stamp"] if cached is not None else 0
-    # In one query: the newest ValueHistory row of the unit in the two periods (as
-    # _findings_stamp) and whether a variable other than this one was written since the
-    # cached computation.
-    cycle = submission.cycle
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT MAX(h.id), SUM(CASE WHEN h.id > %s AND h.variable_id <> "
-            "(SELECT x.id FROM catalogue_variable x WHERE x.code = %s) THEN 1 ELSE 0 END) "
-            "FROM collection_valuehistory h WHERE h.unit_id = %s AND h.period IN (%s, %s)",
-            [
-                since,
-                code,
-                submission.unit_id,
-                cycle.period,
-                Period.parse(cycle.period).previous().code,
-            ],
-        )
-        stamp, others = cursor.fetchone()
-    stamp = stamp or 0
-    usable = cached is not None and cached["rules"] == fingerprint and not others
-    if not usable:
-        findings = _full_findings(submission)
-        return [f for f in findings if f["variable"] == code and f["check"] != "rule"], findings
-    own, rule_codes = field_findings(submission, code, checks=checks)
-    kept = [
-        f
-        for f in cached["findings"]
-        if not (
-            (f["check"] == "rule" and f["variable"] in rule_codes)
-            or (f["check"] != "rule" and f["variable"] == code)
-        )
-    ]
-    findings = sorted(kept + own, key=_finding_order)
-    cache.set(
-        _findings_key(submission),
-        {"stamp": stamp, "rules": fingerprint, "findings": findings},
-        FINDINGS_CACHE_SECONDS,
-    )
-    return [f for f in own if f["check"] != "rule"], findings
-
-
-def _findings_by_variable(
-    submission: Submission, codes: set[str], findings: list[dict] | None = None
-):
+def _findings_by_variable(submission: Submission, codes: set[str]):
     """(findings per variable code, findings not tied to a questionnaire field, counts)."""
-    if findings is None:
-        findings = _full_findings(submission)
+    found = questionnaire_findings(submission)
+    findings = found.to_dicts()
     rule_codes = {f["variable"] for f in findings if f["check"] == "rule"}
     rule_names = {
         rule.code: rule.label for rule in ValidationRule.objects.filter(code__in=rule_codes)
@@ -311,11 +210,12 @@ def _findings_by_variable(
             per_field.setdefault(f["variable"], []).append(shown)
         else:
             general.append(shown)
-    counts = {
-        "errors": sum(f["severity"] == "error" for f in findings),
-        "open_warnings": sum(f["severity"] == "warning" and not f["justified"] for f in findings),
-    }
-    return per_field, general, counts
+    return per_field, general, _counts(submission, found)
+
+
+def _counts(submission: Submission, found: pl.DataFrame) -> dict[str, int]:
+    """The questionnaire's errors and open warnings (`finding_counts`)."""
+    return finding_counts(found).get(submission.unit.code, NO_FINDINGS)
 
 
 def _progress(rows: list[dict], counts: dict) -> dict:
@@ -610,7 +510,7 @@ def field_save(request, cycle_id: int, unit_code: str):
         "version": form.cleaned_data["version"],
     }
     try:
-        _write(request, access, [change], {code: variable.pk})
+        report = _write(request, access, [change], {code: variable.pk})
     except WriteRefused:
         return JsonResponse(
             {"status": "locked", "message": access.read_only_reason or _("Not saved.")}, status=403
@@ -641,22 +541,15 @@ def field_save(request, cycle_id: int, unit_code: str):
     stored = selectors.stored_value(
         unit_id=submission.unit_id, variable_id=variable.pk, period=cycle.period
     )
-    own, findings = _field_findings(submission, code)
+    required_count, filled, revisions = selectors.required_filled(submission=submission)
+    own, found = field_findings_after_save(
+        submission, code, written=bool(report.created or report.updated), revisions=revisions
+    )
     # Words only for this field's findings (rule findings are not shown at a field).
-    shown = [f | {"text": finding_text(f, period=cycle.period, rule_names={})} for f in own]
-    counts = {
-        "errors": sum(f["severity"] == "error" for f in findings),
-        "open_warnings": sum(f["severity"] == "warning" and not f["justified"] for f in findings),
-    }
-    with connection.cursor() as cursor:
-        # The required items and how many of them have a value, in one query.
-        cursor.execute(
-            "SELECT COUNT(*), COUNT(v.value) FROM collection_questionnaireitem i "
-            "LEFT JOIN collection_value v ON v.variable_id = i.variable_id "
-            "AND v.unit_id = %s AND v.period = %s WHERE i.cycle_id = %s AND i.required",
-            [submission.unit_id, cycle.period, cycle.pk],
-        )
-        required_count, filled = cursor.fetchone()
+    shown = [
+        f | {"text": finding_text(f, period=cycle.period, rule_names={})} for f in own.to_dicts()
+    ]
+    counts = _counts(submission, found)
     progress = {
         "filled": filled,
         "required": required_count,
