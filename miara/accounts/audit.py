@@ -16,3 +16,22 @@ def audit_record(
         summary=summary,
         details=details or {},
     )
+
+
+def load_recorded(
+    *, user, action: str, channel: str, file: str, report, about: str = "", details=None
+) -> AuditEntry:
+    """Record a file load that changed something (`report`: a fileio.LoadReport): which
+    file, for what (`about`, e.g. the unit and period), what it created and updated."""
+    return audit_record(
+        user=user,
+        action=action,
+        channel=channel,
+        summary=f"{about + ' ' if about else ''}{file}: {report.summary()}",
+        details={
+            **(details or {}),
+            "file": file,
+            "created": report.created,
+            "updated": report.updated,
+        },
+    )

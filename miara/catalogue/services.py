@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from miara.accounts.audit import audit_record
+from miara.accounts.audit import load_recorded
 from miara.catalogue.loading import CatalogueFile, read_catalogue
 from miara.catalogue.models import Indicator, PeerGroup, ServiceArea, ValidationRule, Variable
 from miara.engine import formula as formulas
@@ -106,12 +106,8 @@ def catalogue_load(*, path: str | Path, user=None, channel: str = "cli") -> Load
             }
             _upsert(ValidationRule, entry["code"], fields, report, "validation rules")
         if report.changed:
-            audit_record(
-                user=user,
-                action="catalogue.load",
-                channel=channel,
-                summary=f"{path.name}: {report.summary()}",
-                details={"file": path.name, "created": report.created, "updated": report.updated},
+            load_recorded(
+                user=user, action="catalogue.load", channel=channel, file=path.name, report=report
             )
     return report
 

@@ -1,22 +1,11 @@
 from django.contrib import admin
 
-from miara.accounts.admin import CoordinatorAdmin
+from miara.accounts.admin import ReadOnlyAdmin
 from miara.processes.models import Department, Process, ProcessGroup
 
-
-class ReadOnlyAdmin(CoordinatorAdmin):
-    """Coordinators look; changes go through the services, which check the tree of
-    groups and the office's permission. Costing data and the office's decision to share
-    it are not in the admin at all: an office's costs are its own."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Coordinators look; changes go through the services, which check the tree of groups and
+# the office's permission. Costing data and the office's decision to share it are not in
+# the admin at all: an office's costs are its own.
 
 
 @admin.register(Department)

@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from miara.accounts.audit import audit_record
+from miara.accounts.audit import audit_record, load_recorded
 from miara.accounts.models import User
 from miara.accounts.scope import can_see_unit, is_coordinator, is_operator, manages_unit
 from miara.catalogue.models import Variable
@@ -344,17 +344,14 @@ def processes_load(
             else:
                 report.count("processes", "unchanged")
         if report.changed:
-            audit_record(
+            load_recorded(
                 user=_audit_user(acting_user),
                 action="processes.load",
                 channel=channel,
-                summary=f"{unit.code} {path.name}: {report.summary()}",
-                details={
-                    "unit": unit.code,
-                    "file": path.name,
-                    "created": report.created,
-                    "updated": report.updated,
-                },
+                file=path.name,
+                report=report,
+                about=unit.code,
+                details={"unit": unit.code},
             )
     return report
 
@@ -547,18 +544,14 @@ def costing_load(
         else:
             report.unchanged.update(_costing_counts(after))
         if report.changed:
-            audit_record(
+            load_recorded(
                 user=_audit_user(acting_user),
                 action="costing.load",
                 channel=channel,
-                summary=f"{unit.code} {period} {path.name}: {report.summary()}",
-                details={
-                    "unit": unit.code,
-                    "period": period,
-                    "file": path.name,
-                    "created": report.created,
-                    "updated": report.updated,
-                },
+                file=path.name,
+                report=report,
+                about=f"{unit.code} {period}",
+                details={"unit": unit.code, "period": period},
             )
     return report
 

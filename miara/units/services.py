@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 from django.db import transaction
 
-from miara.accounts.audit import audit_record
+from miara.accounts.audit import load_recorded
 from miara.fileio import FileProblem, LoadReport, Problem, read_table
 from miara.fileio.tables import LINE
 from miara.units.models import Unit
@@ -104,12 +104,8 @@ def units_load(*, path: str | Path, user=None, channel: str = "cli") -> LoadRepo
                 report.updated.setdefault("parents", 0)
                 report.updated["parents"] += 1
         if report.changed:
-            audit_record(
-                user=user,
-                action="units.load",
-                channel=channel,
-                summary=f"{path.name}: {report.summary()}",
-                details={"file": path.name, "created": report.created, "updated": report.updated},
+            load_recorded(
+                user=user, action="units.load", channel=channel, file=path.name, report=report
             )
     return report
 
