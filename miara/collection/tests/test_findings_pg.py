@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from miara.collection.cycles import cycle_open
 from miara.collection.findings import cycle_checked
 from miara.collection.models import ValueHistory
-from miara.collection.services import parse_values, values_write
+from miara.collection.services import OPERATOR, values_save
 from miara.engine.quality import ORDER
 from miara.fileio.tables import LINE
 
@@ -39,7 +39,7 @@ def rows(unit: str, value: str):
             LINE: [1, 2],
         }
     )
-    return parse_values(frame, source="late")
+    return frame
 
 
 def test_a_write_that_commits_after_a_later_one_reaches_the_board(programme, alice):
@@ -57,7 +57,9 @@ def test_a_write_that_commits_after_a_later_one_reaches_the_board(programme, ali
     def slow_writer():
         try:
             with transaction.atomic():
-                values_write(rows=rows("B2", "12345"), user=None, channel="form")
+                values_save(
+                    acting_user=OPERATOR, rows=rows("B2", "12345"), channel="form", source="late"
+                )
                 written.set()
                 assert release.wait(timeout=60)
         except BaseException as error:  # the test inspects it
@@ -70,7 +72,7 @@ def test_a_write_that_commits_after_a_later_one_reaches_the_board(programme, ali
     slow.start()
     assert written.wait(timeout=60)
     with transaction.atomic():  # the fast writer draws higher ids and commits first
-        values_write(rows=rows("A1", "777"), user=None, channel="form")
+        values_save(acting_user=OPERATOR, rows=rows("A1", "777"), channel="form", source="late")
     fast_ids = ValueHistory.objects.filter(unit__code="A1", period="2024", new_value=777)
     fast_first = min(fast_ids.values_list("id", flat=True))
     seen, _findings = cycle_checked(cycle=cycle)
