@@ -25,7 +25,6 @@ import collections
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -35,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pages import Client as _PageClient
-from pages import free_port, miara, percentile
+from pages import free_port, miara, percentile, wait_for_server
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "Quiet-lamp-4417-load"
@@ -225,15 +224,7 @@ def main() -> int:
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise SystemExit("the server did not start within 60 s")
+        wait_for_server(port)
         status = run(args, setup, port, server.pid)
     finally:
         server.terminate()

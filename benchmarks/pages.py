@@ -50,6 +50,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_server(port: int, seconds: float = 60) -> None:
+    """Return once something answers on 127.0.0.1:`port`; stop the run after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"the server did not start within {seconds:.0f} s")
+
+
 def miara(args: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
     code = "import sys; from miara.cli import main; sys.exit(main())"
     return subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=REPO, **kwargs)
@@ -221,15 +233,7 @@ def main() -> int:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise SystemExit("the server did not start within 60 s")
+        wait_for_server(port)
         status = 0
         for round_ in range(1, args.rounds + 1):
             print(
