@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from miara.accounts.models import AuditEntry
+from miara.accounts.models import AuditEntry, User
 
 
 def audit_record(
     *, user, action: str, summary: str = "", details: dict | None = None, channel: str = "cli"
 ) -> AuditEntry:
-    """Record who did what. Call inside the transaction of the change it describes."""
+    """Record who did what. Call inside the transaction of the change it describes. The
+    person at the command line (`scope.OPERATOR`) and anonymous callers are recorded
+    without a user."""
     return AuditEntry.objects.create(
-        user=user if (user is not None and user.is_authenticated) else None,
+        user=user if (isinstance(user, User) and user.is_authenticated) else None,
         action=action,
         channel=channel,
         summary=summary,

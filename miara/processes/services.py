@@ -26,7 +26,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record, load_recorded
-from miara.accounts.models import User
 from miara.accounts.scope import can_see_unit, is_coordinator, is_operator, manages_unit
 from miara.catalogue.models import Variable
 from miara.catalogue.services import LoadReport
@@ -127,10 +126,6 @@ def _authorise_change(acting_user, unit: Unit) -> None:
             )
             % {"unit": unit.code}
         )
-
-
-def _audit_user(acting_user):
-    return acting_user if isinstance(acting_user, User) else None
 
 
 # --- reading cells ---------------------------------------------------------------------
@@ -345,7 +340,7 @@ def processes_load(
                 report.count("processes", "unchanged")
         if report.changed:
             load_recorded(
-                user=_audit_user(acting_user),
+                user=acting_user,
                 action="processes.load",
                 channel=channel,
                 file=path.name,
@@ -545,7 +540,7 @@ def costing_load(
             report.unchanged.update(_costing_counts(after))
         if report.changed:
             load_recorded(
-                user=_audit_user(acting_user),
+                user=acting_user,
                 action="costing.load",
                 channel=channel,
                 file=path.name,
