@@ -3,9 +3,9 @@
 `values_save()` is the one entry point of every channel (the questionnaire form, its
 Excel upload, the API, `miara load values`, the demo): it checks permission (the rule
 of `cycles.values_write_refusals`), parses and validates the rows, stores them in one
-transaction, records one audit entry and tells what depends on the values
-(`_after_write`). Its storage core, `_values_store()`, compares with what is stored,
-writes only real changes in bulk, bumps versions and appends history.
+transaction and records one audit entry. Its storage core, `_values_store()`, compares
+with what is stored, writes only real changes in bulk, bumps versions, appends history
+and bumps the unit-period revisions that cached findings depend on (findings.py).
 """
 
 from __future__ import annotations
@@ -419,7 +419,6 @@ def values_save(
        history; ValueConflict, ValuesLocked), and, when something changed, one audit
        entry: the action of `channel` (AUDIT), `about` (default `source`) and the
        counts in its summary, `details` plus the counts in its details.
-    4. `_after_write`: what depends on the values hears of the change.
 
     `rows` come as the channel has them: text `unit, variable, period, value[, comment]`
     with `__line` (the line or item number that problems name), or, with `parsed`,
@@ -474,17 +473,9 @@ def values_save(
                     "unchanged": report.unchanged,
                 },
             )
-    if changed:
-        _after_write(report, rows)
     if changed > ANALYZE_AFTER_ROWS:
         bulk.analyze(Value._meta.db_table, ValueHistory._meta.db_table)
     return report
-
-
-def _after_write(report: WriteReport, rows: pl.DataFrame) -> None:
-    """Where what depends on stored values hears that some of `rows` (`unit_id,
-    variable_id, period`) changed, once the save's transaction is over; nothing in
-    miara keeps anything derived from them yet."""
 
 
 def _keys(rows: pl.DataFrame, units: pl.DataFrame | None) -> set[tuple[int, str]]:
