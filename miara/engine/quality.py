@@ -17,6 +17,7 @@ emitted: a non-finite input value is reported with `value` null.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -153,6 +154,7 @@ class ValidationRule:
         return next((text for text in self.message.values() if text), "")
 
 
+@functools.lru_cache(maxsize=2048)  # pure; every save reads the same few rules
 def parse_rule(text: str) -> tuple[str, str, str]:
     """Split rule text at its top-level comparison into (left, op, right), so that a rule
     is stored and shown as its two sides while being typed as one line.
