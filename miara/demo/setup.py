@@ -152,8 +152,8 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
     from miara.units.models import Programme, Unit
     from miara.units.services import units_load
 
+    directory = conf.var_dir() / "demo"
     if not Unit.objects.exists():
-        directory = conf.var_dir() / "demo"
         directory.mkdir(parents=True, exist_ok=True)
         files = write_demo_files(directory)
         progress("Loading the demo programme ...")
@@ -170,6 +170,15 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
         programme = Programme.current()
         programme.name = DEMO_PROGRAMME_NAME
         programme.save()
+    elif not Unit.objects.filter(code=CZECH_UNIT["code"]).exists():
+        # A demo database made before the process-managed offices: add them, and
+        # revise the results they change.
+        progress("Adding the process-managed offices (process maps, costing, cases) ...")
+        files = write_demo_files(directory)
+        catalogue_load(path=files["catalogue"])
+        demo_offices_load(directory / "processes")
+        progress("Computing benchmarks ...")
+        compute(kind="final", periods=_periods_before_the_cycle())
     units = [u["code"] for u in demo_units()]
     logins = []
     for username, role, unit_positions, password in DEMO_LOGINS:

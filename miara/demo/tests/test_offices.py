@@ -312,3 +312,31 @@ def test_the_demo_loads_the_offices_costing_cases_and_benchmarks_unit_costs():
     assert UnitResult.objects.filter(
         indicator__code="PROC_VEHREG_UNIT_COST", result_set__period="2024"
     ).values("unit").distinct().count() == len(POLISH_OFFICES)
+
+
+@pytest.mark.django_db
+def test_a_demo_database_made_before_the_offices_gets_them(monkeypatch):
+    from miara.accounts.models import User
+    from miara.analytics.models import ResultSet
+    from miara.demo import setup
+    from miara.processes.models import Process
+    from miara.units.models import Unit
+
+    # The demo as it was: no offices, no Czech logins.
+    monkeypatch.setattr(setup, "demo_offices_load", lambda directory: None)
+    monkeypatch.setattr(setup, "demo_costing_share", lambda: None)
+    monkeypatch.setattr(setup, "DEMO_LOGINS", setup.DEMO_LOGINS[:4])
+    setup.demo_prepare(progress=lambda text: None)
+    assert not Unit.objects.filter(code=CZECH_UNIT["code"]).exists()
+    monkeypatch.undo()
+
+    logins = setup.demo_prepare(progress=lambda text: None)
+    assert {"tajemnik", "kvalita"} <= {username for username, _role, _password in logins}
+    office = Unit.objects.get(code=CZECH_UNIT["code"])
+    assert Process.objects.filter(unit=office).count() == len(czech_process_map())
+    assert User.objects.get(username="tajemnik").units.filter(pk=office.pk).exists()
+    statuses = dict(ResultSet.objects.filter(is_current=True).values_list("period", "status"))
+    # The years the offices' costs changed are revised; the cycle's year stays provisional.
+    assert {statuses[p] for p in PERIODS} == {"revised"}
+    assert statuses["2025"] == "provisional"
+    assert {statuses[m] for m in CZECH_MONTHS} == {"final"}
