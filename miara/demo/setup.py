@@ -142,7 +142,8 @@ def demo_check_database(name) -> None:
 
 
 def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str, str]]:
-    """Load the demo programme unless units already exist; return the demo logins."""
+    """Load the demo programme and its process-managed offices unless they exist; return
+    the demo logins."""
     from miara.accounts.services import user_add
     from miara.analytics.services import compute
     from miara.catalogue.services import catalogue_load
