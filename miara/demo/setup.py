@@ -24,9 +24,10 @@ DEMO_LOGINS = [
     ("ekspert", "expert", [], "miara-demo-2025"),
     ("kierownik", "manager", [0], "miara-demo-2025"),
     ("urzednik", "editor", [0], "miara-demo-2025"),
-    # The Czech office: its head (tajemník úřadu) and its quality manager.
+    # The Czech office: its head (tajemník úřadu) and its quality manager, who keeps
+    # the process map and the costing (both need a manager).
     ("tajemnik", "manager", [CZECH_UNIT["code"]], "miara-demo-2025"),
-    ("kvalita", "editor", [CZECH_UNIT["code"]], "miara-demo-2025"),
+    ("kvalita", "manager", [CZECH_UNIT["code"]], "miara-demo-2025"),
 ]
 
 

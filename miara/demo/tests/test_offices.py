@@ -251,7 +251,7 @@ def test_the_demo_loads_the_offices_costing_cases_and_benchmarks_unit_costs():
     logins = {
         username: role for username, role, _password in demo_prepare(progress=lambda text: None)
     }
-    assert logins["tajemnik"] == "manager" and logins["kvalita"] == "editor"
+    assert logins["tajemnik"] == "manager" and logins["kvalita"] == "manager"
     office = Unit.objects.get(code=CZECH_UNIT["code"])
     assert (office.name, office.country, office.type) == ("Lipová nad Odrou", "CZ", "orp")
     assert manages_unit(User.objects.get(username="tajemnik"), office.pk)
