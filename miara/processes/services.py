@@ -321,9 +321,7 @@ def _map_read(path: Path, problems: list[Problem], *, model: bool = False) -> _M
                 criteria=criteria[0],
             )
         )
-    return _MapFile(
-        rows=rows, columns=columns, at=at, variables=variables, indicators=indicators
-    )
+    return _MapFile(rows=rows, columns=columns, at=at, variables=variables, indicators=indicators)
 
 
 def _criteria_read(text: str, indicators: dict[str, int], where: dict) -> tuple[list, list]:
