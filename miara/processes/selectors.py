@@ -77,6 +77,7 @@ class GroupNode:
     name: str
     processes: list[Process] = field(default_factory=list)
     children: list[GroupNode] = field(default_factory=list)
+    anchor: str = ""  # unique on the page: g1, g1-2, ...
 
     @property
     def count(self) -> int:
@@ -103,7 +104,14 @@ def process_tree(*, unit: Unit, processes: list[Process]) -> list[GroupNode]:
         node.children = [child for child in node.children if child.count]
     if loose.processes:
         tree.append(loose)
+    _anchor(tree, "g")
     return tree
+
+
+def _anchor(nodes: list[GroupNode], prefix: str) -> None:
+    for index, node in enumerate(nodes, 1):
+        node.anchor = f"{prefix}{index}"
+        _anchor(node.children, f"{node.anchor}-")
 
 
 # --- quality and performance criteria ------------------------------------------------
