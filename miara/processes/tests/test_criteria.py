@@ -49,18 +49,8 @@ MAP = (
 
 
 @pytest.fixture
-def programme(db, programme_files):
-    """The programme with its values and computed results (the stored positions)."""
-    from miara.analytics.services import compute
-    from miara.catalogue.services import catalogue_load
-    from miara.collection.services import values_load
-    from miara.units.services import units_load
-
-    units_load(path=programme_files["units"])
-    catalogue_load(path=programme_files["catalogue"])
-    values_load(path=programme_files["values"])
-    compute()
-    return programme_files
+def programme(programme_with_results):
+    return programme_with_results
 
 
 @pytest.fixture
