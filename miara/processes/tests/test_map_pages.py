@@ -131,7 +131,9 @@ def test_the_scorecard_and_the_unit_list_link_to_the_map_for_those_allowed(
     client, office, bob, carol
 ):
     link = f'href="{map_url()}"'
-    assert link in page_of(client, bob, reverse("analytics:benchmark", args=["A1"])).content.decode()
+    assert (
+        link in page_of(client, bob, reverse("analytics:benchmark", args=["A1"])).content.decode()
+    )
     assert link in page_of(client, bob, reverse("units:list")).content.decode()
     assert link not in page_of(client, carol, reverse("units:list")).content.decode()
 
@@ -166,17 +168,15 @@ def test_an_editor_may_not_upload(client, office, bob):
     assert stored() == before
 
 
-def test_a_bad_upload_lists_each_problem_by_row_and_column_and_stores_nothing(
-    client, office, mike
-):
+def test_a_bad_upload_lists_each_problem_by_row_and_column_and_stores_nothing(client, office, mike):
     before = stored()
     bad = MAP.replace(",60,", ",sixty,").replace("PERMIT_COST;POP", "PERMIT_COST;NOPE")
     response = upload(client, mike, "map.csv", bad.encode())
     assert response.status_code == 400
     text = response.content.decode()
     assert "map.csv was not loaded: nothing was saved" in text
-    assert "<th scope=\"row\">2</th><td>legal_deadline_days</td>" in text
-    assert "<th scope=\"row\">2</th><td>criteria</td>" in text
+    assert '<th scope="row">2</th><td>legal_deadline_days</td>' in text
+    assert '<th scope="row">2</th><td>criteria</td>' in text
     assert "“NOPE” is not an indicator of the catalogue" in text
     assert stored() == before
 
@@ -205,9 +205,7 @@ def test_the_csv_download_loads_back_without_a_change(client, office, bob, mike,
     assert stored() == before
 
 
-def test_the_excel_download_loads_back_without_a_change_through_the_page(
-    client, office, mike
-):
+def test_the_excel_download_loads_back_without_a_change_through_the_page(client, office, mike):
     response = page_of(client, mike, reverse("processes:map_xlsx", args=["A1"]))
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
