@@ -184,3 +184,44 @@ def test_periods_are_ordered_in_time_across_kinds():
         "2025-03",
         "2025-Q1",
     ]
+
+
+def monthly_rows(period: str):
+    import polars as pl
+
+    return pl.DataFrame(
+        {
+            "unit": ["A1", "A1"],
+            "variable": ["PERMITS_ISSUED", "PERMIT_STAFF_COST"],
+            "period": [period, period],
+            "value": ["40", "6000"],
+            "__line": [1, 2],
+        }
+    )
+
+
+def test_an_office_writes_its_monthly_data_itself_where_the_programme_runs_no_cycles(
+    office, mike
+):
+    # The API's and the form's rule (collection.cycles.values_write_refusals): a
+    # programme without collection cycles leaves offices their own periods, months too.
+    from miara.collection.models import Value
+    from miara.collection.services import values_save
+
+    values_save(acting_user=mike, rows=monthly_rows("2025-03"), channel="api")
+    assert Value.objects.filter(unit=office, period="2025-03").count() == 2
+
+
+def test_where_the_programme_runs_cycles_only_coordinators_write_months_outside_them(
+    office, mike, alice
+):
+    # Documented limit: monthly operational data of a programme that collects through
+    # cycles are loaded by its coordinators or at the command line, not by the office.
+    from miara.collection.models import Cycle, Value
+    from miara.collection.services import WriteRefused, values_save
+
+    Cycle.objects.create(name="2024", period="2024")
+    with pytest.raises(WriteRefused):
+        values_save(acting_user=mike, rows=monthly_rows("2025-03"), channel="api")
+    values_save(acting_user=alice, rows=monthly_rows("2025-03"), channel="api")
+    assert Value.objects.filter(unit=office, period="2025-03").count() == 2
