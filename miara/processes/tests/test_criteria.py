@@ -200,9 +200,7 @@ def monthly_rows(period: str):
     )
 
 
-def test_an_office_writes_its_monthly_data_itself_where_the_programme_runs_no_cycles(
-    office, mike
-):
+def test_an_office_writes_its_monthly_data_itself_where_the_programme_runs_no_cycles(office, mike):
     # The API's and the form's rule (collection.cycles.values_write_refusals): a
     # programme without collection cycles leaves offices their own periods, months too.
     from miara.collection.models import Value
