@@ -142,6 +142,10 @@ def map_upload(request, code: str):
 @login_required
 @require_GET
 def map_download(request, code: str, fmt: str):
+    """The map as a process map file that loads back without a change. The CSV, like
+    every CSV download, makes text that a spreadsheet would run as a formula inert (a
+    name starting with = + - @ gets an apostrophe); the Excel file keeps every text
+    exactly, so it is the one to edit such names in."""
     unit = _office(request, code)
     rows = process_map_rows(selectors.process_map(unit=unit, acting_user=request.user))
     filename = f"process-map-{unit.code}.{fmt}"

@@ -237,6 +237,13 @@ def test_the_model_catalogue_loads_from_the_command_line(model):
     assert AuditEntry.objects.filter(action="processes.model_load").count() == 1
 
 
+def test_the_command_takes_model_or_unit_not_both(programme, tmp_path, capsys):
+    path = str(map_file(tmp_path, MODEL, "model.csv"))
+    assert main(["load", "processes", path, "--model", "--unit", "A1"]) == 2
+    assert "--model or --unit, not both" in capsys.readouterr().err
+    assert not ModelProcess.objects.exists() and not Process.objects.exists()
+
+
 def test_a_model_catalogue_names_no_owners(programme, tmp_path, alice):
     from miara.fileio import FileProblem
 
