@@ -72,14 +72,23 @@ def _office(request, code: str) -> Unit:
 def _render_map(request, unit: Unit, *, form=None, problems=None, upload_name="", status=200):
     processes = list(selectors.process_map(unit=unit, acting_user=request.user))
     statuses = selectors.process_criteria(unit=unit, acting_user=request.user, processes=processes)
+    # The map at a glance: how many criteria improved, worsened, have no value yet.
+    trends = {"better": 0, "worse": 0, "no_data": 0}
     for process in processes:
         process.statuses = statuses.get(process.pk, [])
+        for criterion in process.statuses:
+            if not criterion.has_value:
+                trends["no_data"] += 1
+            elif criterion.trend in trends:
+                trends[criterion.trend] += 1
     models = selectors.model_catalogue()
     manager = may_manage_processes(request.user, unit)
     context = {
         "unit": unit,
         "tree": selectors.process_tree(unit=unit, processes=processes),
         "process_count": len(processes),
+        "criteria_count": sum(len(p.statuses) for p in processes),
+        "trends": trends,
         "may_manage": manager,
         "form": form or (MapUploadForm() if manager else None),
         "problems": problems,

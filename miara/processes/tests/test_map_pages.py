@@ -94,6 +94,9 @@ def test_the_offices_staff_see_its_map_as_a_tree(client, office, bob):
     assert 'data-criterion="PERMIT_COST"' in text
     assert "better" in text  # PERMIT_COST fell from 2023 to 2024: a status in words
     assert "Upload the process map" not in text  # bob edits, he does not manage the map
+    # PERMIT_COST (fell: better) and POP (context: neither) of PERMIT, POP of REGISTER.
+    for stat, count in (("criteria", 3), ("better", 1), ("worse", 0), ("no_data", 0)):
+        assert f'data-stat="{stat}">{count}</dd>' in text
 
 
 def test_the_manager_sees_the_upload_form(client, office, mike):
