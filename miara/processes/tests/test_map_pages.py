@@ -99,6 +99,14 @@ def test_the_offices_staff_see_its_map_as_a_tree(client, office, bob):
         assert f'data-stat="{stat}">{count}</dd>' in text
 
 
+def test_an_office_without_a_map_is_told_how_to_start(client, programme, mike):
+    response = page_of(client, mike, map_url())
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "The office has no process map yet." in text
+    assert "Upload the process map" in text
+
+
 def test_the_manager_sees_the_upload_form(client, office, mike):
     response = page_of(client, mike, map_url())
     assert "Upload the process map" in response.content.decode()
