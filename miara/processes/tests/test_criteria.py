@@ -210,15 +210,29 @@ def test_an_office_writes_its_monthly_data_itself_where_the_programme_runs_no_cy
     assert Value.objects.filter(unit=office, period="2025-03").count() == 2
 
 
-def test_where_the_programme_runs_cycles_only_coordinators_write_months_outside_them(
+def test_where_the_programme_runs_yearly_cycles_an_office_writes_its_months_itself(
     office, mike, alice
 ):
-    # Documented limit: monthly operational data of a programme that collects through
-    # cycles are loaded by its coordinators or at the command line, not by the office.
+    # Yearly cycles collect years: months are the office's own running data (its
+    # cases per month), which its staff load; an earlier year stays the coordinators'.
     from miara.collection.models import Cycle, Value
     from miara.collection.services import WriteRefused, values_save
 
     Cycle.objects.create(name="2024", period="2024")
+    values_save(acting_user=mike, rows=monthly_rows("2025-03"), channel="api")
+    assert Value.objects.filter(unit=office, period="2025-03").count() == 2
+    with pytest.raises(WriteRefused):
+        values_save(acting_user=mike, rows=monthly_rows("2019"), channel="api")
+    assert not Value.objects.filter(unit=office, period="2019").exists()
+
+
+def test_where_the_programme_collects_months_only_coordinators_write_other_months(
+    office, mike, alice
+):
+    from miara.collection.models import Cycle, Value
+    from miara.collection.services import WriteRefused, values_save
+
+    Cycle.objects.create(name="2025-01", period="2025-01", is_open=False)
     with pytest.raises(WriteRefused):
         values_save(acting_user=mike, rows=monthly_rows("2025-03"), channel="api")
     values_save(acting_user=alice, rows=monthly_rows("2025-03"), channel="api")
