@@ -13,8 +13,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from miara.accounts.scope import can_see_unit
-from miara.engine.costing import Costing, compute_costing
-from miara.processes.models import CostPool, Process, ProcessOutput, TimeAllocation
+from miara.engine.costing import Costing
+from miara.processes.costing_data import costing_frames, costing_of
+from miara.processes.models import CostPool, Process
 from miara.processes.services import (
     ProcessRequestError,
     is_operator,
@@ -49,38 +50,7 @@ def costing_result(*, unit: Unit, period: str, acting_user) -> Costing:
         raise PermissionDenied(
             _("The costing of %(unit)s is not shared with the programme.") % {"unit": unit.code}
         )
-    period = period_code(period)
-    pools = list(
-        CostPool.objects.filter(unit=unit, period=period).values_list(
-            "department__code", "kind", "fte", "personnel_cost", "other_cost"
-        )
-    )
-    departments = pl.DataFrame(
-        [(code, kind, fte, personnel + other) for code, kind, fte, personnel, other in pools],
-        schema={"department": pl.String, "kind": pl.String, "fte": pl.Float64, "cost": pl.Float64},
-        orient="row",
-    )
-    allocation = pl.DataFrame(
-        [
-            (department, process, percent / 100)
-            for department, process, percent in TimeAllocation.objects.filter(
-                unit=unit, period=period
-            ).values_list("department__code", "process__code", "percent")
-        ],
-        schema={"department": pl.String, "process": pl.String, "share": pl.Float64},
-        orient="row",
-    )
-    outputs = pl.DataFrame(
-        list(
-            ProcessOutput.objects.filter(unit=unit, period=period).values_list(
-                "process__code", "output", "direct_cost"
-            )
-        ),
-        schema={"process": pl.String, "output": pl.Float64, "direct_cost": pl.Float64},
-        orient="row",
-    )
-    processes = Process.objects.filter(unit=unit).order_by("code").values_list("code", flat=True)
-    return compute_costing(departments, allocation, outputs, processes=list(processes))
+    return costing_of(costing_frames(unit, period_code(period)))
 
 
 def costing_export(*, unit_code: str, period: str, acting_user) -> pl.DataFrame:
