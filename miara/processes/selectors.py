@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from miara.accounts.scope import can_see_unit
 from miara.engine.costing import Costing
-from miara.processes.costing_data import costing_frames, costing_of
+from miara.engine.periods import Period
+from miara.processes.costing_data import costing_frames, costing_of, flows_of
 from miara.processes.models import CostPool, Process
 from miara.processes.services import (
     ProcessRequestError,
@@ -65,3 +66,25 @@ def costing_export(*, unit_code: str, period: str, acting_user) -> pl.DataFrame:
             % {"unit": unit.code, "period": period_code(period)}
         )
     return costing.processes.select(EXPORT_COLUMNS)
+
+
+def costing_flows(*, unit: Unit, period: str, acting_user) -> pl.DataFrame:
+    """Where the office's money goes in a period (engine.costing.cost_flows): per source
+    (department, or the direct costs) and process, the amount; null process = unassigned."""
+    if not may_read_costing(acting_user, unit):
+        raise PermissionDenied
+    return flows_of(costing_frames(unit, period_code(period)))
+
+
+def costing_periods(*, unit: Unit, acting_user) -> list[str]:
+    """The periods with costing data of the office (cost pools), latest first."""
+    if not may_read_costing(acting_user, unit):
+        raise PermissionDenied
+    codes = CostPool.objects.filter(unit=unit).values_list("period", flat=True).distinct()
+    # By year, then months and quarters of the year before the year as a whole.
+    rank = {"month": 0, "quarter": 1, "year": 2}
+    return sorted(
+        set(codes),
+        key=lambda code: (Period.parse(code).year, rank[Period.parse(code).kind], code),
+        reverse=True,
+    )

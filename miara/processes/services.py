@@ -476,6 +476,9 @@ def costing_load(
     )
     if problems:
         raise FileProblem(path.name, problems)
+    # A process listed with neither output nor direct cost (as the page's template lists
+    # every process) is one with no data: the costing is the same, and so is what is kept.
+    outputs = {process: data for process, data in outputs.items() if data != (None, 0.0)}
 
     report = LoadReport()
     with transaction.atomic():

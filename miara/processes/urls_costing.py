@@ -1,0 +1,16 @@
+"""The costing pages of an office (views_costing), included by miara/urls.py under
+`units/<code>/costing/` in the `costing` namespace."""
+
+from django.urls import path
+
+from miara.processes import views_costing as views
+
+app_name = "costing"
+costing_urlpatterns = [
+    path("", views.costing, name="costing"),
+    path("survey/", views.survey, name="survey"),
+    path("survey/cell/", views.cell, name="cell"),
+    path("template.xlsx", views.template, name="template"),
+    path("costing.<str:fmt>", views.download, name="download"),
+    path("sharing/", views.sharing, name="sharing"),
+]
