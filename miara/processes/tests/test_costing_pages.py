@@ -265,3 +265,10 @@ def test_the_pages_speak_polish_and_czech(client, office, language, word):
     client.cookies["django_language"] = language
     html = client.get("/units/A1/costing/?period=2025").content.decode()
     assert word in html
+
+
+def test_a_percent_sign_in_a_translated_template_string_shows_once(client, office):
+    client = logged_in(client, "mike")
+    client.cookies["django_language"] = "cs"
+    html = client.get("/units/A1/costing/survey/?period=2025").content.decode()
+    assert "Celkem %<" in html and "%%" not in html
