@@ -68,7 +68,7 @@ def money_flow_spec(
             ],
         },
         "width": "container",
-        "height": max(60, 26 * len(departments)),
+        "height": max(60, 28 * len(departments)),
         "config": {
             "font": FONT,
             "view": {"stroke": None},
@@ -85,5 +85,5 @@ def money_flow_spec(
             "legend": {"labelColor": "#4a5765", "titleColor": "#1c2530"},
             "background": "transparent",
         },
-        "autosize": {"type": "fit", "contains": "padding"},
+        "autosize": {"type": "fit-x", "contains": "padding"},
     }
