@@ -11,6 +11,7 @@ costing_urlpatterns = [
     path("survey/", views.survey, name="survey"),
     path("survey/cell/", views.cell, name="cell"),
     path("template.xlsx", views.template, name="template"),
-    path("costing.<str:fmt>", views.download, name="download"),
+    path("costing.csv", views.download, {"fmt": "csv"}, name="download_csv"),
+    path("costing.xlsx", views.download, {"fmt": "xlsx"}, name="download_xlsx"),
     path("sharing/", views.sharing, name="sharing"),
 ]
