@@ -62,7 +62,9 @@ def costing_frames(unit: Unit, period: str) -> CostingFrames:
         orient="row",
     )
     # The allocation is the big part (departments × processes, 6,000 cells for a large
-    # office): read it as a frame in one go (COPY on PostgreSQL), not row by row.
+    # office): read it as a frame in one go, not as model rows. An ordinary fetch, not
+    # COPY: psycopg hands COPY's output over row by row, slower at this size (measured:
+    # benchmarks/costing.py).
     allocation = fetch_frame(
         f"SELECT d.code, p.code, a.percent / 100.0 FROM {TimeAllocation._meta.db_table} a "
         f"JOIN {Department._meta.db_table} d ON d.id = a.department_id "
@@ -70,6 +72,7 @@ def costing_frames(unit: Unit, period: str) -> CostingFrames:
         "WHERE a.unit_id = %s AND a.period = %s",
         [unit.pk, period],
         {"department": pl.String, "process": pl.String, "share": pl.Float64},
+        few=True,
     )
     outputs = pl.DataFrame(
         list(
