@@ -97,7 +97,7 @@ def flows_of(frames: CostingFrames) -> pl.DataFrame:
     return cost_flows(frames.departments, frames.allocation, frames.outputs)
 
 
-def costing_values_write(*, unit: Unit, period: str, acting_user, channel: str) -> int:
+def costing_values_write(*, unit: Unit, period: str, acting_user, channel: str) -> tuple[int, int]:
     """Write each process's total cost into its `cost_variable` and its output volume
     into its `output_variable`, for the unit and period, through the one write path of
     values (`collection.services.values_save`: permission by
@@ -107,8 +107,8 @@ def costing_values_write(*, unit: Unit, period: str, acting_user, channel: str) 
     collection, a submitted questionnaire, a value the variable does not admit) raises
     CostingNotWritten and the caller's transaction stores nothing. Processes without
     variables are skipped; a period without cost pools writes nothing, and so does a
-    costing whose figures the variables hold already. Returns the number of values
-    created or changed.
+    costing whose figures the variables hold already. Returns the numbers of values
+    created and changed.
     """
     targets = list(
         Process.objects.filter(unit=unit)
@@ -121,10 +121,10 @@ def costing_values_write(*, unit: Unit, period: str, acting_user, channel: str) 
         .values_list("code", "output_variable__code")
     )
     if not targets and not outputs_to:
-        return 0
+        return 0, 0
     frames = costing_frames(unit, period)
     if not frames.has_data:
-        return 0
+        return 0, 0
     _refuse_shared_variables(targets + outputs_to)
     result = {row["process"]: row for row in costing_of(frames).processes.iter_rows(named=True)}
     rows = [(process, variable, result[process]["cost"]) for process, variable in targets]
@@ -142,7 +142,7 @@ def costing_values_write(*, unit: Unit, period: str, acting_user, channel: str) 
         if row[1] not in stored or number_text(stored[row[1]]) != number_text(row[2])
     ]
     if not rows:
-        return 0
+        return 0, 0
     frame = pl.DataFrame(
         {
             "unit": [unit.code] * len(rows),
@@ -199,7 +199,7 @@ def costing_values_write(*, unit: Unit, period: str, acting_user, channel: str) 
             )
             % {"unit": unit.code, "period": period, "reason": reason}
         )
-    return report.created + report.updated
+    return report.created, report.updated
 
 
 def _refuse_shared_variables(targets: list[tuple[str, str]]) -> None:

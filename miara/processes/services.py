@@ -542,11 +542,13 @@ def costing_load(
         # The costs feed the benchmark: each process's cost and output go into the
         # variables the map names, in this transaction, so a refused write (a closed
         # collection, a locked questionnaire) leaves nothing of the costing stored.
-        written = costing_values_write(
+        created, updated = costing_values_write(
             unit=unit, period=period, acting_user=acting_user, channel=channel
         )
-        if written:
-            report.updated["values"] = written
+        if created:
+            report.created["values"] = created
+        if updated:
+            report.updated["values"] = updated
         if report.changed:
             load_recorded(
                 user=acting_user,

@@ -270,10 +270,10 @@ def allocation_cell_save(
                 "new": value,
             },
         )
-        written = costing_values_write(
+        created, updated = costing_values_write(
             unit=unit, period=period, acting_user=acting_user, channel=channel
         )
-    return CellSaved(percent=value, row_total=total, values_written=written)
+    return CellSaved(percent=value, row_total=total, values_written=created + updated)
 
 
 # --- the workbook template ----------------------------------------------------------------
