@@ -22,9 +22,10 @@ from miara.accounts.scope import access_unit
 from miara.api.auth import protected
 from miara.api.schemas import Code, ErrorOut, PeriodCode, UnitCode, ValidationErrorOut
 from miara.fileio import FileProblem
-from miara.processes.errors import ProcessRequestError
+from miara.processes.errors import CellConflict, CostingNotWritten, ProcessRequestError
 from miara.processes.selectors import costing_periods, costing_result, process_map
 from miara.processes.services import costing_load, may_read_costing, period_code
+from miara.processes.survey import allocation_cell_save
 
 router = Router(tags=["processes"], auth=protected)
 
@@ -101,6 +102,26 @@ class CostingIn(Schema):
 
 class CostingWrittenOut(Schema):
     summary: str
+
+
+class CellIn(Schema):
+    department: Annotated[str, Field(min_length=1, max_length=40)]
+    process: Code
+    percent: float | None = Field(description="0–100; null empties the cell")
+    read_percent: float | None = Field(
+        description="The cell as you read it (null: empty); its version: when the stored "
+        "cell differs, someone changed it meanwhile and the answer is 409"
+    )
+
+
+class CellOut(Schema):
+    percent: float | None
+    row_total: float = Field(description="The department's row after the change, in percent")
+
+
+class CellConflictOut(Schema):
+    detail: str
+    stored: float | None = Field(description="The cell as it is stored now")
 
 
 def _costing_unit(user, code: str):
@@ -230,3 +251,47 @@ def costing_post(
         except ProcessRequestError as error:
             return Status(409, {"detail": str(error)})
     return {"summary": report.summary()}
+
+
+@router.post(
+    "/costing/allocation",
+    response={
+        200: CellOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: CellConflictOut | ErrorOut,
+        422: ValidationErrorOut | ErrorOut,
+    },
+    summary="Set one cell of the time-allocation survey",
+)
+def allocation_post(
+    request,
+    payload: CellIn,
+    unit: Annotated[UnitCode, Query(description="Unit code")],
+    period: Annotated[PeriodCode, Query(description="2025, 2025-Q1 or 2025-03")],
+):
+    """The share of a primary department's time spent on a process, as the survey page
+    saves a cell: 0–100, the department's row at most 100 %, no support department (422
+    with the reason otherwise). `read_percent` is the cell as you read it: 409 with the
+    stored cell when someone changed it meanwhile, or when the recomputed costs cannot be
+    written into the map's variables; then nothing is stored."""
+    office = _costing_unit(request.auth, unit)
+    try:
+        saved = allocation_cell_save(
+            acting_user=request.auth,
+            unit=office,
+            period=period_code(period),
+            department=payload.department,
+            process=payload.process,
+            percent=payload.percent,
+            read_percent=payload.read_percent,
+            channel="api",
+        )
+    except CellConflict as conflict:
+        return Status(409, {"detail": str(conflict), "stored": conflict.stored})
+    except CostingNotWritten as refused:
+        return Status(409, {"detail": str(refused)})
+    except ProcessRequestError as refused:
+        return Status(422, {"detail": str(refused)})
+    return {"percent": saved.percent, "row_total": saved.row_total}

@@ -27,6 +27,7 @@ PATHS = {
     "/api/v1/jobs/{job_id}": {"get"},
     "/api/v1/processes": {"get"},
     "/api/v1/costing": {"get", "post"},
+    "/api/v1/costing/allocation": {"post"},
 }
 
 

@@ -160,3 +160,42 @@ def test_the_endpoints_are_in_the_openapi_schema(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"get"} <= set(paths["/api/v1/processes"])
     assert {"get", "post"} <= set(paths["/api/v1/costing"])
+
+
+def cell(client, **body):
+    data = {"department": "BUILD", "process": "ARCHIVE", "percent": 15, "read_percent": None}
+    return client.post(
+        "/api/v1/costing/allocation?unit=A1&period=2025",
+        data | body,
+        content_type="application/json",
+    )
+
+
+def test_the_manager_sets_a_cell_of_the_survey(office, mike):
+    response = cell(client_for(mike))
+    assert response.status_code == 200, response.content
+    assert response.json() == {"percent": 15.0, "row_total": 95.0}
+    assert TimeAllocation.objects.get(process__code="ARCHIVE", period="2025").percent == 15
+
+
+def test_a_cell_changed_meanwhile_is_a_409_with_the_stored_cell(office, mike):
+    response = cell(client_for(mike), process="PERMIT", percent=40, read_percent=45)
+    assert response.status_code == 409
+    assert response.json()["stored"] == 50
+
+
+def test_a_refused_cell_is_a_422_with_the_reason(office, mike):
+    response = cell(client_for(mike), department="IT")
+    assert response.status_code == 422
+    assert "support department" in response.json()["detail"]
+    response = cell(client_for(mike), percent=25)
+    assert "more than 100 %" in response.json()["detail"]
+
+
+def test_an_editor_may_not_set_a_cell(office, bob):
+    assert cell(client_for(bob)).status_code == 403
+    assert not TimeAllocation.objects.filter(process__code="ARCHIVE").exists()
+
+
+def test_a_stranger_setting_a_cell_gets_the_404_of_a_missing_unit(office, carol):
+    assert cell(client_for(carol)).status_code == 404
