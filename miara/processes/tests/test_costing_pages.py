@@ -272,3 +272,8 @@ def test_a_percent_sign_in_a_translated_template_string_shows_once(client, offic
     client.cookies["django_language"] = "cs"
     html = client.get("/units/A1/costing/survey/?period=2025").content.decode()
     assert "Celkem %<" in html and "%%" not in html
+
+
+def test_the_overview_links_an_office_user_to_the_costing(client, office, bob):
+    html = logged_in(client, "bob").get("/").content.decode()
+    assert 'href="/units/A1/costing/"' in html
