@@ -324,12 +324,13 @@ def _money_chart(request, unit, period, result):
     """The chart of where the money goes, and its summary in words."""
     flows = costing_flows(unit=unit, period=period, acting_user=request.user)
     departments = dict(Department.objects.filter(unit=unit).values_list("code", "name"))
-    largest = [
-        code
-        for code in result.processes.sort("cost", descending=True)
-        .filter(result.processes.sort("cost", descending=True)["cost"] > 0)["process"]
-        .to_list()[:SHOWN]
-    ]
+    # The costliest processes get their own colour (charts.SHOWN); the rest share one.
+    costs = {
+        row["process"]: row["cost"]
+        for row in result.processes.sort("cost", descending=True).iter_rows(named=True)
+        if row["cost"] > 0
+    }
+    largest = list(costs)[:SHOWN]
     other, unused = _("other processes"), _("unused capacity")
     labels = {code: code for code in largest}
     rows: dict[tuple[str, str], float] = {}
@@ -362,10 +363,7 @@ def _money_chart(request, unit, period, result):
             "amount": _("Cost"),
         },
     )
-    top = ", ".join(
-        f"{code} ({fixed(float(result.processes.filter(result.processes['process'] == code)['cost'][0]), 0)})"
-        for code in largest[:3]
-    )
+    top = ", ".join(f"{code} ({fixed(costs[code], 0)})" for code in largest[:3])
     summary = _(
         "Each bar is a department (or the direct costs); its parts are the processes its "
         "money goes to. Of %(total)s in all, %(assigned)s goes to processes and %(unused)s "

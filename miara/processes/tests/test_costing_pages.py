@@ -277,3 +277,22 @@ def test_a_percent_sign_in_a_translated_template_string_shows_once(client, offic
 def test_the_overview_links_an_office_user_to_the_costing(client, office, bob):
     html = logged_in(client, "bob").get("/").content.decode()
     assert 'href="/units/A1/costing/"' in html
+
+
+def test_the_chart_places_all_the_money(client, office):
+    import json
+
+    html = logged_in(client, "mike").get("/units/A1/costing/?period=2025").content.decode()
+    spec = json.loads(
+        re.search(
+            r'<script type="application/json" data-chart="chart-money">(.*?)</script>', html
+        ).group(1)
+    )
+    rows = spec["data"]["values"]
+    # All pools (560 000) and direct costs (6 000), each bar's parts adding up to its
+    # department: BUILD 400 000 of which 80 000 unused, IT spread over three processes.
+    assert sum(r["amount"] for r in rows) == pytest.approx(566_000, abs=0.05)
+    build = {r["process"]: r["amount"] for r in rows if r["department"] == "Construction office"}
+    assert build == {"PERMIT": 200_000, "ZONING": 120_000, "unused capacity": 80_000}
+    it = [r for r in rows if r["department"] == "Information technology (support)"]
+    assert sum(r["amount"] for r in it) == pytest.approx(60_000, abs=0.05)
