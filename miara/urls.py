@@ -4,6 +4,7 @@ from django.urls import include, path
 from miara.analytics import compute_views
 from miara.api.api import api
 from miara.collection import urls as collection_urls
+from miara.processes import urls_costing
 
 # Pages are not prefixed by language (no i18n_patterns): the language comes from the
 # cookie that /i18n/setlang/ sets, else from Accept-Language, else MIARA_LANGUAGE. With
@@ -21,6 +22,10 @@ urlpatterns = [
     path("", include("miara.analytics.urls")),
     path("", include("miara.reports.urls")),
     path("", include("miara.processes.urls")),
+    path(
+        "units/<str:code>/costing/",
+        include((urls_costing.costing_urlpatterns, urls_costing.app_name)),
+    ),
     # The board's results section (analytics) answers under the board's own names.
     path(
         "",

@@ -20,6 +20,7 @@ from miara.api import (
     catalogue,
     computations,
     cycles,
+    processes,
     public,
     results,
     submissions,
@@ -91,6 +92,7 @@ api.add_router("/cycles", cycles.router)
 api.add_router("/submissions", submissions.router)
 api.add_router("/public", public.router)
 api.add_router("", computations.router)  # /result-sets and /jobs/{id}
+api.add_router("", processes.router)  # /processes and /costing
 
 
 # Added last so that it only catches addresses no endpoint has: a typo in a script gets
@@ -151,12 +153,14 @@ def on_validation_error(request, exc: ValidationError):
 @api.exception_handler(cycles.CycleInputErrors)
 @api.exception_handler(submissions.NoteErrors)
 @api.exception_handler(computations.ComputeInputError)
+@api.exception_handler(processes.CostingInputErrors)
 def on_item_errors(
     request,
     exc: values.ItemErrors
     | cycles.CycleInputErrors
     | submissions.NoteErrors
-    | computations.ComputeInputError,
+    | computations.ComputeInputError
+    | processes.CostingInputErrors,
 ):
     return _detail(request, 422, exc.errors)
 

@@ -182,3 +182,82 @@ def _process_order(*sources: Iterable[str]) -> list[str]:
             if code is not None:
                 seen.setdefault(code, None)
     return list(seen)
+
+
+FLOW_SCHEMA = {"source": pl.String, "kind": pl.String, "process": pl.String, "amount": pl.Float64}
+DIRECT = "direct"
+
+
+def cost_flows(
+    departments: pl.DataFrame,
+    allocation: pl.DataFrame,
+    outputs: pl.DataFrame,
+) -> pl.DataFrame:
+    """Where the money goes: one row per (source, process) with the amount the source
+    gives the process, for a chart of departments → processes.
+
+    Sources are the departments (`kind` primary or support) and the direct costs
+    (`source` and `kind` "direct"). A primary department d gives p C_d · a_dp; a support
+    department s gives p C_s · h_p / Σh (the direct method, department by department, so
+    the support rows add up to `support_cost`); `process` is null for what goes to no
+    process (unused capacity, and support cost with no allocated staff). The amounts add
+    up to the costing's totals (`compute_costing`): per process to `cost`, the null
+    process to `unassigned`, everything to all cost pools + all direct costs.
+    """
+    departments = departments.select(
+        pl.col("department").cast(pl.String),
+        pl.col("kind").cast(pl.String),
+        pl.col("fte").cast(pl.Float64).fill_null(0.0),
+        pl.col("cost").cast(pl.Float64).fill_null(0.0),
+    )
+    allocation = allocation.select(
+        pl.col("department").cast(pl.String),
+        pl.col("process").cast(pl.String),
+        pl.col("share").cast(pl.Float64).fill_null(0.0),
+    )
+    primary = departments.filter(pl.col("kind") == PRIMARY)
+    support = departments.filter(pl.col("kind") == SUPPORT)
+    allocated = allocation.join(primary, on="department", how="inner")
+    given = allocated.select(
+        pl.col("department").alias("source"),
+        pl.lit(PRIMARY).alias("kind"),
+        "process",
+        (pl.col("cost") * pl.col("share")).alias("amount"),
+    )
+    used = allocated.group_by("department").agg(pl.col("share").sum().alias("used"))
+    unused = (
+        primary.join(used, on="department", how="left")
+        .select(
+            pl.col("department").alias("source"),
+            pl.lit(PRIMARY).alias("kind"),
+            pl.lit(None, pl.String).alias("process"),
+            (pl.col("cost") * (1.0 - pl.col("used").fill_null(0.0))).alias("amount"),
+        )
+        .filter(pl.col("amount") != 0)
+    )
+    staff = allocated.group_by("process").agg((pl.col("fte") * pl.col("share")).sum().alias("h"))
+    total_staff = float(staff["h"].sum()) if staff.height else 0.0
+    if total_staff > NO_STAFF:
+        spread = support.join(
+            staff.with_columns((pl.col("h") / total_staff).alias("key")), how="cross"
+        ).select(
+            pl.col("department").alias("source"),
+            pl.lit(SUPPORT).alias("kind"),
+            "process",
+            (pl.col("cost") * pl.col("key")).alias("amount"),
+        )
+    else:
+        spread = support.select(
+            pl.col("department").alias("source"),
+            pl.lit(SUPPORT).alias("kind"),
+            pl.lit(None, pl.String).alias("process"),
+            pl.col("cost").alias("amount"),
+        )
+    direct = outputs.select(
+        pl.lit(DIRECT).alias("source"),
+        pl.lit(DIRECT).alias("kind"),
+        pl.col("process").cast(pl.String),
+        pl.col("direct_cost").cast(pl.Float64).fill_null(0.0).alias("amount"),
+    ).filter(pl.col("amount") != 0)
+    frames = [f.cast(FLOW_SCHEMA) for f in (given, unused, spread, direct)]
+    return pl.concat(frames).filter(pl.col("amount") != 0)

@@ -19,16 +19,15 @@ from miara.analytics.selectors import results_frame
 from miara.catalogue.models import Indicator, Variable
 from miara.collection.selectors import values_frame
 from miara.engine import formula as formulas
-from miara.engine.costing import Costing, compute_costing
+from miara.engine.costing import Costing
 from miara.engine.periods import Period
+from miara.processes.costing_data import costing_frames, costing_of, flows_of
 from miara.processes.models import (
     CostPool,
     ModelProcess,
     Process,
     ProcessCriterion,
     ProcessGroup,
-    ProcessOutput,
-    TimeAllocation,
 )
 from miara.processes.services import (
     ProcessRequestError,
@@ -298,38 +297,7 @@ def costing_result(*, unit: Unit, period: str, acting_user) -> Costing:
         raise PermissionDenied(
             _("The costing of %(unit)s is not shared with the programme.") % {"unit": unit.code}
         )
-    period = period_code(period)
-    pools = list(
-        CostPool.objects.filter(unit=unit, period=period).values_list(
-            "department__code", "kind", "fte", "personnel_cost", "other_cost"
-        )
-    )
-    departments = pl.DataFrame(
-        [(code, kind, fte, personnel + other) for code, kind, fte, personnel, other in pools],
-        schema={"department": pl.String, "kind": pl.String, "fte": pl.Float64, "cost": pl.Float64},
-        orient="row",
-    )
-    allocation = pl.DataFrame(
-        [
-            (department, process, percent / 100)
-            for department, process, percent in TimeAllocation.objects.filter(
-                unit=unit, period=period
-            ).values_list("department__code", "process__code", "percent")
-        ],
-        schema={"department": pl.String, "process": pl.String, "share": pl.Float64},
-        orient="row",
-    )
-    outputs = pl.DataFrame(
-        list(
-            ProcessOutput.objects.filter(unit=unit, period=period).values_list(
-                "process__code", "output", "direct_cost"
-            )
-        ),
-        schema={"process": pl.String, "output": pl.Float64, "direct_cost": pl.Float64},
-        orient="row",
-    )
-    processes = Process.objects.filter(unit=unit).order_by("code").values_list("code", flat=True)
-    return compute_costing(departments, allocation, outputs, processes=list(processes))
+    return costing_of(costing_frames(unit, period_code(period)))
 
 
 def costing_export(*, unit_code: str, period: str, acting_user) -> pl.DataFrame:
@@ -344,3 +312,25 @@ def costing_export(*, unit_code: str, period: str, acting_user) -> pl.DataFrame:
             % {"unit": unit.code, "period": period_code(period)}
         )
     return costing.processes.select(EXPORT_COLUMNS)
+
+
+def costing_flows(*, unit: Unit, period: str, acting_user) -> pl.DataFrame:
+    """Where the office's money goes in a period (engine.costing.cost_flows): per source
+    (department, or the direct costs) and process, the amount; null process = unassigned."""
+    if not may_read_costing(acting_user, unit):
+        raise PermissionDenied
+    return flows_of(costing_frames(unit, period_code(period)))
+
+
+def costing_periods(*, unit: Unit, acting_user) -> list[str]:
+    """The periods with costing data of the office (cost pools), latest first."""
+    if not may_read_costing(acting_user, unit):
+        raise PermissionDenied
+    codes = CostPool.objects.filter(unit=unit).values_list("period", flat=True).distinct()
+    # By year, then months and quarters of the year before the year as a whole.
+    rank = {"month": 0, "quarter": 1, "year": 2}
+    return sorted(
+        set(codes),
+        key=lambda code: (Period.parse(code).year, rank[Period.parse(code).kind], code),
+        reverse=True,
+    )

@@ -33,6 +33,8 @@ from miara.engine.errors import PeriodError
 from miara.engine.periods import Period
 from miara.fileio import FileProblem, Problem, read_table
 from miara.fileio.tables import LINE, read_sheets
+from miara.processes.costing_data import costing_values_write
+from miara.processes.errors import ProcessRequestError
 from miara.processes.models import (
     CostPool,
     Department,
@@ -67,10 +69,6 @@ COSTING_SHEETS = {
 }
 # Percentages are typed by people; a sum of 100.00000000001 from binary fractions is 100.
 PERCENT_SLACK = 1e-9
-
-
-class ProcessRequestError(ValueError):
-    """A request that names no unit the user may act for, or a period that is not one."""
 
 
 # --- who may do what -----------------------------------------------------------------
@@ -802,6 +800,9 @@ def costing_load(
     )
     if problems:
         raise FileProblem(path.name, problems)
+    # A process listed with neither output nor direct cost (as the page's template lists
+    # every process) is one with no data: the costing is the same, and so is what is kept.
+    outputs = {process: data for process, data in outputs.items() if data != (None, 0.0)}
 
     report = LoadReport()
     with transaction.atomic():
@@ -862,6 +863,16 @@ def costing_load(
             report.updated.update({} if outcome == "created" else _costing_counts(after))
         else:
             report.unchanged.update(_costing_counts(after))
+        # The costs feed the benchmark: each process's cost and output go into the
+        # variables the map names, in this transaction, so a refused write (a closed
+        # collection, a locked questionnaire) leaves nothing of the costing stored.
+        created, updated = costing_values_write(
+            unit=unit, period=period, acting_user=acting_user, channel=channel
+        )
+        if created:
+            report.created["values"] = created
+        if updated:
+            report.updated["values"] = updated
         if report.changed:
             load_recorded(
                 user=acting_user,

@@ -25,6 +25,9 @@ PATHS = {
     "/api/v1/public/aggregates": {"get"},
     "/api/v1/result-sets": {"get", "post"},
     "/api/v1/jobs/{job_id}": {"get"},
+    "/api/v1/processes": {"get"},
+    "/api/v1/costing": {"get", "post"},
+    "/api/v1/costing/allocation": {"post"},
 }
 
 

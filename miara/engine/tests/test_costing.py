@@ -296,3 +296,61 @@ def test_it_costs_forty_departments_by_150_processes_well_within_a_second():
     costing = compute_costing(*frames(departments, allocation, outputs))
     assert time.perf_counter() - started < 1.0
     assert costing.processes.height == 150
+
+
+# --- where the money goes (cost_flows) ---------------------------------------------------
+
+FLOW_OFFICE = frames(
+    [
+        ("BUILD", "primary", 4, 400_000),
+        ("REG", "primary", 2, 100_000),
+        ("IT", "support", 1, 40_000),
+        ("HR", "support", 0.5, 20_000),
+    ],
+    [("BUILD", "PERMIT", 0.5), ("BUILD", "ZONING", 0.3), ("REG", "REGISTER", 1.0)],
+    [("PERMIT", 400, 5_000), ("REGISTER", None, 1_000)],
+)
+
+
+def test_the_flows_of_a_hand_worked_office():
+    from miara.engine.costing import cost_flows
+
+    flows = {(s, p): a for s, _k, p, a in cost_flows(*FLOW_OFFICE).iter_rows()}
+    # Σh = 5.2; IT gives PERMIT 40 000 · 2 / 5.2, HR 20 000 · 2 / 5.2.
+    assert flows[("BUILD", "PERMIT")] == pytest.approx(200_000)
+    assert flows[("BUILD", None)] == pytest.approx(80_000)  # unused capacity
+    assert flows[("IT", "PERMIT")] == pytest.approx(40_000 * 2 / 5.2)
+    assert flows[("HR", "ZONING")] == pytest.approx(20_000 * 1.2 / 5.2)
+    assert flows[("direct", "REGISTER")] == pytest.approx(1_000)
+    assert ("REG", None) not in flows  # REG's time is all allocated
+
+
+def test_the_flows_add_up_to_the_costing():
+    from miara.engine.costing import cost_flows
+
+    costing = compute_costing(*FLOW_OFFICE)
+    flows = cost_flows(*FLOW_OFFICE)
+    per_process = dict(
+        flows.filter(pl.col("process").is_not_null())
+        .group_by("process")
+        .agg(pl.col("amount").sum())
+        .iter_rows()
+    )
+    for row in costing.processes.iter_rows(named=True):
+        assert per_process.get(row["process"], 0.0) == pytest.approx(row["cost"])
+    unassigned = flows.filter(pl.col("process").is_null())["amount"].sum()
+    assert unassigned == pytest.approx(costing.unassigned)
+    assert flows["amount"].sum() == pytest.approx(costing.total_cost)
+
+
+def test_support_cost_without_allocated_staff_flows_to_no_process():
+    from miara.engine.costing import cost_flows
+
+    departments, _allocation, outputs = FLOW_OFFICE
+    empty = pl.DataFrame(
+        schema={"department": pl.String, "process": pl.String, "share": pl.Float64}
+    )
+    flows = cost_flows(departments, empty, outputs)
+    assert flows.filter(pl.col("process").is_null())["amount"].sum() == pytest.approx(
+        compute_costing(departments, empty, outputs).unassigned
+    )

@@ -188,3 +188,34 @@ def test_it_refuses_bad_requests_in_plain_words(loaded, capsys, monkeypatch, arg
     assert main(args) == code
     assert message in capsys.readouterr().err
     assert not (loaded / "x.csv").exists()
+
+
+def test_a_costing_refused_by_a_submitted_questionnaire_says_why_and_stores_nothing(
+    programme, tmp_path, capsys
+):
+    from miara.collection.cycles import cycle_open, submission_submit
+    from miara.collection.models import Submission
+
+    cycle = cycle_open(
+        period="2025",
+        name="Year 2025",
+        variable_codes=["PERMITS_ISSUED"],
+        unit_codes=["A1"],
+        required_codes=[],
+    )
+    submission = Submission.objects.get(cycle=cycle)
+    from miara.accounts.services import user_add
+
+    alice, _ = user_add(username="alice", role="coordinator", password="Correct-horse-42")
+    submission_submit(submission=submission, acting_user=alice)
+    assert main(["load", "processes", str(map_file(tmp_path)), "--unit", "A1"]) == 0
+    code = main(
+        ["load", "costing", str(costing_file(tmp_path)), "--unit", "A1", "--period", "2025"]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "error: Nothing of the costing was stored" in err
+    assert "submitted or accepted questionnaire" in err
+    # The command line acts as the operator, who may write any period; a submitted
+    # questionnaire is locked for everyone, so the operator is refused all the same.
+    assert not CostPool.objects.exists()

@@ -244,7 +244,8 @@ def test_a_new_workbook_replaces_the_period_and_leaves_other_periods(office, mik
         period="2025",
         acting_user=mike,
     )
-    assert report.updated == {"cost pools": 3, "allocations": 1, "outputs": 3}
+    # The permit's cost changed (less of its department's time), so did its variable.
+    assert report.updated == {"cost pools": 3, "allocations": 1, "outputs": 3, "values": 1}
     assert TimeAllocation.objects.filter(period="2025").count() == 1
     assert TimeAllocation.objects.filter(period="2024").count() == 3
     costing = costing_result(unit=office, period="2025", acting_user=mike)
