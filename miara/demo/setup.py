@@ -342,8 +342,9 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
 def demo_offices_load(directory: Path) -> None:
     """The Czech office and the costing of a few Polish offices (demo/offices.py), loaded
     as an office would: the process maps and costing workbooks through the loaders of
-    `miara load processes` and `miara load costing`, the Czech office's monthly cases
-    through the one write path of values."""
+    `miara load processes` and `miara load costing` (which write each process's cost and
+    output into the variables its map names), the Czech office's monthly cases through
+    the one write path of values."""
     import polars as pl
 
     from miara.accounts.scope import OPERATOR
@@ -372,52 +373,6 @@ def demo_offices_load(directory: Path) -> None:
         channel="import",
         source=f"demo: {CZECH_UNIT['name']}, document-management system",
     )
-    _costing_values_write([(o.unit, period) for o in offices for period in o.costing])
-
-
-def _costing_values_write(costings: list[tuple[str, str]]) -> None:
-    """Write each process's computed cost and output into the catalogue variables its
-    process map names, for these (unit, period) costings, through the one write path.
-
-    Stand-in until `costing_load` writes them itself; then this is redundant (writing the
-    same values again changes nothing) and goes.
-    """
-    import polars as pl
-
-    from miara.accounts.scope import OPERATOR
-    from miara.collection.services import values_save
-    from miara.demo.generator import format_number
-    from miara.processes.models import Process
-    from miara.processes.selectors import costing_result
-    from miara.units.models import Unit
-
-    rows: list[tuple[str, str, str, str]] = []
-    for unit_code, period in costings:
-        unit = Unit.objects.get(code=unit_code)
-        targets = {
-            code: (cost, output)
-            for code, cost, output in Process.objects.filter(unit=unit).values_list(
-                "code", "cost_variable__code", "output_variable__code"
-            )
-        }
-        costing = costing_result(unit=unit, period=period, acting_user=OPERATOR)
-        for process, cost, output in costing.processes.select(
-            "process", "cost", "output"
-        ).iter_rows():
-            cost_variable, output_variable = targets.get(process, (None, None))
-            if cost_variable:
-                rows.append((unit_code, cost_variable, period, format_number(round(cost, 2))))
-            if output_variable:
-                rows.append((unit_code, output_variable, period, format_number(output)))
-    if rows:
-        values_save(
-            acting_user=OPERATOR,
-            rows=pl.DataFrame(
-                rows, schema=["unit", "variable", "period", "value"], orient="row"
-            ).with_row_index("__line", offset=2),
-            channel="import",
-            source="demo: process costing",
-        )
 
 
 def _periods_before_the_cycle() -> list[str]:
