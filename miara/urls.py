@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("miara.catalogue.urls")),
     path("", include("miara.analytics.urls")),
     path("", include("miara.reports.urls")),
+    path("", include("miara.targets.urls")),
     # The board's results section (analytics) answers under the board's own names.
     path(
         "",
