@@ -202,3 +202,41 @@ def answer_indicator_target(
     path = dict(trajectory(target.points_list()))
     wanted = [Period.parse(p).code for p in periods]
     return [(p, path[p]) for p in wanted if p in path]
+
+
+def target_rows(
+    *, user, unit_codes: list[str] | None = None, indicator_codes: list[str] | None = None
+) -> list[dict]:
+    """The targets the user reads (of these units and indicators, when given) as plain
+    rows: points, owner, rule, version and status. PermissionDenied for a named unit whose
+    targets the user may not read."""
+    for code in unit_codes or []:
+        unit = Unit.objects.get(code=code)
+        if not may_read_targets(user, unit):
+            raise PermissionDenied(
+                _("The targets of %(unit)s are not shared with the programme.")
+                % {"unit": unit.code}
+            )
+    targets = _targets(user, unit_codes)
+    if indicator_codes:
+        targets = targets.filter(indicator__code__in=indicator_codes)
+    targets = list(targets)
+    status = {(r["indicator"], r["unit"]): r for r in _status_frame(targets).to_dicts()}
+    rows = []
+    for t in targets:
+        s = status[(t.indicator.code, t.unit.code)]
+        rows.append(
+            {
+                "indicator": t.indicator.code,
+                "unit": t.unit.code,
+                "points": [{"period": p, "target": v} for p, v in t.points_list()],
+                "owner": t.owner.username if t.owner else None,
+                "rule": t.rule,
+                "version": t.version,
+                "period": s["period"],
+                "target": s["target"],
+                "value": s["value"],
+                "status": s["status"],
+            }
+        )
+    return rows

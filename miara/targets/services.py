@@ -633,3 +633,89 @@ def targets_load(*, path: str | Path, acting_user, channel: str = "cli") -> Load
                 report=report,
             )
     return report
+
+
+# --- several targets at once (the API) --------------------------------------------------
+
+
+class TargetItemErrors(ValueError):
+    """Items of a request that cannot be targets: (index, field, message) each."""
+
+    def __init__(self, errors: list[tuple[int, str, str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"item {i}, {f}: {m}" for i, f, m in errors))
+
+
+@dataclass
+class TargetItem:
+    indicator: str
+    unit: str
+    points: list[tuple[str, float]]
+    owner: str | None = None
+    rule: str = ""
+    version: int | None = None
+
+
+def targets_save(*, acting_user, items: list[TargetItem], channel: str = "api") -> list[Target]:
+    """Set several targets, all or nothing: units the user may not see are
+    TargetInputError (field unit), units they may not plan for PermissionDenied, bad items
+    TargetItemErrors (every one named by its index), a stale version TargetConflict."""
+    units: dict[str, Unit] = {}
+    for item in items:
+        if item.unit not in units:
+            units[item.unit] = unit_for(unit_code=item.unit, acting_user=acting_user)
+            _authorise(acting_user, units[item.unit])
+    errors: list[tuple[int, str, str]] = []
+    checked = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, item in enumerate(items):
+        unit = units[item.unit]
+        key = (item.indicator, item.unit)
+        try:
+            if key in seen:
+                raise TargetInputError(
+                    _("%(indicator)s of %(unit)s is already item %(index)s")
+                    % {"indicator": item.indicator, "unit": item.unit, "index": seen[key]},
+                    "indicator",
+                )
+            seen[key] = index
+            indicator = _indicator(item.indicator)
+            points = _points(item.points)
+            owner = _owner(item.owner, unit)
+            if len(item.rule or "") > 300:
+                raise TargetInputError(_("the rule is longer than 300 characters"), "rule")
+        except TargetInputError as error:
+            errors.append((index, error.field, str(error)))
+            continue
+        checked.append((item, indicator, unit, points, owner))
+    if errors:
+        raise TargetItemErrors(errors)
+    saved = []
+    with transaction.atomic():
+        changed = []
+        for item, indicator, unit, points, owner in checked:
+            outcome = _write(
+                acting_user=acting_user,
+                indicator=indicator,
+                unit=unit,
+                points=points,
+                owner=owner,
+                keep_owner=False,
+                rule=item.rule or "",
+                rule_params={},
+                version=item.version,
+                action=TargetChange.Action.SET,
+                channel=channel,
+            )
+            saved.append(outcome.target)
+            if outcome.changed:
+                changed.append(f"{indicator.code} {unit.code}")
+        if changed:
+            audit_record(
+                user=acting_user,
+                action="targets.set",
+                channel=channel,
+                summary=", ".join(changed),
+                details={"targets": changed},
+            )
+    return saved
