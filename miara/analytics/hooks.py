@@ -11,7 +11,8 @@ from django.dispatch import Signal
 
 # Asked with user=, unit=, period=: answered with a `UnitTargets`.
 unit_targets_asked = Signal()
-# Asked with user=, unit=, indicator=, periods=: answered with a list of (period, target).
+# Asked with user=, unit=, indicator=: answered with the target of every period of the
+# unit's trajectory, [(period, target), ...] oldest first.
 indicator_target_asked = Signal()
 
 
@@ -49,10 +50,11 @@ def unit_targets(*, user, unit, period: str) -> UnitTargets:
     return NO_TARGETS
 
 
-def indicator_target(*, user, unit, indicator, periods: list[str]) -> list[tuple[str, float]]:
-    """The unit's target of the indicator in each of `periods` that has one."""
+def indicator_target(*, user, unit, indicator) -> list[tuple[str, float]]:
+    """The unit's target of the indicator in every period of its trajectory (empty when
+    it has none the user may read)."""
     for _receiver, answer in indicator_target_asked.send(
-        sender=None, user=user, unit=unit, indicator=indicator, periods=periods
+        sender=None, user=user, unit=unit, indicator=indicator
     ):
         if answer:
             return answer

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from miara.accounts.scope import is_operator, visible_unit_ids
 from miara.analytics.hooks import TargetMark, UnitTargets
 from miara.analytics.selectors import results_frame
-from miara.engine.periods import Period
 from miara.engine.targets import POINTS_SCHEMA, VALUES_SCHEMA, targets_status, trajectory
 from miara.targets.models import Target, TargetChange, TargetSettings
 from miara.targets.services import may_plan, may_read_targets, unit_for
@@ -191,17 +190,15 @@ def answer_unit_targets(sender=None, *, user, unit, period: str, **kwargs) -> Un
 
 
 def answer_indicator_target(
-    sender=None, *, user, unit, indicator, periods: list[str], **kwargs
+    sender=None, *, user, unit, indicator, **kwargs
 ) -> list[tuple[str, float]]:
-    """The unit's target of the indicator in each of `periods` that has one."""
+    """The unit's target of the indicator in every period of its trajectory."""
     if unit is None or not may_read_targets(user, unit):
         return []
     target = target_of(user=user, unit=unit, indicator_code=indicator.code)
     if target is None:
         return []
-    path = dict(trajectory(target.points_list()))
-    wanted = [Period.parse(p).code for p in periods]
-    return [(p, path[p]) for p in wanted if p in path]
+    return trajectory(target.points_list())
 
 
 def target_rows(
