@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from miara.accounts.scope import access_unit
 from miara.analytics import charts, indicator_html, scorecard_html
-from miara.analytics.hooks import indicator_target
 from miara.analytics.benchmark import ALL_UNITS, ROW_FIGURES, unit_peer_groups
+from miara.analytics.hooks import indicator_target
 from miara.analytics.indicator_detail import default_unit, indicator_detail, indicator_groups
 from miara.analytics.peers import others_named
 from miara.analytics.requests import requested_period
