@@ -104,6 +104,7 @@ class TargetRow:
     value: float | None
     final_period: str
     final_target: float
+    rule_label: str = ""
 
     @property
     def status_label(self) -> str:
