@@ -36,6 +36,7 @@ class UnitTargets:
     marks: dict[str, TargetMark]
     stamp: str
     set_url: str = ""
+    page_url: str = ""  # the unit's targets page, when the user may read it
 
 
 NO_TARGETS = UnitTargets(marks={}, stamp="")

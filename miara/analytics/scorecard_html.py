@@ -49,6 +49,7 @@ class ScorecardTable:
     has_any_value: bool
     areas: tuple[tuple[str, str], ...]  # (code, label) of the service areas, catalogue order
     trend_periods: tuple[str, ...]
+    targets_url: str = ""  # the unit's targets page, for whoever may read it
 
 
 def scorecard_table(
@@ -84,6 +85,7 @@ def scorecard_table(
             has_any_value=card.has_any_value,
             areas=tuple((a.code, a.label) for a in card.areas),
             trend_periods=tuple(card.trend_periods),
+            targets_url=targets.page_url,
         )
 
     if group == "similar" or not memo.enabled():
@@ -294,8 +296,7 @@ def _target_cell(row: ScorecardRow, texts: _Texts) -> str:
         out = (
             f'<a class="target-status target-status--{escape(mark.status)}"'
             f' href="{escape(mark.url)}"><span class="target-status__mark" aria-hidden="true">'
-            f"{_TARGET_MARKS.get(mark.status, '')}</span> {escape(mark.label)}"
-            f'<span class="visually-hidden"> — {escape(indicator.label)}</span></a>'
+            f"{_TARGET_MARKS.get(mark.status, '')}</span> {escape(mark.label)}</a>"
         )
         if mark.target is not None:
             figure = texts.fixed(mark.target, indicator.decimals)
@@ -303,10 +304,9 @@ def _target_cell(row: ScorecardRow, texts: _Texts) -> str:
         return out
     if targets.set_url and indicator.direction != "neutral":
         href = targets.set_url + quote(indicator.code)
-        return (
-            f'<a class="set-target" href="{escape(href)}">{texts.set_target}'
-            f'<span class="visually-hidden"> — {escape(indicator.label)}</span></a>'
-        )
+        # The row's heading (the indicator) gives the link its purpose (WCAG 2.4.4).
+        return f'<a class="set-target" href="{escape(href)}">{texts.set_target}</a>'
+
     return '<span class="muted">—</span>'
 
 

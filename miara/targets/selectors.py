@@ -187,7 +187,9 @@ def answer_unit_targets(sender=None, *, user, unit, period: str, **kwargs) -> Un
     }
     stamp = ";".join(f"{r.indicator.code}:{r.target.version}:{r.status}:{r.period}" for r in rows)
     set_url = f"{page}?indicator=" if may_plan(user, unit) else ""
-    return UnitTargets(marks=marks, stamp=stamp + ("|plan" if set_url else ""), set_url=set_url)
+    return UnitTargets(
+        marks=marks, stamp=stamp + ("|plan" if set_url else ""), set_url=set_url, page_url=page
+    )
 
 
 def answer_indicator_target(
