@@ -206,12 +206,7 @@ def _write(
 ) -> _Outcome:
     """Store the target (inside the caller's transaction): compare with what is stored,
     check the version, write only a change, append its history."""
-    target = (
-        Target.objects.select_for_update()
-        .filter(indicator=indicator, unit=unit)
-        .select_related("owner")
-        .first()
-    )
+    target = Target.objects.select_for_update().filter(indicator=indicator, unit=unit).first()
     stored = target.version if target else 0
     if version is not None and version != stored:
         raise TargetConflict(indicator=indicator.code, unit=unit.code, given=version, stored=stored)
