@@ -43,7 +43,7 @@ def test_a_manager_sets_a_target_from_the_page(mike):
     assert 'class="target-status target-status--on_track"' in page.text
     assert "on track" in page.text
     assert "2024: 31.0 → 2026: 40.5" in page.text
-    assert "version 1" in page.text  # the history
+    assert "version 1" in page.text and "changed by mike" in page.text  # the history
 
 
 def test_the_page_says_what_is_wrong_and_saves_nothing(mike):
