@@ -83,6 +83,13 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
         fmt="xlsx",
     )
     runner.run_pending()
+    # B2's process map, whose pages and downloads name it.
+    from miara.accounts.scope import OPERATOR
+    from miara.processes.services import processes_load
+
+    process_map = tmp_path / "map.csv"
+    process_map.write_text("code,name,owner\nPERMIT,Permits of Beta,BUILD\n", encoding="utf-8")
+    processes_load(path=process_map, unit_code="B2", acting_user=OPERATOR)
     return {
         "code": "B2",
         "unit_code": "B2",
@@ -94,6 +101,7 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
         "token_id": ApiToken.objects.get(user=carol).pk,
         "saved_id": saved.pk,
         "job_id": job.pk,
+        "process": "PERMIT",
         "version": bundle_version(),
         # Carol's account (user management) and a live link to set her password.
         "user_id": carol.pk,

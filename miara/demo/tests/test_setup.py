@@ -4,6 +4,7 @@ import pytest
 
 from miara.analytics.models import ResultSet, UnitResult
 from miara.collection.models import Cycle, Submission, Value, ValueHistory
+from miara.demo.offices import CZECH_MONTHS
 from miara.demo.setup import DEMO_ACCEPTED, DEMO_CYCLE_PERIOD, DEMO_SUBMITTED, demo_prepare
 from miara.units.models import Unit
 
@@ -17,25 +18,20 @@ def test_it_loads_computes_and_opens_a_cycle_once():
         "ekspert",
         "kierownik",
         "urzednik",
+        "tajemnik",
+        "kvalita",
     }
-    assert Unit.objects.count() == 43
-    assert sorted(ResultSet.objects.filter(is_current=True).values_list("period", flat=True)) == [
-        "2020",
-        "2021",
-        "2022",
-        "2023",
-        "2024",
-        "2025",
-    ]
+    # The 43 Polish units of the programme and the Czech process-managed office.
+    assert Unit.objects.count() == 44
     statuses = dict(ResultSet.objects.filter(is_current=True).values_list("period", "status"))
-    assert {p for p, s in statuses.items() if s == "final"} == {
-        "2020",
-        "2021",
-        "2022",
-        "2023",
-        "2024",
-    }
+    years = {p: s for p, s in statuses.items() if len(p) == 4}
+    assert sorted(years) == ["2020", "2021", "2022", "2023", "2024", "2025"]
+    assert {p for p, s in years.items() if s == "final"} == {"2020", "2021", "2022", "2023", "2024"}
     assert statuses["2025"] == "provisional"
+    # The Czech office's months have no collection cycle: their results are final.
+    months = {p: s for p, s in statuses.items() if len(p) != 4}
+    assert sorted(months) == list(CZECH_MONTHS)
+    assert set(months.values()) == {"final"}
     cycle = Cycle.objects.get()
     assert cycle.period == DEMO_CYCLE_PERIOD
     states = {s.unit_id: s.state for s in Submission.objects.filter(cycle=cycle)}
