@@ -58,7 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     load = commands.add_parser(
         "load", help="load a catalogue, units or values file (all or nothing)"
     )
-    load.add_argument("kind", choices=["catalogue", "units", "values", "processes", "costing"])
+    load.add_argument(
+        "kind", choices=["catalogue", "units", "values", "processes", "costing", "targets"]
+    )
     load.add_argument("file", type=Path)
     load.add_argument("--unit", metavar="CODE", help="processes, costing: the office")
     load.add_argument(
@@ -79,8 +81,13 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     export = commands.add_parser("export", help="export results or values")
-    export.add_argument("what", choices=["results", "values", "costing"])
-    export.add_argument("--unit", metavar="CODE", help="costing: the office")
+    export.add_argument("what", choices=["results", "values", "costing", "targets"])
+    export.add_argument(
+        "--unit",
+        action="append",
+        metavar="CODE",
+        help="costing: the office; targets: only these units (repeatable)",
+    )
     export.add_argument("-o", "--output", required=True, type=Path)
     export.add_argument("--format", choices=["csv", "xlsx", "json"])
     export.add_argument("--indicator", action="append", metavar="CODE")

@@ -473,13 +473,63 @@ def export_costing(args) -> int:
     if problem := _required(args, "unit", "period"):
         print(problem, file=sys.stderr)
         return 2
-    if len(args.period) > 1:
-        print("miara export costing takes one --period", file=sys.stderr)
+    if len(args.period) > 1 or len(args.unit) > 1:
+        print("miara export costing takes one --unit and one --period", file=sys.stderr)
         return 2
     fmt = format_of(args.output, args.format)
-    frame = costing_export(unit_code=args.unit, period=args.period[0], acting_user=OPERATOR)
+    frame = costing_export(unit_code=args.unit[0], period=args.period[0], acting_user=OPERATOR)
     write_frame(frame, args.output, fmt, sheet="costing")
     say(f"{args.output}: {frame.height} processes")
+    return 0
+
+
+# --- targets: `load targets`, `export targets` (contracts.md, "Targets file and export") ---
+
+
+def _targets_command(function):
+    """Run a targets command; refusals print in plain words and exit 1."""
+    import functools
+
+    @functools.wraps(function)
+    def run_refusing(args) -> int:
+        from django.core.exceptions import PermissionDenied
+
+        from miara.targets.services import TargetInputError
+
+        try:
+            return function(args)
+        except (TargetInputError, PermissionDenied) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+
+    return run_refusing
+
+
+@_targets_command
+def load_targets(args) -> int:
+    from miara.accounts.scope import OPERATOR
+    from miara.targets.services import targets_load
+
+    if args.unit or args.period:
+        print(
+            "miara load targets takes no --unit or --period: the file names them", file=sys.stderr
+        )
+        return 2
+    report = targets_load(path=args.file, acting_user=OPERATOR)
+    say(f"{args.file.name}: {report.summary()}")
+    return 0
+
+
+@_targets_command
+def export_targets(args) -> int:
+    from miara.accounts.scope import OPERATOR
+    from miara.fileio.writing import format_of, write_frame
+    from miara.targets.selectors import targets_export
+
+    fmt = format_of(args.output, args.format)
+    frame = targets_export(acting_user=OPERATOR, unit_codes=args.unit)
+    write_frame(frame, args.output, fmt, sheet="targets")
+    say(f"{args.output}: {frame.height} targets")
     return 0
 
 
@@ -487,4 +537,6 @@ PROCESS_COMMANDS = {
     ("load", "processes"): load_processes,
     ("load", "costing"): load_costing,
     ("export", "costing"): export_costing,
+    ("load", "targets"): load_targets,
+    ("export", "targets"): export_targets,
 }

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "miara.analytics",
     "miara.reports",
     "miara.processes",
+    "miara.targets",
     "miara.web",
     "miara.api",
 ]

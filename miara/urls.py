@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("miara.catalogue.urls")),
     path("", include("miara.analytics.urls")),
     path("", include("miara.reports.urls")),
+    path("", include("miara.targets.urls")),
     path("", include("miara.processes.urls")),
     path(
         "units/<str:code>/costing/",

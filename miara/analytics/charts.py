@@ -22,6 +22,7 @@ ACCENT = "#17476b"
 OTHERS = "#8a96a3"
 BAND = "#dbe6ef"
 MEDIAN = "#c98a12"
+TARGET = "#185c34"  # the targets' "on track" ink
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, Noto Sans, sans-serif"
 
 Spec = dict[str, Any]
@@ -286,21 +287,31 @@ def _ranking_skeleton(value_title: str, height: int) -> Spec:
 
 
 def trend(
-    rows: Sequence[dict], *, value_title: str, unit_label: str, median_label: str, band_label: str
+    rows: Sequence[dict],
+    *,
+    value_title: str,
+    unit_label: str,
+    median_label: str,
+    band_label: str,
+    target_label: str = "",
 ) -> Spec:
-    """The unit's value per period against the group's median and its Q1–Q3 band.
+    """The unit's value per period against the group's median and its Q1–Q3 band, and,
+    with `target_label`, the unit's target as a dotted line.
 
-    `rows`: `{"period": str, "value": float|None, "median": float|None, "q1", "q3"}`.
+    `rows`: `{"period": str, "value": float|None, "median": float|None, "q1", "q3"}`,
+    and `"target": float|None` with a target.
     """
     return _fill(
-        _trend_skeleton(value_title, median_label, band_label),
+        _trend_skeleton(value_title, median_label, band_label, target_label),
         {_text_slot("unit"): unit_label},
         rows=list(rows),
     )
 
 
 @functools.lru_cache(maxsize=128)
-def _trend_skeleton(value_title: str, median_label: str, band_label: str) -> Spec:
+def _trend_skeleton(
+    value_title: str, median_label: str, band_label: str, target_label: str = ""
+) -> Spec:
     unit_label = _text_slot("unit")
     base = alt.Chart().encode(x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0)))
     band = (
@@ -322,8 +333,17 @@ def _trend_skeleton(value_title: str, median_label: str, band_label: str) -> Spe
         )
         .encode(y="value:Q", tooltip=["period:O", alt.Tooltip("value:Q", title=unit_label)])
     )
-    spec = _config(alt.layer(band, median, unit, data=_slot("rows")), height=200)
-    spec["description"] = f"{unit_label}; {median_label}; {band_label}"
+    layers = [band, median, unit]
+    if target_label:
+        layers.append(
+            base.transform_filter("isValid(datum.target)")
+            .mark_line(color=TARGET, strokeDash=[2, 3], strokeWidth=2, point=True)
+            .encode(y="target:Q", tooltip=["period:O", alt.Tooltip("target:Q", title=target_label)])
+        )
+    spec = _config(alt.layer(*layers, data=_slot("rows")), height=200)
+    spec["description"] = "; ".join(
+        t for t in (unit_label, median_label, band_label, target_label) if t
+    )
     return spec
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from miara.accounts.scope import require_unit_access
+from miara.analytics.hooks import UnitTargets, unit_targets
 from miara.analytics.scorecard import (
     TREND_PERIODS,
     Scorecard,
@@ -36,7 +37,7 @@ from miara.lib import memo
 from miara.presentation import labels, numbers
 from miara.presentation.html import escape
 
-COLUMNS = 11
+COLUMNS = 12
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class ScorecardTable:
     has_any_value: bool
     areas: tuple[tuple[str, str], ...]  # (code, label) of the service areas, catalogue order
     trend_periods: tuple[str, ...]
+    targets_url: str = ""  # the unit's targets page, for whoever may read it
 
 
 def scorecard_table(
@@ -62,6 +64,9 @@ def scorecard_table(
     `similar` is computed from the current values, so it is never cached.
     """
     require_unit_access(user, unit)
+    # The unit's targets as this user may read them (an app above analytics answers,
+    # `analytics.hooks`); their state is part of the key of the kept table.
+    targets = unit_targets(user=user, unit=unit, period=period)
 
     def render() -> ScorecardTable:
         card = unit_scorecard(
@@ -69,11 +74,18 @@ def scorecard_table(
         )
         return ScorecardTable(
             body=table_body(
-                card, unit_code=unit.code, period=period, group=group, area=area, sort=sort
+                card,
+                unit_code=unit.code,
+                period=period,
+                group=group,
+                area=area,
+                sort=sort,
+                targets=targets,
             ),
             has_any_value=card.has_any_value,
             areas=tuple((a.code, a.label) for a in card.areas),
             trend_periods=tuple(card.trend_periods),
+            targets_url=targets.page_url,
         )
 
     if group == "similar" or not memo.enabled():
@@ -90,6 +102,7 @@ def scorecard_table(
             get_language(),
             stamp,
             "own-context" if context_dots_hidden(user) else "context",
+            targets.stamp,
         ]
     )
     return memo.get_or_build(key, render)
@@ -98,7 +111,8 @@ def scorecard_table(
 class _Texts:
     """The table's fixed texts in the active language, translated once per table."""
 
-    def __init__(self):
+    def __init__(self, targets: UnitTargets | None = None):
+        self.targets = targets
         self.fixed = numbers.localised()
         self.no_data = escape(_("no data"))
         self.not_applicable = escape(_("n/a"))
@@ -109,13 +123,22 @@ class _Texts:
         self.worse = _("worse")
         self.directions = {value: str(label) for value, label in Direction.choices}
         self.quartiles = {q: escape(str(label)) for q, label in labels.QUARTILES.items()}
+        self.set_target = escape(_("set a target"))
+        self.target_of = _("target %(target)s")
 
 
 def table_body(
-    card: Scorecard, *, unit_code: str, period: str, group: str, area: str | None, sort: str
+    card: Scorecard,
+    *,
+    unit_code: str,
+    period: str,
+    group: str,
+    area: str | None,
+    sort: str,
+    targets: UnitTargets | None = None,
 ) -> SafeString:
     """The `<tbody>` of each section of `card`, with its heading row and its rows."""
-    texts = _Texts()
+    texts = _Texts(targets)
     query = f"?unit={quote(unit_code)}&period={quote(period)}"
     if group != "similar":
         query += f"&group={quote(group)}"
@@ -255,9 +278,39 @@ def _row(row: ScorecardRow, texts: _Texts, *, query: str, note_area: bool) -> st
     else:
         trend = muted_dash
     cells.append(f'<td class="trend-cell" data-col="trend">{trend}</td>')
+    cells.append(f'<td class="target-cell" data-col="target">{_target_cell(row, texts)}</td>')
 
     empty = "" if has_value else ' class="row--empty"'
     return f'<tr{empty} data-indicator="{escape(indicator.code)}">{"".join(cells)}</tr>'
+
+
+def _target_cell(row: ScorecardRow, texts: _Texts) -> str:
+    """The row's target: its status in words with a mark (never colour alone), the
+    target of the status period, a link to the unit's targets; or a link to set one."""
+    targets = texts.targets
+    indicator = row.indicator
+    if targets is None:
+        return '<span class="muted">—</span>'
+    mark = targets.marks.get(indicator.code)
+    if mark is not None:
+        out = (
+            f'<a class="target-status target-status--{escape(mark.status)}"'
+            f' href="{escape(mark.url)}"><span class="target-status__mark" aria-hidden="true">'
+            f"{_TARGET_MARKS.get(mark.status, '')}</span> {escape(mark.label)}</a>"
+        )
+        if mark.target is not None:
+            figure = texts.fixed(mark.target, indicator.decimals)
+            out += f' <span class="cell-note">{escape(texts.target_of % {"target": figure})}</span>'
+        return out
+    if targets.set_url and indicator.direction != "neutral":
+        href = targets.set_url + quote(indicator.code)
+        # The row's heading (the indicator) gives the link its purpose (WCAG 2.4.4).
+        return f'<a class="set-target" href="{escape(href)}">{texts.set_target}</a>'
+
+    return '<span class="muted">—</span>'
+
+
+_TARGET_MARKS = {"on_track": "✓", "at_risk": "!", "off_track": "✗", "no_data": "?"}
 
 
 def _verdict(kind: str, text: str) -> str:

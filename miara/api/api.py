@@ -24,6 +24,7 @@ from miara.api import (
     public,
     results,
     submissions,
+    targets,
     units,
     values,
 )
@@ -91,6 +92,7 @@ api.add_router("/values", values.router)
 api.add_router("/cycles", cycles.router)
 api.add_router("/submissions", submissions.router)
 api.add_router("/public", public.router)
+api.add_router("/targets", targets.router)
 api.add_router("", computations.router)  # /result-sets and /jobs/{id}
 api.add_router("", processes.router)  # /processes and /costing
 

@@ -199,6 +199,11 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
         # accepted submissions, as a coordinator would compute them from the board.
         progress("Computing provisional 2025 results ...")
         compute(periods=[DEMO_CYCLE_PERIOD], kind="provisional")
+    from miara.targets.models import Target
+
+    if not Target.objects.exists():
+        progress("Setting the demo office's targets ...")
+        demo_targets(units[0], owner="kierownik")
     return logins
 
 
@@ -334,6 +339,72 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
             continue  # a warning waits for its justification, as in real life
         if i in DEMO_ACCEPTED:
             submission_accept(submission=submitted, acting_user=coordinator, channel="import")
+
+
+# The demo office's targets: derived from the benchmark by rules of each kind, one set by
+# hand and changed once, so the targets page, its history and the scorecard are not empty.
+DEMO_TARGET_RULES = [
+    {"statistic": "q3", "periods": 3, "fraction": 1.0},
+    {"statistic": "median", "periods": 2, "fraction": 0.5},
+    {"statistic": "median", "periods": 3, "fraction": 1.0},
+    {"statistic": "q3", "periods": 4, "fraction": 0.5},
+]
+
+
+def demo_targets(unit_code: str, *, owner: str) -> None:
+    from miara.accounts.scope import OPERATOR
+    from miara.analytics.selectors import results_frame
+    from miara.catalogue.models import Indicator
+    from miara.engine.periods import Period
+    from miara.targets.services import (
+        TargetInputError,
+        target_derive,
+        target_set,
+        target_sharing_set,
+    )
+
+    directions = dict(
+        Indicator.objects.exclude(direction="neutral").values_list("code", "direction")
+    )
+    latest: dict[str, tuple[Period, float]] = {}
+    for code, period, value in (
+        results_frame(groups=["all"], units=[unit_code], few=True)
+        .select("indicator", "period", "value")
+        .rows()
+    ):
+        found = Period.parse(period)
+        wanted = code in directions and value is not None and found.kind == "year"
+        if wanted and (code not in latest or found > latest[code][0]):
+            latest[code] = (found, value)
+    codes = sorted(latest)[: len(DEMO_TARGET_RULES) + 1]
+    for code, rule in zip(codes, DEMO_TARGET_RULES, strict=False):
+        try:
+            target_derive(
+                acting_user=OPERATOR,
+                indicator_code=code,
+                unit_code=unit_code,
+                base_period=latest[code][0].code,
+                owner=owner,
+                channel="demo",
+                **rule,
+            )
+        except TargetInputError:
+            continue  # the demo's values may leave a rule without its figures
+    if len(codes) > len(DEMO_TARGET_RULES):
+        # One set by hand, then raised: a history of two versions.
+        code = codes[-1]
+        start, value = latest[code]
+        sign = 1 if directions[code] == "higher" else -1
+        for step in (0.05, 0.1):
+            target_set(
+                acting_user=OPERATOR,
+                indicator_code=code,
+                unit_code=unit_code,
+                points=[(start.code, value), (start.shifted(2).code, value * (1 + sign * step))],
+                owner=owner,
+                channel="demo",
+            )
+    target_sharing_set(acting_user=OPERATOR, unit_code=unit_code, shared=True, channel="demo")
 
 
 # --- the process-managed offices -------------------------------------------------------

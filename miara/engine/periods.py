@@ -57,6 +57,19 @@ class Period:
             return self.year * 12 + self.sub - 1
         return self.year
 
+    @classmethod
+    def from_ordinal(cls, kind: str, ordinal: int) -> Period:
+        """The period of `kind` whose `ordinal` this is (the inverse of `ordinal`)."""
+        if kind == "quarter":
+            return cls("quarter", ordinal // 4, ordinal % 4 + 1)
+        if kind == "month":
+            return cls("month", ordinal // 12, ordinal % 12 + 1)
+        return cls("year", ordinal, 0)
+
+    def shifted(self, steps: int) -> Period:
+        """The period `steps` periods of the same kind later (earlier when negative)."""
+        return Period.from_ordinal(self.kind, self.ordinal + steps)
+
     def previous(self) -> Period:
         if self.kind == "quarter":
             return Period(

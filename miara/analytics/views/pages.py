@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from miara.accounts.scope import access_unit
 from miara.analytics import charts, indicator_html, scorecard_html
 from miara.analytics.benchmark import ALL_UNITS, ROW_FIGURES, unit_peer_groups
+from miara.analytics.hooks import indicator_target
 from miara.analytics.indicator_detail import default_unit, indicator_detail, indicator_groups
 from miara.analytics.peers import others_named
 from miara.analytics.requests import requested_period
@@ -32,6 +33,7 @@ from miara.analytics.similar import (
 )
 from miara.catalogue.models import Indicator, PeerGroup, ServiceArea
 from miara.engine.errors import SimilarUnitsError
+from miara.engine.periods import Period
 from miara.lib import memo
 from miara.presentation.downloads import csv_response
 from miara.presentation.html import escape
@@ -214,7 +216,31 @@ def _indicator_request(request, code: str):
     return indicator, unit, periods, period, groups, group
 
 
-def _indicator_charts(detail):
+def _trend_with_target(user, detail) -> tuple[list[dict], tuple[str, float] | None]:
+    """The trend rows with the unit's target (if it has one the user may read;
+    `analytics.hooks`), the periods of its trajectory after the last computed one
+    appended; and the final (period, target), or None without a target."""
+    rows = detail.trend
+    if detail.unit is None or not rows:
+        return rows, None
+    kind = Period.parse(rows[-1]["period"]).kind
+    path = [
+        (Period.parse(p), t)
+        for p, t in indicator_target(user=user, unit=detail.unit, indicator=detail.indicator)
+        if Period.parse(p).kind == kind
+    ]
+    first, last = Period.parse(rows[0]["period"]), Period.parse(rows[-1]["period"])
+    path = [(p, t) for p, t in path if p >= first]
+    if not path:
+        return rows, None
+    targets = {p.code: t for p, t in path}
+    empty = {"value": None, "n": None, "median": None, "q1": None, "q3": None}
+    rows = [{**row, "target": targets.get(row["period"])} for row in rows]
+    rows += [{"period": p.code, **empty, "target": t} for p, t in path if p > last]
+    return rows, (path[-1][0].code, path[-1][1])
+
+
+def _indicator_charts(detail, *, trend_rows=None, with_target: bool = False):
     indicator = detail.indicator
     title = indicator.unit or indicator.label
     stats = detail.stats
@@ -263,11 +289,12 @@ def _indicator_charts(detail):
     has_trend = any(r["median"] is not None or r["value"] is not None for r in detail.trend)
     charts_["trend"] = (
         charts.trend(
-            detail.trend,
+            trend_rows if trend_rows is not None else detail.trend,
             value_title=title,
             unit_label=unit_label or _("Unit"),
             median_label=_("Group median"),
             band_label=_("Middle half of the group (Q1–Q3)"),
+            target_label=_("Target") if with_target else "",
         )
         if has_trend
         else None
@@ -315,16 +342,21 @@ def indicator_page(request, code: str):
         user=request.user, indicator=indicator, period=period, group=group, unit=unit, excerpt=True
     )
     labels = _group_labels(groups)
+    trend_rows, final_target = _trend_with_target(request.user, detail)
     context = {
         "indicator": indicator,
         "unit": unit,
+        "trend_rows": trend_rows,
+        "final_target": final_target,
         "periods": periods,
         "period": period,
         "groups": [(code, labels[code]) for code in groups],
         "group": group,
         "group_label": labels[group],
         "detail": detail,
-        "charts": _indicator_charts(detail),
+        "charts": _indicator_charts(
+            detail, trend_rows=trend_rows, with_target=final_target is not None
+        ),
         "unit_options": _unit_options(request.user, detail),
         "group_rows": indicator_html.group_rows(detail),
         "anonymised": not others_named(request.user),

@@ -23,6 +23,7 @@ PATHS = {
     "/api/v1/submissions/{submission_id}/accept": {"post"},
     "/api/v1/submissions/{submission_id}/reopen": {"post"},
     "/api/v1/public/aggregates": {"get"},
+    "/api/v1/targets": {"get", "post"},
     "/api/v1/result-sets": {"get", "post"},
     "/api/v1/jobs/{job_id}": {"get"},
     "/api/v1/processes": {"get"},

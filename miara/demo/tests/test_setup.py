@@ -61,6 +61,30 @@ def test_it_loads_computes_and_opens_a_cycle_once():
         == new_values
     )
 
+    # The demo office plans: targets derived from the benchmark by each kind of rule, one
+    # set by hand and changed, shared with the programme.
+    from miara.targets.models import Target, TargetChange
+    from miara.targets.selectors import targets_export
+
+    office = Unit.objects.get(code=logins_unit(logins))
+    targets = Target.objects.filter(unit=office)
+    assert targets.count() == 5
+    assert targets.exclude(rule="").count() == 4
+    assert set(targets.values_list("owner__username", flat=True)) == {"kierownik"}
+    assert TargetChange.objects.filter(unit=office).count() == 6
+    from miara.accounts.models import User
+
+    statuses = set(targets_export(acting_user=User.objects.get(username="koordynator"))["status"])
+    assert statuses <= {"on_track", "at_risk", "off_track", "no_data"} and statuses
+
     demo_prepare(progress=lambda text: None)
     assert Cycle.objects.count() == 1
     assert Value.objects.filter(period=DEMO_CYCLE_PERIOD).count() == new_values
+    assert TargetChange.objects.count() == 6
+
+
+def logins_unit(logins) -> str:
+    """The demo manager's office."""
+    from miara.accounts.models import User
+
+    return User.objects.get(username="kierownik").units.get().code
