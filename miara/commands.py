@@ -522,12 +522,23 @@ def load_targets(args) -> int:
 
 @_targets_command
 def export_targets(args) -> int:
+    import polars as pl
+
     from miara.accounts.scope import OPERATOR
     from miara.fileio.writing import format_of, write_frame
     from miara.targets.selectors import targets_export
 
+    if args.period or args.group:
+        print(
+            "miara export targets takes --unit and --indicator; a target's period is the "
+            "latest one with a value (contracts.md)",
+            file=sys.stderr,
+        )
+        return 2
     fmt = format_of(args.output, args.format)
     frame = targets_export(acting_user=OPERATOR, unit_codes=args.unit)
+    if args.indicator:
+        frame = frame.filter(pl.col("indicator").is_in(args.indicator))
     write_frame(frame, args.output, fmt, sheet="targets")
     say(f"{args.output}: {frame.height} targets")
     return 0

@@ -271,3 +271,32 @@ def latest_compute_job(period: str):
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def unit_indicator_values(*, units: list[str], indicators: list[str]) -> pl.DataFrame:
+    """The indicators' values of these units in every period they have data for (years,
+    quarters, months), computed by the formula engine from the values stored now: fresh
+    after every save, and without a result set (an office's monthly running data have
+    none). Columns indicator, unit, period, value. System read: callers authorise first."""
+    from miara.catalogue.models import Indicator
+    from miara.collection.selectors import values_frame
+    from miara.engine import formula as formulas
+
+    empty = pl.DataFrame(
+        schema={
+            "indicator": pl.String,
+            "unit": pl.String,
+            "period": pl.String,
+            "value": pl.Float64,
+        }
+    )
+    if not units or not indicators:
+        return empty
+    values = values_frame(user=None, units=sorted(set(units)), few=len(set(units)) <= 20)
+    if values.is_empty():
+        return empty
+    definitions = dict(Indicator.objects.values_list("code", "formula"))
+    evaluation = formulas.evaluate(values, definitions, indicators=sorted(set(indicators)))
+    return evaluation.values.select("indicator", "unit", "period", "value").filter(
+        pl.col("value").is_not_null()
+    )

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from miara.analytics.selectors import results_frame
+from miara.analytics.selectors import results_frame, unit_indicator_values
 from miara.catalogue.models import Indicator, Variable
 from miara.collection.selectors import values_frame
 from miara.engine import formula as formulas
@@ -171,15 +171,8 @@ def indicator_series(*, unit: Unit, acting_user, codes: list[str]) -> pl.DataFra
     operational data need no result set. Columns indicator, period, value."""
     if not may_read_process_map(acting_user, unit):
         raise PermissionDenied
-    empty = pl.DataFrame(schema={"indicator": pl.String, "period": pl.String, "value": pl.Float64})
-    if not codes:
-        return empty
-    values = values_frame(user=None, units=[unit.code], few=True)
-    if values.is_empty():
-        return empty
-    definitions = dict(Indicator.objects.values_list("code", "formula"))
-    evaluation = formulas.evaluate(values, definitions, indicators=codes)
-    return evaluation.values.select("indicator", "period", "value")
+    found = unit_indicator_values(units=[unit.code], indicators=codes)
+    return found.select("indicator", "period", "value")
 
 
 def process_criteria(

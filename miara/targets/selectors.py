@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from miara.accounts.scope import is_operator, visible_unit_ids
 from miara.analytics.hooks import TargetMark, UnitTargets
-from miara.analytics.selectors import results_frame
+from miara.analytics.selectors import unit_indicator_values
 from miara.engine.targets import POINTS_SCHEMA, VALUES_SCHEMA, targets_status, trajectory
 from miara.targets.models import Target, TargetChange, TargetSettings
 from miara.targets.services import may_plan, may_read_targets, unit_for
@@ -70,11 +70,11 @@ def _status_frame(targets: list[Target]) -> pl.DataFrame:
     )
     if points.is_empty():
         return targets_status(points, pl.DataFrame(schema=VALUES_SCHEMA), {})
-    values = results_frame(
-        user=None,  # the targets are the user's to read; so are their units' own values
-        indicators=sorted({t.indicator.code for t in targets}),
-        groups=["all"],
+    # The units' own values now (not a result set's): a target's status follows each
+    # save, and monthly targets follow monthly running data, which no result set holds.
+    values = unit_indicator_values(
         units=sorted({t.unit.code for t in targets}),
+        indicators=sorted({t.indicator.code for t in targets}),
     ).select(*VALUES_SCHEMA)
     directions = {t.indicator.code: t.indicator.direction for t in targets}
     return targets_status(points, values, directions)

@@ -165,3 +165,47 @@ def test_export_of_an_unknown_unit_fails_plainly(programme, tmp_path, capsys):
 def test_export_with_no_targets_has_the_header(programme, tmp_path):
     out = export(tmp_path)
     assert out.columns == COLUMNS and out.height == 0
+
+
+def test_export_follows_values_saved_since_the_last_computation(programme, tmp_path):
+    # The status is the unit's own value now, not the last result set's: A1 corrects
+    # its recycled tonnage of 2024 from 320 to 250 t and nobody recomputes. 250/1010 =
+    # 24.75 % misses 31 %, and the line through 30.0 and 24.75 falls: off track.
+    from miara.accounts.scope import OPERATOR
+    from miara.collection.services import values_save
+
+    assert load(tmp_path, FILE) == 0
+    values_save(
+        acting_user=OPERATOR,
+        rows=pl.DataFrame(
+            {
+                "unit": ["A1"],
+                "variable": ["RECYCLED_T"],
+                "period": ["2024"],
+                "value": ["250"],
+                "__line": [2],
+            }
+        ),
+        channel="import",
+        source="test",
+    )
+    a1 = (
+        export(tmp_path)
+        .filter((pl.col("indicator") == "RECYCLING_RATE") & (pl.col("unit") == "A1"))
+        .row(0, named=True)
+    )
+    assert a1["value"] == pytest.approx(250 / 1010 * 100, rel=1e-12)
+    assert (a1["period"], a1["target"], a1["status"]) == ("2024", 31.0, "off_track")
+
+
+def test_export_keeps_the_indicators_asked_and_refuses_a_period_or_group(
+    programme, tmp_path, capsys
+):
+    assert load(tmp_path, FILE) == 0
+    out = export(tmp_path, "--indicator", "WASTE_PC")
+    assert set(out.get_column("indicator")) == {"WASTE_PC"} and out.height == 2
+    for extra in (["--period", "2024"], ["--group", "all"]):
+        code = main(["export", "targets", "-o", str(tmp_path / "x.csv"), *extra])
+        assert code == 2
+        assert "--unit and --indicator" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
