@@ -277,11 +277,7 @@ def check_values(
     ]
     if rules:
         parts.append(_rules(current, earlier, rules, trees))
-    parts = [
-        part.select(_clean(name, dtype) for name, dtype in FINDINGS_SCHEMA.items())
-        for part in parts
-        if part is not None
-    ]
+    parts = [part.select(_CLEAN) for part in parts if part is not None]
     if not parts:
         return pl.DataFrame(schema=FINDINGS_SCHEMA)
     rows = sum(f.height for f in (current, earlier, others, extra_sizes) if f is not None)
@@ -309,10 +305,15 @@ def _normalise(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     missing = [column for column in VALUES_SCHEMA if column not in frame.columns]
     if missing:
         raise ValueError(f"{name} lacks the column(s) {', '.join(missing)}")
-    frame = frame.select(pl.col(c).cast(t) for c, t in VALUES_SCHEMA.items()).filter(
-        pl.col("unit").is_not_null()
-        & pl.col("variable").is_not_null()
-        & pl.col("period").is_not_null()
+    frame = (
+        frame.lazy()
+        .select(pl.col(c).cast(t) for c, t in VALUES_SCHEMA.items())
+        .filter(
+            pl.col("unit").is_not_null()
+            & pl.col("variable").is_not_null()
+            & pl.col("period").is_not_null()
+        )
+        .collect(engine=ENGINE)
     )
     # A few rows (a field's save) are compared in Python: two Polars queries cost more
     # than the rows themselves. Else counting distinct hashes is several times faster
@@ -396,6 +397,10 @@ def _clean(name: str, dtype: pl.DataType) -> pl.Expr:
     if dtype == pl.Float64:
         return pl.when(column.is_finite()).then(column).alias(name)
     return column
+
+
+# Expressions are immutable: the findings' columns are cleaned by the same ones each time.
+_CLEAN = [_clean(name, dtype) for name, dtype in FINDINGS_SCHEMA.items()]
 
 
 def _text(expr: pl.Expr) -> pl.Expr:
@@ -942,8 +947,12 @@ def justify(
         return pl.DataFrame(
             schema=findings.schema | {"justified": pl.Boolean, "blocking": pl.Boolean}
         )
-    commented = commented.select(pl.col("unit").cast(pl.String), pl.col("variable").cast(pl.String))
-    inputs = pl.DataFrame(
+    # One lazy query, collected once: as eager steps, each of the ten was a query of
+    # its own, which cost more than the few findings of a field's save.
+    commented = commented.lazy().select(
+        pl.col("unit").cast(pl.String), pl.col("variable").cast(pl.String)
+    )
+    inputs = pl.LazyFrame(
         [(rule, code) for rule, codes in rule_inputs.items() for code in codes],
         schema={"variable": pl.String, "input": pl.String},
         orient="row",
@@ -962,13 +971,15 @@ def justify(
         .fill_null(False)
     )
     return (
-        findings.with_row_index("_row")
+        findings.lazy()
+        .with_row_index("_row")
         .join(by_value, on=["unit", "variable"], how="left")
         .join(by_rule, on=["unit", "variable"], how="left")
         .sort("_row")
         .with_columns(justified=(pl.col("severity") == "warning") & explained)
         .with_columns(blocking=(pl.col("severity") == "error") | ~pl.col("justified"))
         .drop("_row", "_value_comment", "_rule_comment")
+        .collect(engine=ENGINE)
     )
 
 

@@ -84,9 +84,15 @@ class Access:
         return self.submission.unit
 
 
-def _questionnaire_access(request, cycle_id: int, unit_code: str) -> Access:
+def _questionnaire_access(
+    request, cycle_id: int, unit_code: str, *, write_rule: bool = True
+) -> Access:
     """The submission a request is about and what the user may do with it; 404 for an
-    unknown cycle, a unit that is unknown or hidden from the user, or one not in the cycle."""
+    unknown cycle, a unit that is unknown or hidden from the user, or one not in the cycle.
+
+    `write_rule=False` leaves out the rule of who may write which period
+    (`value_write_refusal`) for a caller that is about to write through `values_save`,
+    which applies that very rule itself (and raises WriteRefused)."""
     cycle = Cycle.objects.filter(pk=cycle_id).first()
     if cycle is None:
         raise Http404(_("There is no data collection with the number %(id)s.") % {"id": cycle_id})
@@ -102,7 +108,9 @@ def _questionnaire_access(request, cycle_id: int, unit_code: str) -> Access:
     writable = writable_unit_ids(user)
     may_write = writable is None or unit.pk in writable
     # The rule every channel applies (the API and the Excel upload too).
-    refused = value_write_refusal(user, unit_id=unit.pk, period=cycle.period, writable=writable)
+    refused = write_rule and value_write_refusal(
+        user, unit_id=unit.pk, period=cycle.period, writable=writable
+    )
     reason = ""
     if not may_write:
         reason = _("You can read this questionnaire but not change it.")
@@ -479,7 +487,7 @@ def field_save(request, cycle_id: int, unit_code: str):
     """Save one field (entry.js calls this as the clerk leaves a field) and answer with
     JSON: `status` (saved, conflict, error, locked), `message`, the new `version` and
     `shown`, the field's `findings` and the questionnaire's `progress`."""
-    access = _questionnaire_access(request, cycle_id, unit_code)
+    access = _questionnaire_access(request, cycle_id, unit_code, write_rule=False)
     if not access.can_edit:
         return JsonResponse(
             {"status": "locked", "message": access.read_only_reason or _("Not saved.")}, status=403
@@ -512,9 +520,11 @@ def field_save(request, cycle_id: int, unit_code: str):
     try:
         report = _write(request, access, [change], {code: variable.pk})
     except WriteRefused:
-        return JsonResponse(
-            {"status": "locked", "message": access.read_only_reason or _("Not saved.")}, status=403
+        # The unit is the user's (checked above): what values_save refused is the period.
+        reason = access.read_only_reason or _(
+            "This data collection is closed; the values can no longer be changed."
         )
+        return JsonResponse({"status": "locked", "message": reason}, status=403)
     except ValueConflict:
         stored = selectors.stored_value(
             unit_id=submission.unit_id, variable_id=variable.pk, period=cycle.period
