@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ImprovementConfig(AppConfig):
+    name = "miara.improvement"
+    verbose_name = _("Improvement projects")
