@@ -20,6 +20,7 @@ from miara.api import (
     catalogue,
     computations,
     cycles,
+    projects,
     public,
     results,
     submissions,
@@ -92,6 +93,7 @@ api.add_router("/cycles", cycles.router)
 api.add_router("/submissions", submissions.router)
 api.add_router("/public", public.router)
 api.add_router("/targets", targets.router)
+api.add_router("/projects", projects.router)
 api.add_router("", computations.router)  # /result-sets and /jobs/{id}
 
 

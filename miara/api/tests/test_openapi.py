@@ -24,6 +24,10 @@ PATHS = {
     "/api/v1/submissions/{submission_id}/reopen": {"post"},
     "/api/v1/public/aggregates": {"get"},
     "/api/v1/targets": {"get", "post"},
+    "/api/v1/projects": {"get", "post"},
+    "/api/v1/projects/{project_id}": {"get", "put"},
+    "/api/v1/projects/{project_id}/tasks": {"post"},
+    "/api/v1/projects/tasks/{task_id}": {"put"},
     "/api/v1/result-sets": {"get", "post"},
     "/api/v1/jobs/{job_id}": {"get"},
 }
