@@ -5,8 +5,8 @@ started, compare the unit with its group's median before and after:
 
 * the unit's **relative gap** to the group median in a period is
   `(value − median) / |median|`, multiplied by −1 when lower is better, so that a positive
-  gap is always better than the median (a neutral indicator keeps the sign of the
-  difference);
+  gap is always better than the median; not defined for a neutral indicator (as
+  `engine.stats.relative_gap_to_median`, which the scorecard sorts by);
 * **before** is the last period before the start with both a value and a median; **after**
   is the latest period (at or after the start) with both;
 * the gap's **change** is after − before; the **median's own change** over the same
@@ -42,8 +42,9 @@ def period_of(day: datetime.date, kind: str) -> Period:
 
 def relative_gap(value: float | None, median: float | None, direction: str) -> float | None:
     """`(value − median) / |median|`, positive when better than the median by `direction`;
-    None when either is missing or the median is zero (the ratio is undefined)."""
-    if value is None or median is None or median == 0:
+    None when either is missing, the median is zero (the ratio is undefined) or the
+    indicator is neutral (nothing is better)."""
+    if value is None or median is None or median == 0 or direction not in ("higher", "lower"):
         return None
     if not (math.isfinite(value) and math.isfinite(median)):
         return None

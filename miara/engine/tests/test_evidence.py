@@ -63,6 +63,22 @@ def test_a_negative_median_divides_by_its_absolute_value():
     assert relative_gap(-5.0, -10.0, "lower") == pytest.approx(-0.5)
 
 
+def test_it_agrees_with_the_scorecards_relative_gap():
+    from miara.engine.stats import relative_gap_to_median
+
+    cases = [
+        (84.0, 96.0, "lower"),
+        (30.0, 40.0, "higher"),
+        (5.0, 0.0, "higher"),
+        (5.0, 4.0, "neutral"),
+    ]
+    frame = pl.DataFrame(cases, schema=["value", "median", "direction"], orient="row")
+    expected = relative_gap_to_median(frame)["relative_gap"].to_list()
+    got = [relative_gap(v, m, d) for v, m, d in cases]
+    assert got[:2] == pytest.approx(expected[:2]) and got[:2] == pytest.approx([0.125, -0.25])
+    assert got[2:] == expected[2:] == [None, None]
+
+
 def test_nothing_is_invented_where_data_is_missing():
     found = evidence(frame([("2024", 10.0, 0.0)]), start="2023", direction="higher")
     assert found.before_period is None and found.after_gap is None  # zero median
@@ -89,7 +105,9 @@ def _plain(rows, start, direction):
     after = max((r for r in good if r[0] >= start), default=None)
 
     def gap(r):
-        return None if r is None or r[2] == 0 else sign * (r[1] - r[2]) / abs(r[2])
+        if r is None or r[2] == 0 or direction == "neutral":
+            return None
+        return sign * (r[1] - r[2]) / abs(r[2])
 
     g0, g1 = gap(before), gap(after)
     change = None if g0 is None or g1 is None else g1 - g0
