@@ -13,15 +13,17 @@ from dataclasses import dataclass
 
 import polars as pl
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from miara.accounts.scope import is_operator, reads_all_units
 from miara.analytics.benchmark import ALL_UNITS
+from miara.analytics.hooks import ProjectLink, UnitProjects
 from miara.analytics.selectors import results_frame
 from miara.engine.evidence import EVIDENCE_SCHEMA, Evidence, evidence, period_of
 from miara.engine.periods import Period
 from miara.improvement.models import Project, Task
-from miara.improvement.services import shared_unit_ids
+from miara.improvement.services import may_plan, shared_unit_ids
 
 
 def readable_unit_ids(user) -> set[int] | None:
@@ -201,3 +203,25 @@ def owners_due(*, on: datetime.date, within_days: int = 7) -> dict:
     for task in tasks:
         people[task.owner].append(task)
     return dict(people)
+
+
+# --- what analytics asks (analytics.hooks) ---------------------------------------------
+
+
+def answer_unit_projects(sender=None, *, user, unit, **kwargs):
+    """The scorecard's "start a project" link, for the unit's managers."""
+    if not may_plan(user, unit):
+        return UnitProjects()
+    url = reverse("improvement:create", args=[unit.code]) + "?indicator="
+    return UnitProjects(start_url=url, stamp="start-project")
+
+
+def answer_indicator_projects(sender=None, *, user, unit, indicator, **kwargs):
+    return [
+        ProjectLink(
+            title=p.title,
+            state=str(p.get_state_display()),
+            url=reverse("improvement:project", args=[p.pk]),
+        )
+        for p in unit_indicator_projects(user=user, unit=unit, indicator=indicator)
+    ]

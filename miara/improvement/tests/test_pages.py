@@ -197,3 +197,21 @@ def test_the_portfolio_of_a_coordinator_lists_only_sharing_offices(mike, alice):
     sharing_set(acting_user=mike, unit_code="A1", shared=True)
     page = client.get("/projects/")
     assert page.status_code == 200 and "Shared later" in page.text
+
+
+def test_a_weak_scorecard_row_offers_to_start_a_project_and_the_indicator_page_lists_it(
+    mike, bob
+):
+    # A1's recycling rate (31.7 %) is below the median of all units (36.4 %): weak; its
+    # waste per inhabitant (lower is better) 8.4 kg is better than the median.
+    client = logged_in(mike)
+    scorecard = client.get("/units/A1/benchmark/").text
+    link = '<a class="start-project" href="/units/A1/projects/new/?indicator=RECYCLING_RATE">'
+    assert link in scorecard
+    assert "/projects/new/?indicator=WASTE_PC" not in scorecard
+    # An editor may not start one: no link.
+    assert "start-project" not in logged_in(bob).get("/units/A1/benchmark/").text
+    project = a_project(mike)
+    page = client.get("/indicators/RECYCLING_RATE/?unit=A1").text
+    assert "Improvement projects of Alpha about this indicator" in page
+    assert f'<a href="/projects/{project.pk}/">Recycle more</a>' in page
