@@ -199,9 +199,7 @@ def test_the_portfolio_of_a_coordinator_lists_only_sharing_offices(mike, alice):
     assert page.status_code == 200 and "Shared later" in page.text
 
 
-def test_a_weak_scorecard_row_offers_to_start_a_project_and_the_indicator_page_lists_it(
-    mike, bob
-):
+def test_a_weak_scorecard_row_offers_to_start_a_project_and_the_indicator_page_lists_it(mike, bob):
     # A1's recycling rate (31.7 %) is below the median of all units (36.4 %): weak; its
     # waste per inhabitant (lower is better) 8.4 kg is better than the median.
     client = logged_in(mike)
