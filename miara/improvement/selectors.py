@@ -111,7 +111,7 @@ def board(*, user, unit=None, on: datetime.date | None = None) -> Board:
     areas: dict[str, list[Project]] = defaultdict(list)
     owners: dict[str, list[Project]] = defaultdict(list)
     for project in projects:
-        names = sorted({str(i.area) for i in project.indicators.all() if i.area_id})
+        names = sorted({i.area.label for i in project.indicators.all() if i.area_id})
         for name in names or [""]:
             areas[name].append(project)
         owner = project.owner
