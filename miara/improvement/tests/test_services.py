@@ -210,3 +210,20 @@ def test_reminders_go_to_owners_of_due_and_overdue_tasks(mike, bob):
     overdue = selectors.overdue_tasks(user=mike, on=D(2025, 1, 15))
     assert [t.title for t in overdue] == ["Late"]
     assert AuditEntry.objects.filter(action="improvement.remind").exists()
+
+
+def test_the_command_line_sends_the_reminders(mike, bob, capsys):
+    from miara import commands
+    from miara.cli import _parser
+
+    bob.email = "bob@example.org"
+    bob.save()
+    project = project_create(acting_user=mike, unit_code="A1", data=data())
+    task_create(
+        acting_user=mike, project_id=project.pk, title="Late", owner="bob", due_date=D(2024, 2, 1)
+    )
+    args = _parser().parse_args(["remind", "tasks", "--base-url", "https://miara.example.org/"])
+    assert commands.run(args) == 0
+    assert "1 reminder(s) of project tasks sent" in capsys.readouterr().out
+    (message,) = mail.outbox
+    assert f"https://miara.example.org/projects/{project.pk}/" in message.body
