@@ -83,6 +83,23 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
         fmt="xlsx",
     )
     runner.run_pending()
+    # B2's improvement project, not shared, with a task: named after the secret.
+    import datetime
+
+    from miara.accounts.scope import OPERATOR
+    from miara.improvement.services import ProjectData, project_create, task_create
+
+    project = project_create(
+        acting_user=OPERATOR,
+        unit_code="B2",
+        data=ProjectData(
+            title=SECRET_COMMENT,
+            start_date=datetime.date(2024, 1, 1),
+            due_date=datetime.date(2025, 1, 1),
+            indicators=["WASTE_PC"],
+        ),
+    )
+    task = task_create(acting_user=OPERATOR, project_id=project.pk, title=SECRET_COMMENT)
     return {
         "code": "B2",
         "unit_code": "B2",
@@ -94,6 +111,10 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
         "token_id": ApiToken.objects.get(user=carol).pk,
         "saved_id": saved.pk,
         "job_id": job.pk,
+        "project_id": project.pk,
+        "task_id": task.pk,
+        "what": "projects",
+        "fmt": "csv",
         "version": bundle_version(),
         # Carol's account (user management) and a live link to set her password.
         "user_id": carol.pk,
