@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     load.add_argument("file", type=Path)
     load.add_argument("--unit", metavar="CODE", help="processes, costing: the office")
+    load.add_argument(
+        "--model",
+        action="store_true",
+        help="processes: the file is the programme's model process catalogue (no --unit)",
+    )
     load.add_argument("--period", metavar="P", help="costing: the period (2025, 2025-Q1, 2025-03)")
 
     compute = commands.add_parser("compute", help="compute indicators and all group statistics")

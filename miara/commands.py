@@ -446,8 +446,15 @@ def _required(args, *options: str) -> str | None:
 @_process_command
 def load_processes(args) -> int:
     from miara.accounts.scope import OPERATOR
-    from miara.processes.services import processes_load
+    from miara.processes.services import model_catalogue_load, processes_load
 
+    if getattr(args, "model", False):
+        if args.unit:
+            print("miara load processes takes --model or --unit, not both", file=sys.stderr)
+            return 2
+        report = model_catalogue_load(path=args.file, acting_user=OPERATOR)
+        say(f"{args.file.name} (model process catalogue): {report.summary()}")
+        return 0
     if problem := _required(args, "unit"):
         print(problem, file=sys.stderr)
         return 2

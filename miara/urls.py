@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("miara.analytics.urls")),
     path("", include("miara.reports.urls")),
     path("", include("miara.targets.urls")),
+    path("", include("miara.processes.urls")),
     path("", include("miara.improvement.urls")),
     # The board's results section (analytics) answers under the board's own names.
     path(

@@ -63,7 +63,7 @@ def reads_all_units(user) -> bool:
 
 def manages_unit(user, unit_id: int) -> bool:
     """Whether the user is a manager of this unit (who answers for its submission)."""
-    return _active(user) and user.role == Role.MANAGER and user.units.filter(pk=unit_id).exists()
+    return _active(user) and user.role == Role.MANAGER and unit_id in _own_unit_ids(user)
 
 
 def may_submit_for(user, unit_id: int) -> bool:
@@ -79,13 +79,33 @@ def unit_staff() -> QuerySet[User]:
 # --- units -------------------------------------------------------------------------------
 
 
+# One request asks for the user's units several times (the page's access, the write
+# path's own authorisation): they are read once per user object and kept on it while no
+# membership changed in this process. Request users are loaded afresh for each request,
+# so another process's change is seen by the next request; `_memberships_changed` (wired
+# in AccountsConfig.ready) covers changes made in this process, tests included.
+_generation = [0]
+
+
+def _memberships_changed(**_kwargs) -> None:
+    _generation[0] += 1
+
+
+def _own_unit_ids(user) -> set[int]:
+    memo = user.__dict__.get("_miara_unit_ids")
+    if memo is None or memo[0] != _generation[0]:
+        ids = frozenset(user.units.order_by().values_list("id", flat=True))
+        memo = user.__dict__["_miara_unit_ids"] = (_generation[0], ids)
+    return set(memo[1])
+
+
 def visible_unit_ids(user) -> set[int] | None:
     """Ids of the units whose data the user may read; None means every unit."""
     if not _active(user):
         return set()
     if user.sees_all_units:
         return None
-    return set(user.units.values_list("id", flat=True))
+    return _own_unit_ids(user)
 
 
 def can_see_unit(user, unit) -> bool:
@@ -100,7 +120,7 @@ def writable_unit_ids(user) -> set[int] | None:
     if is_coordinator(user):
         return None
     if user.role in (Role.MANAGER, Role.EDITOR):
-        return set(user.units.values_list("id", flat=True))
+        return _own_unit_ids(user)
     return set()
 
 

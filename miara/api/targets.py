@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied
 from ninja import Field, Query, Router, Schema, Status
 
 from miara.api import lookups
@@ -162,8 +161,6 @@ def targets_post(request, payload: TargetsIn):
                 "stored_version": conflict.stored,
             },
         )
-    except PermissionDenied:
-        raise
     keys = {(t.indicator.code, t.unit.code) for t in saved}
     rows = target_rows(user=user, unit_codes=sorted({u for _i, u in keys}))
     return {"items": [r for r in rows if (r["indicator"], r["unit"]) in keys]}

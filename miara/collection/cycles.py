@@ -258,11 +258,13 @@ def values_write_refusals(user, keys, *, writable=_UNKNOWN) -> dict[tuple[int, s
     - A period that a data collection gathers for the unit is written while one of those
       cycles is open, by anyone who may write the unit; once they are all closed, by
       nobody (the form has always shown a closed collection read-only, coordinators too).
-    - A period that no collection gathers for the unit (an earlier year, `1999-Q3`) only
-      by coordinators, who load and correct the programme's data outside collections —
-      in a programme that collects data through collection cycles. A programme that runs
-      none (its units deliver data through the API or files, contracts.md) leaves editors
-      and managers their units' periods.
+    - A period that no collection gathers for the unit (an earlier year) only by
+      coordinators, who load and correct the programme's data outside collections — in a
+      programme that collects periods of that kind through collection cycles. Periods of
+      a kind no cycle collects (months and quarters where the cycles are yearly: a
+      process's running data) and every period of a programme that runs no cycles (its
+      units deliver data through the API or files, contracts.md) are left to the units'
+      editors and managers.
     Submitted and accepted questionnaires are refused further down, by `values_save`
     (a 409 with the locked values), whoever writes.
     """
@@ -285,7 +287,7 @@ def values_write_refusals(user, keys, *, writable=_UNKNOWN) -> dict[tuple[int, s
             refusals[key] = _(
                 "the data collection of %(period)s is closed; its values can no longer be changed"
             ) % {"period": key[1]}
-        elif is_open is None and writable is not None and _programme_collects():
+        elif is_open is None and writable is not None and _programme_collects(key[1]):
             refusals[key] = _(
                 "%(period)s is not collected from this unit now; only periods of an open "
                 "data collection can be written"
@@ -293,9 +295,17 @@ def values_write_refusals(user, keys, *, writable=_UNKNOWN) -> dict[tuple[int, s
     return refusals
 
 
-def _programme_collects() -> bool:
-    """Whether the programme gathers data through collection cycles at all."""
-    return Cycle.objects.exists()
+def _programme_collects(period: str) -> bool:
+    """Whether the programme gathers periods of this kind (years, quarters, months)
+    through collection cycles. A kind no cycle collects is an office's own running data
+    (a process's cases per month from its document-management system, say), which its
+    staff load for themselves."""
+    kind = Period.parse(period).kind
+    return any(Period.parse(p).kind == kind for p in _cycle_periods())
+
+
+def _cycle_periods() -> set[str]:
+    return set(Cycle.objects.values_list("period", flat=True).distinct())
 
 
 def value_write_refusal(user, *, unit_id: int, period: str, writable=_UNKNOWN) -> str | None:

@@ -28,15 +28,33 @@ class Checks:
     fingerprint: str
 
 
+# The last catalogue read and the checks built from it: every save reads the catalogue
+# again (so a change is seen at once, however it was made), but builds and fingerprints
+# the checks only when what it read differs (one dict per process, replaced whole).
+_last: dict[str, tuple] = {}
+
+
 def catalogue_checks() -> Checks:
     """The catalogue's checks as they are now (two queries)."""
-    limits = variable_rules()
-    rules = validation_rules()
+    variables = list(
+        Variable.objects.order_by("code").values_list(
+            "code", "min_value", "max_value", "kind", "per__code"
+        )
+    )
+    rules = list(ValidationRule.objects.values_list("code", "expression", "severity", "name"))
+    read = (variables, rules)
+    last = _last.get("checks")
+    if last is not None and last[0] == read:
+        return last[1]
+    limits = _variable_rules(variables)
+    checks_rules = _validation_rules(rules)
     text = repr(
         sorted((c, r.min, r.max, r.change_threshold, r.kind, r.per) for c, r in limits.items())
     )
-    text += repr([(r.code, r.text, r.severity) for r in rules])
-    return Checks(limits, rules, hashlib.sha1(text.encode()).hexdigest()[:16])
+    text += repr([(r.code, r.text, r.severity) for r in checks_rules])
+    checks = Checks(limits, checks_rules, hashlib.sha1(text.encode()).hexdigest()[:16])
+    _last["checks"] = (read, checks)
+    return checks
 
 
 def outlier_classes(cycle) -> dict[str, str | None]:
@@ -70,13 +88,17 @@ def outlier_peers(submission: Submission) -> list[int]:
 
 
 def variable_rules() -> dict[str, quality.VariableRule]:
+    return _variable_rules(
+        Variable.objects.values_list("code", "min_value", "max_value", "kind", "per__code")
+    )
+
+
+def _variable_rules(rows) -> dict[str, quality.VariableRule]:
     return {
         code: quality.VariableRule(
             code=code, min=low, max=high, change_threshold=None, kind=kind, per=per
         )
-        for code, low, high, kind, per in Variable.objects.values_list(
-            "code", "min_value", "max_value", "kind", "per__code"
-        )
+        for code, low, high, kind, per in rows
     }
 
 
@@ -87,17 +109,18 @@ def size_variables(codes, limits: dict[str, quality.VariableRule] | None = None)
 
 
 def validation_rules() -> list[quality.ValidationRule]:
+    return _validation_rules(
+        ValidationRule.objects.values_list("code", "expression", "severity", "name")
+    )
+
+
+def _validation_rules(rows) -> list[quality.ValidationRule]:
     rules = []
-    for rule in ValidationRule.objects.all():
-        left, op, right = quality.parse_rule(rule.expression)
+    for code, expression, severity, name in rows:
+        left, op, right = quality.parse_rule(expression)
         rules.append(
             quality.ValidationRule(
-                code=rule.code,
-                left=left,
-                op=op,
-                right=right,
-                severity=rule.severity,
-                message=rule.name,
+                code=code, left=left, op=op, right=right, severity=severity, message=name
             )
         )
     return rules

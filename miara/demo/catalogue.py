@@ -2188,3 +2188,381 @@ VALIDATION_RULES: list[tuple[str, str, str, Names]] = [
         ),
     ),
 ]
+
+# --- process costing and the process-managed office ----------------------------------------
+# Not asked for by the yearly questionnaire (no unit type reports them there): the values
+# come from process costing (each process's full cost and output, written where the
+# office's process map names these variables) and, for the Czech office, from its
+# document-management system (cases per month). Costs of the Polish offices are in PLN,
+# the Czech office's in CZK, so each currency has its own variables.
+
+#: Processes that several Polish demo offices share by code, so that their unit costs are
+#: compared: (process code, variable prefix, (en, pl, cs) name of the output's process).
+SHARED_PROCESSES: list[tuple[str, str, Names]] = [
+    (
+        "BUD_POZWOLENIE",
+        "PROC_PERMIT",
+        (
+            "building-permit process",
+            "procesu wydawania pozwoleń na budowę",
+            "procesu vydávání stavebních povolení",
+        ),
+    ),
+    (
+        "KOM_REJESTRACJA",
+        "PROC_VEHREG",
+        (
+            "vehicle-registration process",
+            "procesu rejestracji pojazdów",
+            "procesu registrace vozidel",
+        ),
+    ),
+    (
+        "OBY_DOWODY",
+        "PROC_IDCARD",
+        (
+            "identity-card process",
+            "procesu wydawania dowodów osobistych",
+            "procesu vydávání občanských průkazů",
+        ),
+    ),
+]
+
+#: The Czech office's key processes, which it measures month by month: (area and variable
+#: prefix, process code, (en, pl, cs) name of the service).
+CZECH_KEY_PROCESSES: list[tuple[str, str, Names]] = [
+    (
+        "CZ_BUILD",
+        "SU_STAVEBNI_POVOLENI",
+        ("Building permits", "Pozwolenia na budowę", "Stavební povolení"),
+    ),
+    (
+        "CZ_VEHREG",
+        "OD_REGISTRACE_VOZIDEL",
+        ("Vehicle registration", "Rejestracja pojazdów", "Registrace vozidel"),
+    ),
+    ("CZ_LICENCE", "OD_RIDICSKE_PRUKAZY", ("Driving licences", "Prawa jazdy", "Řidičské průkazy")),
+    (
+        "CZ_IDCARD",
+        "OVV_OBCANSKE_PRUKAZY",
+        ("Identity cards", "Dowody osobiste", "Občanské průkazy"),
+    ),
+    (
+        "CZ_TRADE",
+        "ZU_ZIVNOSTENSKY_REJSTRIK",
+        ("Trade licensing", "Działalność gospodarcza", "Živnostenský rejstřík"),
+    ),
+]
+
+PROCESS_COST_AREA = "PROC_COSTS"
+
+
+def _czech_variables(prefix: str, s: Names) -> list[tuple[str, str | None, str, str, str, str]]:
+    en, pl_, cs = s
+    return [
+        (
+            f"{prefix}_COST",
+            prefix,
+            "CZK",
+            f"{en}: full cost of the process",
+            f"{pl_}: pełny koszt procesu",
+            f"{cs}: úplné náklady procesu",
+        ),
+        (
+            f"{prefix}_RECEIVED",
+            prefix,
+            "count",
+            f"{en}: cases received",
+            f"{pl_}: sprawy wpływające",
+            f"{cs}: přijaté případy",
+        ),
+        (
+            f"{prefix}_CLOSED",
+            prefix,
+            "count",
+            f"{en}: cases closed (the process's output)",
+            f"{pl_}: sprawy załatwione (produkt procesu)",
+            f"{cs}: vyřízené případy (výstup procesu)",
+        ),
+        (
+            f"{prefix}_IN_DEADLINE",
+            prefix,
+            "count",
+            f"{en}: cases closed within the legal deadline",
+            f"{pl_}: sprawy załatwione w terminie ustawowym",
+            f"{cs}: případy vyřízené v zákonné lhůtě",
+        ),
+        (
+            f"{prefix}_LEAD_DAYS",
+            prefix,
+            "days",
+            f"{en}: average lead time of a case",
+            f"{pl_}: średni czas załatwienia sprawy",
+            f"{cs}: průměrná doba vyřízení případu",
+        ),
+        (
+            f"{prefix}_COMPLAINTS",
+            prefix,
+            "count",
+            f"{en}: complaints",
+            f"{pl_}: skargi",
+            f"{cs}: stížnosti",
+        ),
+    ]
+
+
+def _czech_indicators(
+    prefix: str, s: Names
+) -> list[tuple[str, str, str, str, str, int, Names, Names]]:
+    en, pl_, cs = s
+    return [
+        (
+            f"{prefix}_UNIT_COST",
+            prefix,
+            f"{prefix}_COST / {prefix}_CLOSED",
+            "lower",
+            "CZK",
+            2,
+            (
+                f"{en}: full cost of one case closed",
+                f"{pl_}: pełny koszt załatwienia jednej sprawy",
+                f"{cs}: úplné náklady na jeden vyřízený případ",
+            ),
+            (
+                "The full cost of the process (its departments' working time, a share of the "
+                "support departments and its direct costs) divided by the cases closed in the year.",
+                "Pełny koszt procesu (czas pracy jego wydziałów, część kosztów komórek "
+                "wspierających i koszty bezpośrednie) podzielony przez sprawy załatwione w roku.",
+                "Úplné náklady procesu (pracovní doba jeho odborů, podíl podpůrných útvarů a "
+                "přímé náklady) vydělené počtem případů vyřízených za rok.",
+            ),
+        ),
+        (
+            f"{prefix}_DEADLINE_SHARE",
+            prefix,
+            f"100 * {prefix}_IN_DEADLINE / {prefix}_CLOSED",
+            "higher",
+            "%",
+            1,
+            (
+                f"{en}: cases closed within the legal deadline",
+                f"{pl_}: odsetek spraw załatwionych w terminie",
+                f"{cs}: podíl případů vyřízených v zákonné lhůtě",
+            ),
+            (
+                "Share of the cases closed within the deadline set by law (the Code of "
+                "Administrative Procedure or a special act).",
+                "Odsetek spraw załatwionych w terminie określonym przepisami (kodeksem "
+                "postępowania administracyjnego lub ustawą szczególną).",
+                "Podíl případů vyřízených ve lhůtě stanovené zákonem (správním řádem nebo "
+                "zvláštním zákonem).",
+            ),
+        ),
+        (
+            f"{prefix}_LEAD_TIME",
+            prefix,
+            f"{prefix}_LEAD_DAYS",
+            "lower",
+            "days",
+            1,
+            (
+                f"{en}: average lead time",
+                f"{pl_}: średni czas załatwienia",
+                f"{cs}: průměrná doba vyřízení",
+            ),
+            (
+                "Average number of days from the receipt of a case to its closure.",
+                "Średnia liczba dni od wpływu sprawy do jej załatwienia.",
+                "Průměrný počet dní od přijetí případu do jeho vyřízení.",
+            ),
+        ),
+        (
+            f"{prefix}_COMPLAINT_RATE",
+            prefix,
+            f"1000 * {prefix}_COMPLAINTS / {prefix}_CLOSED",
+            "lower",
+            "per 1,000 cases",
+            2,
+            (
+                f"{en}: complaints per 1,000 cases closed",
+                f"{pl_}: skargi na 1000 załatwionych spraw",
+                f"{cs}: stížnosti na 1 000 vyřízených případů",
+            ),
+            (
+                "Complaints about the handling of cases per 1,000 cases closed; a signal of "
+                "the clients' satisfaction.",
+                "Skargi na sposób załatwienia spraw na 1000 załatwionych spraw; sygnał "
+                "zadowolenia klientów.",
+                "Stížnosti na vyřizování případů na 1 000 vyřízených případů; signál "
+                "spokojenosti klientů.",
+            ),
+        ),
+        (
+            f"{prefix}_CLEARANCE",
+            prefix,
+            f"100 * {prefix}_CLOSED / {prefix}_RECEIVED",
+            "higher",
+            "%",
+            1,
+            (
+                f"{en}: cases closed per case received",
+                f"{pl_}: sprawy załatwione w stosunku do wpływających",
+                f"{cs}: vyřízené případy vůči přijatým",
+            ),
+            (
+                "Cases closed as a share of the cases received; below 100 % the backlog grows.",
+                "Sprawy załatwione jako odsetek spraw wpływających; poniżej 100 % rosną "
+                "zaległości.",
+                "Vyřízené případy jako podíl přijatých; pod 100 % roste počet nevyřízených.",
+            ),
+        ),
+    ]
+
+
+PROCESS_SERVICE_AREAS: list[tuple[str, str, str, str]] = [
+    (
+        PROCESS_COST_AREA,
+        "Process costs (full costing)",
+        "Koszty procesów (rachunek kosztów pełnych)",
+        "Náklady procesů (úplné náklady)",
+    ),
+] + [
+    (prefix, f"{en}: process criteria", f"{pl_}: kryteria procesu", f"{cs}: kritéria procesu")
+    for prefix, _process, (en, pl_, cs) in CZECH_KEY_PROCESSES
+]
+
+PROCESS_VARIABLES: list[tuple[str, str | None, str, str, str, str]] = [
+    variable
+    for _process, prefix, (en, pl_, cs) in SHARED_PROCESSES
+    for variable in (
+        (
+            f"{prefix}_COST",
+            PROCESS_COST_AREA,
+            "PLN",
+            f"Full cost of the {en}",
+            f"Pełny koszt {pl_}",
+            f"Úplné náklady {cs}",
+        ),
+        (
+            f"{prefix}_OUTPUT",
+            PROCESS_COST_AREA,
+            "count",
+            f"Output of the {en}",
+            f"Produkt {pl_}",
+            f"Výstup {cs}",
+        ),
+    )
+] + [
+    variable
+    for prefix, _process, names in CZECH_KEY_PROCESSES
+    for variable in _czech_variables(prefix, names)
+]
+
+PROCESS_INDICATORS: list[tuple[str, str, str, str, str, int, Names, Names]] = [
+    (
+        "PROC_PERMIT_UNIT_COST",
+        PROCESS_COST_AREA,
+        "PROC_PERMIT_COST / PROC_PERMIT_OUTPUT",
+        "lower",
+        "PLN",
+        2,
+        (
+            "Full cost of one building-permit decision",
+            "Pełny koszt wydania jednej decyzji o pozwoleniu na budowę",
+            "Úplné náklady na jedno rozhodnutí o stavebním povolení",
+        ),
+        (
+            "The full cost of the building-permit process (its departments' working time, a "
+            "share of the support departments and its direct costs) per decision issued.",
+            "Pełny koszt procesu wydawania pozwoleń na budowę (czas pracy wydziałów, część "
+            "kosztów komórek wspierających i koszty bezpośrednie) na jedną wydaną decyzję.",
+            "Úplné náklady procesu vydávání stavebních povolení (pracovní doba odborů, podíl "
+            "podpůrných útvarů a přímé náklady) na jedno vydané rozhodnutí.",
+        ),
+    ),
+    (
+        "PROC_VEHREG_UNIT_COST",
+        PROCESS_COST_AREA,
+        "PROC_VEHREG_COST / PROC_VEHREG_OUTPUT",
+        "lower",
+        "PLN",
+        2,
+        (
+            "Full cost of registering one vehicle",
+            "Pełny koszt rejestracji jednego pojazdu",
+            "Úplné náklady na registraci jednoho vozidla",
+        ),
+        (
+            "The full cost of the vehicle-registration process per vehicle registered, from "
+            "the offices' process costing.",
+            "Pełny koszt procesu rejestracji pojazdów na jeden zarejestrowany pojazd, z "
+            "rachunku kosztów procesów urzędów.",
+            "Úplné náklady procesu registrace vozidel na jedno registrované vozidlo, z "
+            "kalkulace nákladů procesů úřadů.",
+        ),
+    ),
+    (
+        "PROC_IDCARD_UNIT_COST",
+        PROCESS_COST_AREA,
+        "PROC_IDCARD_COST / PROC_IDCARD_OUTPUT",
+        "lower",
+        "PLN",
+        2,
+        (
+            "Full cost of issuing one identity card",
+            "Pełny koszt wydania jednego dowodu osobistego",
+            "Úplné náklady na vydání jednoho občanského průkazu",
+        ),
+        (
+            "The full cost of the identity-card process per card issued, from the offices' "
+            "process costing.",
+            "Pełny koszt procesu wydawania dowodów osobistych na jeden wydany dowód, z "
+            "rachunku kosztów procesów urzędów.",
+            "Úplné náklady procesu vydávání občanských průkazů na jeden vydaný průkaz, z "
+            "kalkulace nákladů procesů úřadů.",
+        ),
+    ),
+] + [
+    indicator
+    for prefix, _process, names in CZECH_KEY_PROCESSES
+    for indicator in _czech_indicators(prefix, names)
+]
+
+PROCESS_VALIDATION_RULES: list[tuple[str, str, str, Names]] = [
+    (
+        "R_PROC_COSTS_BUDGET",
+        "coalesce(PROC_PERMIT_COST, 0) + coalesce(PROC_VEHREG_COST, 0)"
+        " + coalesce(PROC_IDCARD_COST, 0) <= BUDGET_TOTAL",
+        "error",
+        (
+            "The costs of the processes together cannot exceed the total budget expenditure.",
+            "Koszty procesów łącznie nie mogą przekraczać wydatków budżetu ogółem.",
+            "Náklady procesů dohromady nemohou převýšit celkové výdaje rozpočtu.",
+        ),
+    ),
+] + [
+    (
+        f"R_{prefix}_IN_DEADLINE",
+        f"{prefix}_IN_DEADLINE <= {prefix}_CLOSED",
+        "error",
+        (
+            f"{en}: cases closed within the deadline cannot outnumber cases closed.",
+            f"{pl_}: spraw załatwionych w terminie nie może być więcej niż załatwionych spraw.",
+            f"{cs}: případů vyřízených ve lhůtě nemůže být více než vyřízených případů.",
+        ),
+    )
+    for prefix, _process, (en, pl_, cs) in CZECH_KEY_PROCESSES
+]
+
+#: The areas whose values come from process costing and offices' systems, not the
+#: questionnaire; the collection cycle does not ask for them.
+PROCESS_AREAS = {code for code, *_names in PROCESS_SERVICE_AREAS}
+AREA_UNIT_TYPES.update({code: () for code in PROCESS_AREAS})
+UNITS_OF_MEASURE.update(
+    {
+        "CZK": ("CZK", "Kč"),
+        "per 1,000 cases": ("na 1000 spraw", "na 1 000 případů"),
+    }
+)
+#: Monthly data and the one Czech office's costs: not compared per resident.
+NOT_SIZED |= {code for code, area, *_rest in PROCESS_VARIABLES if area != PROCESS_COST_AREA}

@@ -657,10 +657,11 @@ def demo_catalogue() -> dict:
     that grow with the unit's size are compared `per` POPULATION.
     """
     areas = [
-        {"code": c, "name": {"en": en, "pl": pl_, "cs": cs}} for c, en, pl_, cs in cat.SERVICE_AREAS
+        {"code": c, "name": {"en": en, "pl": pl_, "cs": cs}}
+        for c, en, pl_, cs in cat.SERVICE_AREAS + cat.PROCESS_SERVICE_AREAS
     ]
     variables = []
-    for code, area, unit, en, pl_, cs in cat.VARIABLES:
+    for code, area, unit, en, pl_, cs in cat.VARIABLES + cat.PROCESS_VARIABLES:
         entry: dict = {
             "code": code,
             "name": {"en": en, "pl": pl_, "cs": cs},
@@ -685,6 +686,7 @@ def demo_catalogue() -> dict:
             "description": {"en": d[0], "pl": d[1], "cs": d[2]},
         }
         for code, area, formula, direction, unit, decimals, n, d in cat.INDICATORS
+        + cat.PROCESS_INDICATORS
     ]
     groups = []
     for code, en, pl_, cs, unit_types, members in cat.PEER_GROUPS:
@@ -701,7 +703,7 @@ def demo_catalogue() -> dict:
             "rule": rule,
             "severity": severity,
         }
-        for code, rule, severity, n in cat.VALIDATION_RULES
+        for code, rule, severity, n in cat.VALIDATION_RULES + cat.PROCESS_VALIDATION_RULES
     ]
     return {
         "service_areas": areas,

@@ -16,13 +16,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from miara import conf
+from miara.demo.offices import CZECH_UNIT
 
 DEMO_LOGINS = [
-    # username, role, units (by position in the demo units), password
+    # username, role, units (by position in the demo units, or a unit's code), password
     ("koordynator", "coordinator", [], "miara-demo-2025"),
     ("ekspert", "expert", [], "miara-demo-2025"),
     ("kierownik", "manager", [0], "miara-demo-2025"),
     ("urzednik", "editor", [0], "miara-demo-2025"),
+    # The Czech office: its head (tajemník úřadu) and its quality manager, who keeps
+    # the process map and the costing (both need a manager).
+    ("tajemnik", "manager", [CZECH_UNIT["code"]], "miara-demo-2025"),
+    ("kvalita", "manager", [CZECH_UNIT["code"]], "miara-demo-2025"),
 ]
 
 
@@ -128,7 +133,7 @@ def demo_check_database(name) -> None:
     codes = set(Unit.objects.values_list("code", flat=True))
     if not codes and not User.objects.exists():
         return  # empty: the demo fills it
-    if codes and codes <= {u["code"] for u in demo_units()}:
+    if codes and codes <= {u["code"] for u in demo_units()} | {CZECH_UNIT["code"]}:
         return  # a demo database: the demo brings it up to date
     raise DemoRefused(
         f"the database {name} holds data that are not the "
@@ -138,7 +143,8 @@ def demo_check_database(name) -> None:
 
 
 def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str, str]]:
-    """Load the demo programme unless units already exist; return the demo logins."""
+    """Load the demo programme and its process-managed offices unless they exist; return
+    the demo logins."""
     from miara.accounts.services import user_add
     from miara.analytics.services import compute
     from miara.catalogue.services import catalogue_load
@@ -148,31 +154,44 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
     from miara.units.models import Programme, Unit
     from miara.units.services import units_load
 
+    directory = conf.var_dir() / "demo"
     if not Unit.objects.exists():
-        directory = conf.var_dir() / "demo"
         directory.mkdir(parents=True, exist_ok=True)
         files = write_demo_files(directory)
         progress("Loading the demo programme ...")
         units_load(path=files["units"])
         catalogue_load(path=files["catalogue"])
         values_load(path=files["values"])
+        progress("Loading the process-managed offices (process maps, costing, cases) ...")
+        demo_offices_load(directory / "processes")
         progress("Computing benchmarks ...")
         # The historical years were loaded by the coordinator (no collection cycle):
-        # their results are final (methodology.md, "Which data a result set uses").
-        compute(kind="final")
+        # their results are final (methodology.md, "Which data a result set uses"). The
+        # cycle's year waits for the cycle: its results are provisional.
+        compute(kind="final", periods=_periods_before_the_cycle())
         programme = Programme.current()
         programme.name = DEMO_PROGRAMME_NAME
         programme.save()
+    elif not Unit.objects.filter(code=CZECH_UNIT["code"]).exists():
+        # A demo database made before the process-managed offices: add them, and
+        # revise the results they change.
+        progress("Adding the process-managed offices (process maps, costing, cases) ...")
+        files = write_demo_files(directory)
+        catalogue_load(path=files["catalogue"])
+        demo_offices_load(directory / "processes")
+        progress("Computing benchmarks ...")
+        compute(kind="final", periods=_periods_before_the_cycle())
     units = [u["code"] for u in demo_units()]
     logins = []
     for username, role, unit_positions, password in DEMO_LOGINS:
         user_add(
             username=username,
             role=role,
-            unit_codes=[units[i] for i in unit_positions],
+            unit_codes=[units[i] if isinstance(i, int) else i for i in unit_positions],
             password=password,
         )
         logins.append((username, role, password))
+    demo_costing_share()
     if not Cycle.objects.exists():
         progress("Opening the 2025 collection cycle ...")
         demo_cycle_open(units)
@@ -180,6 +199,11 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
         # accepted submissions, as a coordinator would compute them from the board.
         progress("Computing provisional 2025 results ...")
         compute(periods=[DEMO_CYCLE_PERIOD], kind="provisional")
+    from miara.targets.models import Target
+
+    if not Target.objects.exists():
+        progress("Setting the demo office's targets ...")
+        demo_targets(units[0], owner="kierownik")
     return logins
 
 
@@ -214,12 +238,15 @@ def demo_cycle_open(units: list[str]) -> None:
 
     from miara.accounts.models import User
     from miara.catalogue.models import Variable
+    from miara.demo import catalogue as cat
 
     coordinator = User.objects.get(username="koordynator")
+    # Process costs and an office's monthly cases come from costing and the offices'
+    # systems, not from the questionnaire.
     variables = list(
-        Variable.objects.order_by("area__position", "area__code", "code").values_list(
-            "code", flat=True
-        )
+        Variable.objects.exclude(area__code__in=cat.PROCESS_AREAS)
+        .order_by("area__position", "area__code", "code")
+        .values_list("code", flat=True)
     )
     with transaction.atomic():
         _demo_cycle_fill(units, coordinator, variables)
@@ -245,7 +272,9 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
     # Not every unit reports every variable (gminas do no county tasks): what all units
     # reported last year is required, the rest is asked for where it applies.
     reported_by_all = set(
-        Value.objects.filter(period=str(int(DEMO_CYCLE_PERIOD) - 1), value__isnull=False)
+        Value.objects.filter(
+            period=str(int(DEMO_CYCLE_PERIOD) - 1), value__isnull=False, unit__code__in=units
+        )
         .values("variable__code")
         .annotate(units=Count("unit", distinct=True))
         .filter(units=len(units))
@@ -267,7 +296,9 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
     previous = pl.DataFrame(
         list(
             Value.objects.filter(
-                period=str(int(DEMO_CYCLE_PERIOD) - 1), unit__code__in=list(filled)
+                period=str(int(DEMO_CYCLE_PERIOD) - 1),
+                unit__code__in=list(filled),
+                variable__code__in=variables,
             ).values_list("unit__code", "variable__code", "value")
         ),
         schema={"unit": pl.String, "variable": pl.String, "previous": pl.Float64},
@@ -308,3 +339,178 @@ def _demo_cycle_fill(units, coordinator, variables) -> None:
             continue  # a warning waits for its justification, as in real life
         if i in DEMO_ACCEPTED:
             submission_accept(submission=submitted, acting_user=coordinator, channel="import")
+
+
+# The demo office's targets: derived from the benchmark by rules of each kind, one set by
+# hand and changed once, so the targets page, its history and the scorecard are not empty.
+DEMO_TARGET_RULES = [
+    {"statistic": "q3", "periods": 3, "fraction": 1.0},
+    {"statistic": "median", "periods": 2, "fraction": 0.5},
+    {"statistic": "median", "periods": 3, "fraction": 1.0},
+    {"statistic": "q3", "periods": 4, "fraction": 0.5},
+]
+
+
+def demo_targets(unit_code: str, *, owner: str) -> None:
+    from miara.accounts.scope import OPERATOR
+    from miara.analytics.selectors import results_frame
+    from miara.catalogue.models import Indicator
+    from miara.engine.periods import Period
+    from miara.targets.services import (
+        TargetInputError,
+        target_derive,
+        target_set,
+        target_sharing_set,
+    )
+
+    directions = dict(
+        Indicator.objects.exclude(direction="neutral").values_list("code", "direction")
+    )
+    latest: dict[str, tuple[Period, float]] = {}
+    for code, period, value in (
+        results_frame(groups=["all"], units=[unit_code], few=True)
+        .select("indicator", "period", "value")
+        .rows()
+    ):
+        found = Period.parse(period)
+        wanted = code in directions and value is not None and found.kind == "year"
+        if wanted and (code not in latest or found > latest[code][0]):
+            latest[code] = (found, value)
+    codes = sorted(latest)[: len(DEMO_TARGET_RULES) + 1]
+    for code, rule in zip(codes, DEMO_TARGET_RULES, strict=False):
+        try:
+            target_derive(
+                acting_user=OPERATOR,
+                indicator_code=code,
+                unit_code=unit_code,
+                base_period=latest[code][0].code,
+                owner=owner,
+                channel="demo",
+                **rule,
+            )
+        except TargetInputError:
+            continue  # the demo's values may leave a rule without its figures
+    if len(codes) > len(DEMO_TARGET_RULES):
+        # One set by hand, then raised: a history of two versions.
+        code = codes[-1]
+        start, value = latest[code]
+        sign = 1 if directions[code] == "higher" else -1
+        for step in (0.05, 0.1):
+            target_set(
+                acting_user=OPERATOR,
+                indicator_code=code,
+                unit_code=unit_code,
+                points=[(start.code, value), (start.shifted(2).code, value * (1 + sign * step))],
+                owner=owner,
+                channel="demo",
+            )
+    target_sharing_set(acting_user=OPERATOR, unit_code=unit_code, shared=True, channel="demo")
+
+
+# --- the process-managed offices -------------------------------------------------------
+
+
+def demo_offices_load(directory: Path) -> None:
+    """The Czech office and the costing of a few Polish offices (demo/offices.py), loaded
+    as an office would: the process maps and costing workbooks through the loaders of
+    `miara load processes` and `miara load costing`, the Czech office's monthly cases
+    through the one write path of values."""
+    import polars as pl
+
+    from miara.accounts.scope import OPERATOR
+    from miara.collection.services import values_save
+    from miara.demo.generator import format_number
+    from miara.demo.offices import czech_values, write_office_files
+    from miara.processes.services import costing_load, processes_load
+    from miara.units.services import units_load
+
+    units, offices = write_office_files(directory)
+    units_load(path=units)
+    for office in offices:
+        processes_load(path=office.process_map, unit_code=office.unit, acting_user=OPERATOR)
+        for period, workbook in office.costing.items():
+            costing_load(path=workbook, unit_code=office.unit, period=period, acting_user=OPERATOR)
+    cases = czech_values()
+    rows = cases.select(
+        "unit",
+        "variable",
+        "period",
+        pl.col("value").map_elements(format_number, return_dtype=pl.String),
+    ).with_row_index("__line", offset=2)
+    values_save(
+        acting_user=OPERATOR,
+        rows=rows,
+        channel="import",
+        source=f"demo: {CZECH_UNIT['name']}, document-management system",
+    )
+    _costing_values_write([(o.unit, period) for o in offices for period in o.costing])
+
+
+def _costing_values_write(costings: list[tuple[str, str]]) -> None:
+    """Write each process's computed cost and output into the catalogue variables its
+    process map names, for these (unit, period) costings, through the one write path.
+
+    Stand-in until `costing_load` writes them itself; then this is redundant (writing the
+    same values again changes nothing) and goes.
+    """
+    import polars as pl
+
+    from miara.accounts.scope import OPERATOR
+    from miara.collection.services import values_save
+    from miara.demo.generator import format_number
+    from miara.processes.models import Process
+    from miara.processes.selectors import costing_result
+    from miara.units.models import Unit
+
+    rows: list[tuple[str, str, str, str]] = []
+    for unit_code, period in costings:
+        unit = Unit.objects.get(code=unit_code)
+        targets = {
+            code: (cost, output)
+            for code, cost, output in Process.objects.filter(unit=unit).values_list(
+                "code", "cost_variable__code", "output_variable__code"
+            )
+        }
+        costing = costing_result(unit=unit, period=period, acting_user=OPERATOR)
+        for process, cost, output in costing.processes.select(
+            "process", "cost", "output"
+        ).iter_rows():
+            cost_variable, output_variable = targets.get(process, (None, None))
+            if cost_variable:
+                rows.append((unit_code, cost_variable, period, format_number(round(cost, 2))))
+            if output_variable:
+                rows.append((unit_code, output_variable, period, format_number(output)))
+    if rows:
+        values_save(
+            acting_user=OPERATOR,
+            rows=pl.DataFrame(
+                rows, schema=["unit", "variable", "period", "value"], orient="row"
+            ).with_row_index("__line", offset=2),
+            channel="import",
+            source="demo: process costing",
+        )
+
+
+def _periods_before_the_cycle() -> list[str]:
+    """Every period with values except the cycle's year, in order."""
+    from miara.collection.models import Value
+    from miara.engine.periods import Period
+
+    periods = set(Value.objects.values_list("period", flat=True).distinct())
+    return sorted(periods - {DEMO_CYCLE_PERIOD}, key=Period.parse)
+
+
+def demo_costing_share() -> None:
+    """Katowice and the Czech office share their costing with the programme, as their
+    managers decided (the other offices keep theirs to themselves)."""
+    from miara.accounts.models import User
+    from miara.processes.services import process_settings_update
+    from miara.units.models import Unit
+
+    for username, code in (("kierownik", "2469011"), ("tajemnik", CZECH_UNIT["code"])):
+        process_settings_update(
+            unit=Unit.objects.get(code=code),
+            shares_costing=True,
+            acting_user=User.objects.get(username=username),
+            channel="cli",
+        )

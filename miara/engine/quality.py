@@ -284,10 +284,24 @@ def check_values(
     ]
     if not parts:
         return pl.DataFrame(schema=FINDINGS_SCHEMA)
-    return pl.concat(parts).sort(ORDER).collect(engine=ENGINE)
+    rows = sum(f.height for f in (current, earlier, others, extra_sizes) if f is not None)
+    # For a field's few values, planning the query costs more than running it as written.
+    optimised = rows > _FEW_ROWS
+    return (
+        pl.concat(parts)
+        .sort(ORDER)
+        .collect(
+            engine=ENGINE,
+            optimizations=pl.QueryOptFlags() if optimised else pl.QueryOptFlags.none(),
+        )
+    )
 
 
 # -- inputs ---------------------------------------------------------------------------------
+
+
+# Up to this many rows, inputs are small enough that Polars' per-query overhead dominates.
+_FEW_ROWS = 256
 
 
 def _normalise(frame: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -300,13 +314,18 @@ def _normalise(frame: pl.DataFrame, name: str) -> pl.DataFrame:
         & pl.col("variable").is_not_null()
         & pl.col("period").is_not_null()
     )
-    # Counting distinct hashes is several times faster than comparing the keys; only when
-    # two hashes agree are the keys themselves compared.
-    if (
-        frame.height > 1
-        and frame.select(pl.struct(_KEY).hash().n_unique()).item() < frame.height
-        and frame.select(pl.struct(_KEY).is_duplicated().any()).item()
-    ):
+    # A few rows (a field's save) are compared in Python: two Polars queries cost more
+    # than the rows themselves. Else counting distinct hashes is several times faster
+    # than comparing the keys; only when two hashes agree are the keys compared.
+    if frame.height <= _FEW_ROWS:
+        keys = frame.select(_KEY).rows()
+        duplicated = len(set(keys)) < len(keys)
+    else:
+        duplicated = (
+            frame.select(pl.struct(_KEY).hash().n_unique()).item() < frame.height
+            and frame.select(pl.struct(_KEY).is_duplicated().any()).item()
+        )
+    if duplicated:
         first = frame.filter(pl.struct(_KEY).is_duplicated()).sort(_KEY).row(0, named=True)
         raise DuplicateValueError(first["unit"], first["variable"], first["period"])
     return frame

@@ -15,6 +15,7 @@ UNIT_TYPES = {
     "gmina_mixed": _("Urban-rural municipality"),
     "county": _("County office"),
     "obec": _("Municipality (obec)"),
+    "orp": _("Municipality with extended powers (ORP)"),
 }
 
 COUNTRIES = {"PL": _("Poland"), "CZ": _("Czechia")}

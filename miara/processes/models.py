@@ -127,6 +127,16 @@ class Process(models.Model):
         related_name="+",
         verbose_name=_("output variable"),
     )
+    # The programme's model process this one was adopted from, so the same process is
+    # recognised across offices whatever each office calls it.
+    model_process = models.ForeignKey(
+        "ModelProcess",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adopted",
+        verbose_name=_("model process"),
+    )
 
     class Meta:
         ordering = ["unit", "code"]
@@ -135,6 +145,108 @@ class Process(models.Model):
         ]
         verbose_name = _("process")
         verbose_name_plural = _("processes")
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+
+class ProcessCriterion(models.Model):
+    """A quality or performance criterion of a process: an indicator of the catalogue
+    (lead time, share within the deadline, complaints, cost per output). The process's
+    operational data are the values of the variables its criteria's formulas read."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="criteria")
+    indicator = models.ForeignKey(
+        "catalogue.Indicator",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("indicator"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["process", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "indicator"], name="processes_criterion_unique"
+            )
+        ]
+        verbose_name = _("process criterion")
+        verbose_name_plural = _("process criteria")
+
+
+# --- the programme's model process catalogue ---------------------------------------------
+
+
+class ModelProcessGroup(models.Model):
+    """A group of the programme's model process catalogue (a tree, like an office's)."""
+
+    programme = models.ForeignKey(
+        "units.Programme", on_delete=models.CASCADE, related_name="model_process_groups"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent group"),
+    )
+
+    class Meta:
+        ordering = ["programme", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "name"], name="processes_model_group_unique"
+            )
+        ]
+        verbose_name = _("model process group")
+        verbose_name_plural = _("model process groups")
+
+    def __str__(self):
+        return self.name
+
+
+class ModelProcess(models.Model):
+    """A process of the programme's model catalogue, which offices adopt into their map.
+    It has no owner: departments are each office's own."""
+
+    programme = models.ForeignKey(
+        "units.Programme", on_delete=models.CASCADE, related_name="model_processes"
+    )
+    code = models.CharField(_("code"), max_length=60, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=300)
+    group = models.ForeignKey(
+        ModelProcessGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="processes",
+        verbose_name=_("process group"),
+    )
+    output = models.CharField(_("output"), max_length=300, blank=True)
+    legal_deadline_days = models.PositiveIntegerField(
+        _("legal deadline (days)"), null=True, blank=True
+    )
+    cost_variable = models.ForeignKey(
+        "catalogue.Variable", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    output_variable = models.ForeignKey(
+        "catalogue.Variable", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Indicator codes in order: the model's criteria, copied into an adopting office's.
+    criteria = models.JSONField(_("criteria"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["programme", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "code"], name="processes_model_process_unique"
+            )
+        ]
+        verbose_name = _("model process")
+        verbose_name_plural = _("model processes")
 
     def __str__(self):
         return f"{self.code} — {self.name}"

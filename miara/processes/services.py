@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record, load_recorded
 from miara.accounts.scope import can_see_unit, is_coordinator, is_operator, manages_unit
-from miara.catalogue.models import Variable
+from miara.catalogue.models import Indicator, Variable
 from miara.catalogue.services import LoadReport
 from miara.engine.errors import PeriodError
 from miara.engine.periods import Period
@@ -36,13 +36,16 @@ from miara.fileio.tables import LINE, read_sheets
 from miara.processes.models import (
     CostPool,
     Department,
+    ModelProcess,
+    ModelProcessGroup,
     Process,
+    ProcessCriterion,
     ProcessGroup,
     ProcessOutput,
     ProcessSettings,
     TimeAllocation,
 )
-from miara.units.models import Unit
+from miara.units.models import Programme, Unit
 
 CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 MAP_OPTIONAL = [
@@ -53,7 +56,10 @@ MAP_OPTIONAL = [
     "legal_deadline_days",
     "cost_variable",
     "output_variable",
+    "criteria",
 ]
+# The indicators of a process's `criteria` cell are separated by this.
+CRITERIA_SEPARATOR = ";"
 COSTING_SHEETS = {
     "departments": (["department", "name", "kind", "fte", "personnel_cost", "other_cost"], []),
     "allocation": (["department", "process", "percent"], []),
@@ -91,6 +97,13 @@ def may_read_costing(user, unit: Unit) -> bool:
     if user.sees_all_units:
         return ProcessSettings.objects.filter(unit=unit, shares_costing=True).exists()
     return False
+
+
+def may_read_process_map(user, unit: Unit) -> bool:
+    """The process map is read like the costing (`may_read_costing`): by the office's
+    own users, and by the programme's coordinators and experts where the office shares
+    its process data with the programme."""
+    return may_read_costing(user, unit)
 
 
 def unit_for(*, unit_code: str, acting_user) -> Unit:
@@ -178,29 +191,31 @@ class _MapRow:
     legal_deadline_days: int | None
     cost_variable: str
     output_variable: str
+    criteria: list[str]
 
 
-def processes_load(
-    *, path: str | Path, unit_code: str, acting_user, channel: str = "cli"
-) -> LoadReport:
-    """Create or update an office's processes, process groups and owner departments from
-    a process map file (CSV/XLSX: `code,name` and optionally `group, parent_group, owner,
-    output, legal_deadline_days, cost_variable, output_variable`).
+@dataclass
+class _MapFile:
+    """A process map file as read and checked: its rows, its columns, and where a cell is."""
 
-    `parent_group` places the row's group in the tree of groups. Processes that the
-    file does not list are kept (they may hold costing data). All or nothing, audited.
-    """
-    path = Path(path)
-    unit = unit_for(unit_code=unit_code, acting_user=acting_user)
-    _authorise_change(acting_user, unit)
+    rows: list[_MapRow]
+    columns: set[str]
+    at: Callable
+    variables: dict[str, int]
+    indicators: dict[str, int]
+
+
+def _map_read(path: Path, problems: list[Problem], *, model: bool = False) -> _MapFile:
+    """Read and check a process map file (an office's, or with `model` a programme's
+    model catalogue, which names no owners); problems are added to `problems`."""
     positions: dict[str, int] = {}
     frame = read_table(path, required=["code", "name"], optional=MAP_OPTIONAL, positions=positions)
     if frame.is_empty():
         raise FileProblem(path.name, [Problem(_("the file has a header but no processes"))])
     at = _cells(path, positions)
     columns = set(frame.columns)
-    problems: list[Problem] = []
     variables = dict(Variable.objects.values_list("code", "id"))
+    indicators = dict(Indicator.objects.values_list("code", "id"))
     rows: list[_MapRow] = []
     first_line: dict[str, int] = {}
     for raw in frame.to_dicts():
@@ -243,7 +258,17 @@ def processes_load(
                         **at(line, column),
                     )
                 )
-        if "owner" in columns and not raw.get("owner"):
+        if model and raw.get("owner"):
+            problems.append(
+                Problem(
+                    _(
+                        "a model process catalogue names no owner departments: each office "
+                        "names its own when it adopts the catalogue"
+                    ),
+                    **at(line, "owner"),
+                )
+            )
+        elif not model and "owner" in columns and not raw.get("owner"):
             problems.append(
                 Problem(
                     _("process %(code)s has no owner department") % {"code": code},
@@ -273,6 +298,8 @@ def processes_load(
                         **at(line, column),
                     )
                 )
+        criteria = _criteria_read(raw.get("criteria") or "", indicators, at(line, "criteria"))
+        problems += criteria[1]
         group = raw.get("group") or ""
         parent = raw.get("parent_group") or None
         if parent and not group:
@@ -291,8 +318,57 @@ def processes_load(
                 legal_deadline_days=deadline,
                 cost_variable=raw.get("cost_variable") or "",
                 output_variable=raw.get("output_variable") or "",
+                criteria=criteria[0],
             )
         )
+    return _MapFile(rows=rows, columns=columns, at=at, variables=variables, indicators=indicators)
+
+
+def _criteria_read(text: str, indicators: dict[str, int], where: dict) -> tuple[list, list]:
+    """The indicator codes of a `criteria` cell (separated by `;`) and its problems."""
+    codes: list[str] = []
+    problems: list[Problem] = []
+    for part in text.split(CRITERIA_SEPARATOR):
+        code = part.strip()
+        if not code:
+            continue
+        if code not in indicators:
+            problems.append(
+                Problem(
+                    _("%(code)s is not an indicator of the catalogue") % {"code": _quote(code)},
+                    **where,
+                )
+            )
+        elif code in codes:
+            problems.append(
+                Problem(
+                    _("indicator %(code)s is named twice as a criterion") % {"code": code},
+                    **where,
+                )
+            )
+        else:
+            codes.append(code)
+    return codes, problems
+
+
+def processes_load(
+    *, path: str | Path, unit_code: str, acting_user, channel: str = "cli"
+) -> LoadReport:
+    """Create or update an office's processes, process groups and owner departments from
+    a process map file (CSV/XLSX: `code,name` and optionally `group, parent_group, owner,
+    output, legal_deadline_days, cost_variable, output_variable, criteria`).
+
+    `parent_group` places the row's group in the tree of groups; `criteria` names the
+    process's quality and performance criteria, indicator codes separated by `;`, which
+    then replace the process's criteria (in that order). Processes that the file does
+    not list are kept (they may hold costing data). All or nothing, audited.
+    """
+    path = Path(path)
+    unit = unit_for(unit_code=unit_code, acting_user=acting_user)
+    _authorise_change(acting_user, unit)
+    problems: list[Problem] = []
+    read = _map_read(path, problems)
+    rows, columns, at = read.rows, read.columns, read.at
     stored_groups = {g.name: g for g in ProcessGroup.objects.filter(unit=unit)}
     stated = _group_parents(rows, at, problems) if "parent_group" in columns else {}
     problems += _group_cycles(rows, stored_groups, stated, at)
@@ -301,43 +377,7 @@ def processes_load(
 
     report = LoadReport()
     with transaction.atomic():
-        groups = _groups_write(unit, rows, stored_groups, stated, report)
-        departments = {d.code: d for d in Department.objects.filter(unit=unit)}
-        for owner in dict.fromkeys(r.owner for r in rows if r.owner):
-            if owner not in departments:
-                departments[owner] = Department.objects.create(unit=unit, code=owner, name=owner)
-                report.count("departments", "created")
-        stored = {p.code: p for p in Process.objects.filter(unit=unit)}
-        for row in rows:
-            fields = {
-                "name": row.name,
-                "group_id": groups[row.group].pk if row.group else None,
-                "owner_id": departments[row.owner].pk if row.owner else None,
-                "output": row.output,
-                "legal_deadline_days": row.legal_deadline_days,
-                "cost_variable_id": variables.get(row.cost_variable),
-                "output_variable_id": variables.get(row.output_variable),
-            }
-            # A column the file does not have leaves what is stored alone.
-            for column, field in (
-                ("group", "group_id"),
-                ("owner", "owner_id"),
-                ("output", "output"),
-                ("legal_deadline_days", "legal_deadline_days"),
-                ("cost_variable", "cost_variable_id"),
-                ("output_variable", "output_variable_id"),
-            ):
-                if column not in columns:
-                    fields.pop(field)
-            process = stored.get(row.code)
-            if process is None:
-                Process(unit=unit, code=row.code, **fields).save()
-                report.count("processes", "created")
-            elif any(getattr(process, k) != v for k, v in fields.items()):
-                Process.objects.filter(pk=process.pk).update(**fields)
-                report.count("processes", "updated")
-            else:
-                report.count("processes", "unchanged")
+        _map_write(unit, read, stored_groups, stated, report)
         if report.changed:
             load_recorded(
                 user=acting_user,
@@ -349,6 +389,98 @@ def processes_load(
                 details={"unit": unit.code},
             )
     return report
+
+
+def _map_write(
+    unit: Unit,
+    read: _MapFile,
+    stored_groups: dict[str, ProcessGroup],
+    stated: dict[str, str | None],
+    report: LoadReport,
+    model_of: dict[str, int] | None = None,
+) -> dict[str, Process]:
+    """Write checked map rows into the office's map (inside the caller's transaction).
+    `model_of`: process code -> model process id, for an adopted catalogue, whose empty
+    fields leave what an office's process of the same code has."""
+    rows, columns, variables = read.rows, read.columns, read.variables
+    groups = _groups_write({"unit": unit}, rows, stored_groups, stated, report)
+    departments = {d.code: d for d in Department.objects.filter(unit=unit)}
+    for owner in dict.fromkeys(r.owner for r in rows if r.owner):
+        if owner not in departments:
+            departments[owner] = Department.objects.create(unit=unit, code=owner, name=owner)
+            report.count("departments", "created")
+    stored = {p.code: p for p in Process.objects.filter(unit=unit)}
+    for row in rows:
+        fields = {
+            "name": row.name,
+            "group_id": groups[row.group].pk if row.group else None,
+            "owner_id": departments[row.owner].pk if row.owner else None,
+            "output": row.output,
+            "legal_deadline_days": row.legal_deadline_days,
+            "cost_variable_id": variables.get(row.cost_variable),
+            "output_variable_id": variables.get(row.output_variable),
+        }
+        # A column the file does not have leaves what is stored alone.
+        for column, field in (
+            ("group", "group_id"),
+            ("owner", "owner_id"),
+            ("output", "output"),
+            ("legal_deadline_days", "legal_deadline_days"),
+            ("cost_variable", "cost_variable_id"),
+            ("output_variable", "output_variable_id"),
+        ):
+            if column not in columns:
+                fields.pop(field)
+        process = stored.get(row.code)
+        if model_of is not None:
+            fields["model_process_id"] = model_of.get(row.code)
+            if process is not None:
+                fields = {k: v for k, v in fields.items() if v not in (None, "")}
+        if process is None:
+            process = Process(unit=unit, code=row.code, **fields)
+            process.save()
+            stored[row.code] = process
+            report.count("processes", "created")
+        elif any(getattr(process, k) != v for k, v in fields.items()):
+            Process.objects.filter(pk=process.pk).update(**fields)
+            report.count("processes", "updated")
+        else:
+            report.count("processes", "unchanged")
+    if "criteria" in columns:
+        _criteria_write(stored, rows, read.indicators, report, keep_own=model_of is not None)
+    return stored
+
+
+def _criteria_write(
+    processes: dict[str, Process],
+    rows: list[_MapRow],
+    indicators: dict[str, int],
+    report,
+    keep_own: bool = False,
+) -> None:
+    """Make each row's process's criteria exactly the row's, in its order (`keep_own`:
+    the row's first, then the process's others, as when a model is adopted)."""
+    ids = [processes[r.code].pk for r in rows]
+    before: dict[int, list[int]] = {}
+    for process_id, indicator_id in (
+        ProcessCriterion.objects.filter(process_id__in=ids)
+        .order_by("order")
+        .values_list("process_id", "indicator_id")
+    ):
+        before.setdefault(process_id, []).append(indicator_id)
+    for row in rows:
+        process_id = processes[row.code].pk
+        wanted = [indicators[code] for code in row.criteria]
+        if keep_own:
+            wanted += [i for i in before.get(process_id, []) if i not in wanted]
+        if before.get(process_id, []) == wanted:
+            continue
+        ProcessCriterion.objects.filter(process_id=process_id).delete()
+        ProcessCriterion.objects.bulk_create(
+            ProcessCriterion(process_id=process_id, indicator_id=indicator, order=position)
+            for position, indicator in enumerate(wanted)
+        )
+        report.count("process criteria", "updated")
 
 
 def _group_parents(rows: list[_MapRow], at, problems: list[Problem]) -> dict[str, str | None]:
@@ -414,16 +546,19 @@ def _group_cycles(
 
 
 def _groups_write(
-    unit: Unit,
+    owner: dict,
     rows: list[_MapRow],
-    groups: dict[str, ProcessGroup],
+    groups: dict,
     stated: dict[str, str | None],
     report: LoadReport,
-) -> dict[str, ProcessGroup]:
+    model=ProcessGroup,
+) -> dict:
+    """Create the rows' groups and set the file's parents; `owner` is the groups' unit
+    (`{"unit": unit}`) or, for the model catalogue, their programme."""
     names = [r.group for r in rows if r.group] + [p for p in stated.values() if p]
     for name in dict.fromkeys(names):
         if name not in groups:
-            groups[name] = ProcessGroup.objects.create(unit=unit, name=name)
+            groups[name] = model.objects.create(name=name, **owner)
             report.count("process groups", "created")
     # Parents second: a parent may come later in the file than its children. No cycle
     # can arise: the file's parents were checked against the stored tree.
@@ -431,10 +566,199 @@ def _groups_write(
         group = groups[name]
         parent_id = groups[parent].pk if parent else None
         if group.parent_id != parent_id:
-            ProcessGroup.objects.filter(pk=group.pk).update(parent_id=parent_id)
+            model.objects.filter(pk=group.pk).update(parent_id=parent_id)
             group.parent_id = parent_id
             report.count("process groups", "updated")
     return groups
+
+
+# --- the map as a file -----------------------------------------------------------------
+
+MAP_COLUMNS = ["code", "name", *MAP_OPTIONAL]
+
+
+def process_map_rows(processes) -> list[list]:
+    """The rows of a process map file (MAP_COLUMNS, header first) for these processes
+    (with group__parent, owner, the variables and criteria at hand): loading them back
+    changes nothing."""
+    rows: list[list] = [list(MAP_COLUMNS)]
+    for process in processes:
+        group = process.group
+        rows.append(
+            [
+                process.code,
+                process.name,
+                group.name if group else "",
+                group.parent.name if group and group.parent else "",
+                process.owner.code if process.owner else "",
+                process.output,
+                process.legal_deadline_days if process.legal_deadline_days is not None else "",
+                process.cost_variable.code if process.cost_variable else "",
+                process.output_variable.code if process.output_variable else "",
+                CRITERIA_SEPARATOR.join(c.indicator.code for c in process.criteria.all()),
+            ]
+        )
+    return rows
+
+
+# --- the programme's model process catalogue -----------------------------------------
+
+
+def _authorise_model(acting_user) -> None:
+    if not (is_operator(acting_user) or is_coordinator(acting_user)):
+        raise PermissionDenied(
+            _("Only the programme's coordinators may change its model process catalogue.")
+        )
+
+
+def model_catalogue_load(
+    *, path: str | Path, acting_user, programme: Programme | None = None, channel: str = "cli"
+) -> LoadReport:
+    """Create or update the programme's model process catalogue from a file in the
+    format of a process map, without owners (`miara load processes FILE --model`).
+    Model processes the file does not list are kept. All or nothing, audited."""
+    path = Path(path)
+    _authorise_model(acting_user)
+    programme = programme or Programme.current()
+    problems: list[Problem] = []
+    read = _map_read(path, problems, model=True)
+    rows, columns, at = read.rows, read.columns, read.at
+    stored_groups = {g.name: g for g in ModelProcessGroup.objects.filter(programme=programme)}
+    stated = _group_parents(rows, at, problems) if "parent_group" in columns else {}
+    problems += _group_cycles(rows, stored_groups, stated, at)
+    if problems:
+        raise FileProblem(path.name, problems)
+
+    report = LoadReport()
+    with transaction.atomic():
+        groups = _groups_write(
+            {"programme": programme}, rows, stored_groups, stated, report, ModelProcessGroup
+        )
+        stored = {p.code: p for p in ModelProcess.objects.filter(programme=programme)}
+        for row in rows:
+            fields = {
+                "name": row.name,
+                "group_id": groups[row.group].pk if row.group else None,
+                "output": row.output,
+                "legal_deadline_days": row.legal_deadline_days,
+                "cost_variable_id": read.variables.get(row.cost_variable),
+                "output_variable_id": read.variables.get(row.output_variable),
+                "criteria": row.criteria,
+            }
+            for column, field in (
+                ("group", "group_id"),
+                ("output", "output"),
+                ("legal_deadline_days", "legal_deadline_days"),
+                ("cost_variable", "cost_variable_id"),
+                ("output_variable", "output_variable_id"),
+                ("criteria", "criteria"),
+            ):
+                if column not in columns:
+                    fields.pop(field)
+            process = stored.get(row.code)
+            if process is None:
+                ModelProcess(programme=programme, code=row.code, **fields).save()
+                report.count("model processes", "created")
+            elif any(getattr(process, k) != v for k, v in fields.items()):
+                ModelProcess.objects.filter(pk=process.pk).update(**fields)
+                report.count("model processes", "updated")
+            else:
+                report.count("model processes", "unchanged")
+        if report.changed:
+            load_recorded(
+                user=acting_user,
+                action="processes.model_load",
+                channel=channel,
+                file=path.name,
+                report=report,
+                about=str(programme.pk),
+                details={"programme": programme.pk},
+            )
+    return report
+
+
+def model_catalogue_adopt(*, unit: Unit, acting_user, channel: str = "web") -> LoadReport:
+    """Copy the programme's model process catalogue into an office's map, each process
+    linked to its model (`Process.model_process`) so it is comparable across offices.
+
+    A process of the model's code that the office already has is linked and takes the
+    model's name, group, output, deadline and criteria (the model's first, then the
+    office's own); what the model leaves empty (variables, deadline) and the office's
+    owner department stay. The office's other processes are kept: it extends the model.
+    Adopting again brings the model's later changes and otherwise changes nothing.
+    """
+    _authorise_change(acting_user, unit)
+    programme = Programme.current()
+    models = list(
+        ModelProcess.objects.filter(programme=programme)
+        .select_related("group__parent", "cost_variable", "output_variable")
+        .order_by("code")
+    )
+    if not models:
+        raise ProcessRequestError(_("The programme has not published a model process catalogue."))
+    indicators = dict(Indicator.objects.values_list("code", "id"))
+    rows = [
+        _MapRow(
+            line=0,
+            code=m.code,
+            name=m.name,
+            group=m.group.name if m.group else "",
+            parent_group=m.group.parent.name if m.group and m.group.parent else None,
+            owner="",
+            output=m.output,
+            legal_deadline_days=m.legal_deadline_days,
+            cost_variable=m.cost_variable.code if m.cost_variable else "",
+            output_variable=m.output_variable.code if m.output_variable else "",
+            criteria=[code for code in m.criteria if code in indicators],
+        )
+        for m in models
+    ]
+    stated = {}
+    for m in models:
+        if m.group:
+            stated[m.group.name] = m.group.parent.name if m.group.parent else None
+            if m.group.parent and m.group.parent.name not in stated:
+                stated[m.group.parent.name] = None
+    read = _MapFile(
+        rows=rows,
+        columns=set(MAP_COLUMNS) - {"owner"},
+        at=lambda line, column: {"column": column},
+        variables=dict(Variable.objects.values_list("code", "id")),
+        indicators=indicators,
+    )
+    with transaction.atomic():
+        stored_groups = {
+            g.name: g for g in ProcessGroup.objects.filter(unit=unit).select_for_update()
+        }
+        cycles = _group_cycles(rows, stored_groups, stated, read.at)
+        if cycles:
+            raise ProcessRequestError(
+                _("The model's groups cannot be placed in the office's tree of groups: %(why)s")
+                % {"why": "; ".join(p.message for p in cycles)}
+            )
+        report = LoadReport()
+        _map_write(
+            unit,
+            read,
+            stored_groups,
+            stated,
+            report,
+            model_of={m.code: m.pk for m in models},
+        )
+        if report.changed:
+            audit_record(
+                user=acting_user,
+                action="processes.adopt",
+                channel=channel,
+                summary=f"{unit.code}: model process catalogue adopted: {report.summary()}",
+                details={
+                    "unit": unit.code,
+                    "programme": programme.pk,
+                    "created": report.created,
+                    "updated": report.updated,
+                },
+            )
+    return report
 
 
 # --- the costing workbook --------------------------------------------------------------

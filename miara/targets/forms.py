@@ -93,3 +93,21 @@ class TargetDeriveForm(_TargetForm):
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = list(groups)
+
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class TargetsUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Targets file (.csv or .xlsx)"),
+        help_text=_("Columns indicator, unit, period, target; a trajectory is several rows."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB; is it the right file?"))
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload

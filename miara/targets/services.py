@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record, load_recorded
@@ -205,19 +205,34 @@ def _write(
     channel: str,
 ) -> _Outcome:
     """Store the target (inside the caller's transaction): compare with what is stored,
-    check the version, write only a change, append its history."""
-    target = (
-        Target.objects.select_for_update()
-        .filter(indicator=indicator, unit=unit)
-        .select_related("owner")
-        .first()
-    )
+    check the version, write only a change, append its history.
+
+    The stored row is locked first, so of writers naming one version one wins and the
+    others get TargetConflict; of racing first writes one creates the row and the others
+    wait for it, then update it (no version given) or get the conflict (version 0).
+    """
+    target = Target.objects.select_for_update().filter(indicator=indicator, unit=unit).first()
+    created = False
+    if target is None and version in (None, 0):
+        try:
+            with transaction.atomic():
+                target = Target.objects.create(
+                    indicator=indicator,
+                    unit=unit,
+                    version=1,
+                    owner=owner,
+                    rule=rule,
+                    rule_params=rule_params,
+                )
+            created = True
+        except IntegrityError:  # a concurrent first write committed the row
+            target = Target.objects.select_for_update().get(indicator=indicator, unit=unit)
     stored = target.version if target else 0
-    if version is not None and version != stored:
+    if version is not None and not created and version != stored:
         raise TargetConflict(indicator=indicator.code, unit=unit.code, given=version, stored=stored)
-    if target is not None and keep_owner:
-        owner = target.owner
-    if target is not None:
+    if not created:
+        if keep_owner:
+            owner = target.owner
         same = (
             target.points_list() == points
             and target.owner_id == (owner.pk if owner else None)
@@ -226,14 +241,10 @@ def _write(
         )
         if same:
             return _Outcome(target, changed=False)
-    created = target is None
-    if created:
-        target = Target(indicator=indicator, unit=unit, version=1)
-    else:
         target.version += 1
         target.points.all().delete()
-    target.owner, target.rule, target.rule_params = owner, rule, rule_params
-    target.save()
+        target.owner, target.rule, target.rule_params = owner, rule, rule_params
+        target.save()
     TargetPoint.objects.bulk_create(
         TargetPoint(target=target, period=p, ordinal=Period.parse(p).ordinal, value=v)
         for p, v in points

@@ -9,4 +9,6 @@ urlpatterns = [
     path("units/<str:code>/targets/derive/", views.target_derive_view, name="derive"),
     path("units/<str:code>/targets/delete/", views.target_delete_view, name="delete"),
     path("units/<str:code>/targets/sharing/", views.target_sharing_view, name="sharing"),
+    path("units/<str:code>/targets.csv", views.targets_csv, name="csv"),
+    path("units/<str:code>/targets/upload/", views.targets_upload, name="upload"),
 ]

@@ -18,8 +18,11 @@ from miara.accounts.models import User
 from miara.accounts.scope import access_unit
 from miara.analytics.benchmark import ALL_UNITS
 from miara.catalogue.models import PeerGroup
+from miara.fileio import FileProblem
+from miara.presentation.downloads import csv_response
+from miara.presentation.numbers import exact
 from miara.targets import selectors, services
-from miara.targets.forms import TargetDeriveForm, TargetSetForm
+from miara.targets.forms import TargetDeriveForm, TargetSetForm, TargetsUploadForm
 
 
 def _owners(unit) -> list[User]:
@@ -34,7 +37,16 @@ def _groups() -> list[tuple[str, str]]:
     ]
 
 
-def _page(request, unit, *, set_form=None, derive_form=None, status=200):
+def _page(
+    request,
+    unit,
+    *,
+    set_form=None,
+    derive_form=None,
+    upload_form=None,
+    upload_problems=None,
+    status=200,
+):
     rows = selectors.unit_targets(user=request.user, unit=unit)
     for row in rows:
         row.rule_label = _rule(row.target)
@@ -70,6 +82,8 @@ def _page(request, unit, *, set_form=None, derive_form=None, status=200):
         "set_form": set_form,
         "derive_form": derive_form,
         "shared": services.shares_targets(unit),
+        "upload_form": upload_form or (TargetsUploadForm() if plans else None),
+        "upload_problems": upload_problems,
     }
     return render(request, "targets/unit_targets.html", context, status=status)
 
@@ -199,5 +213,53 @@ def target_sharing_view(request, code: str):
         _("The targets are now shared with the programme.")
         if shared
         else _("The targets are no longer shared with the programme."),
+    )
+    return redirect("targets:unit", code=unit.code)
+
+
+@login_required
+def targets_csv(request, code: str):
+    """The unit's targets as `miara export targets` writes them (contracts.md)."""
+    unit = access_unit(request.user, code)
+    frame = selectors.targets_export(acting_user=request.user, unit_codes=[unit.code])
+    response, writer = csv_response(f"miara-targets-{unit.code}.csv")
+    writer.writerow(frame.columns)
+    for row in frame.rows():
+        writer.writerow([exact(v) if isinstance(v, float) else (v or "") for v in row])
+    return response
+
+
+@login_required
+@require_POST
+def targets_upload(request, code: str):
+    """Load a targets file of the unit (all or nothing; every bad line named)."""
+    import tempfile
+    from pathlib import Path
+
+    unit = access_unit(request.user, code)
+    if not services.may_plan(request.user, unit):
+        raise PermissionDenied
+    form = TargetsUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, unit, upload_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(upload.name).name
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        try:
+            report = services.targets_load(path=path, acting_user=request.user, channel="web")
+        except FileProblem as problem:
+            return _page(request, unit, upload_form=form, upload_problems=problem, status=400)
+    messages.success(
+        request,
+        _("%(file)s: %(created)s targets created, %(updated)s changed, %(unchanged)s unchanged.")
+        % {
+            "file": Path(upload.name).name,
+            "created": report.created.get("targets", 0),
+            "updated": report.updated.get("targets", 0),
+            "unchanged": report.unchanged.get("targets", 0),
+        },
     )
     return redirect("targets:unit", code=unit.code)

@@ -83,10 +83,16 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
         fmt="xlsx",
     )
     runner.run_pending()
+    # B2's process map, whose pages and downloads name it.
+    from miara.accounts.scope import OPERATOR
+    from miara.processes.services import processes_load
+
+    process_map = tmp_path / "map.csv"
+    process_map.write_text("code,name,owner\nPERMIT,Permits of Beta,BUILD\n", encoding="utf-8")
+    processes_load(path=process_map, unit_code="B2", acting_user=OPERATOR)
     # B2's improvement project, not shared, with a task: named after the secret.
     import datetime
 
-    from miara.accounts.scope import OPERATOR
     from miara.improvement.services import ProjectData, project_create, task_create
 
     project = project_create(
@@ -115,6 +121,7 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
         "task_id": task.pk,
         "what": "projects",
         "fmt": "csv",
+        "process": "PERMIT",
         "version": bundle_version(),
         # Carol's account (user management) and a live link to set her password.
         "user_id": carol.pk,

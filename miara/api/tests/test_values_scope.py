@@ -77,14 +77,22 @@ def test_it_refuses_an_editor_a_closed_collection(closed_2023, cycle, as_bob, as
     assert stored("A1", period="2023").value == 1000
 
 
-def test_it_refuses_an_editor_a_period_no_collection_gathers(cycle, as_bob):
+def test_it_refuses_an_editor_a_year_no_collection_gathers(cycle, as_bob):
     history = ValueHistory.objects.count()
-    for period in ("1999-Q3", "2020", "2025"):
+    for period in ("2020", "2025"):
         response = post(as_bob, item(period=period, value=1))
         assert response.status_code == 403, (period, response.content)
         assert "open data collection" in response.json()["detail"]
     assert ValueHistory.objects.count() == history
-    assert not Value.objects.filter(period__in=["1999-Q3", "2020", "2025"]).exists()
+    assert not Value.objects.filter(period__in=["2020", "2025"]).exists()
+
+
+def test_it_leaves_an_editor_the_quarters_and_months_yearly_cycles_do_not_collect(cycle, as_bob):
+    # An office's running data (a process's cases per quarter or month) are its own.
+    for period in ("1999-Q3", "2025-03"):
+        response = post(as_bob, item(period=period, value=1))
+        assert response.status_code == 200, (period, response.content)
+    assert Value.objects.filter(period__in=["1999-Q3", "2025-03"]).count() == 2
 
 
 def test_it_writes_nothing_when_one_period_is_refused(cycle, as_bob):

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from miara.accounts.scope import is_coordinator, reads_all_units
 from miara.catalogue.models import ValidationRule, Variable
 from miara.collection import selectors
+from miara.collection.board_html import board_rows
 from miara.collection.cycles import (
     WorkflowError,
     cycle_open,
@@ -300,9 +301,10 @@ def board(request, cycle_id: int):
         "total": sum(counts.values()),
         "waiting": sum(counts[s] for s in WAITING),
         "may_act": is_coordinator(request.user),
-        "review_label": _("Review"),
-        "none_yet": _("none yet"),
     }
+    context["rows_html"] = board_rows(
+        rows, may_act=context["may_act"], review_label=_("Review"), none_yet=_("none yet")
+    )
     return render(request, "collection/coordination/board.html", context)
 
 

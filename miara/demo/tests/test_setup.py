@@ -4,6 +4,7 @@ import pytest
 
 from miara.analytics.models import ResultSet, UnitResult
 from miara.collection.models import Cycle, Submission, Value, ValueHistory
+from miara.demo.offices import CZECH_MONTHS
 from miara.demo.setup import DEMO_ACCEPTED, DEMO_CYCLE_PERIOD, DEMO_SUBMITTED, demo_prepare
 from miara.units.models import Unit
 
@@ -17,25 +18,20 @@ def test_it_loads_computes_and_opens_a_cycle_once():
         "ekspert",
         "kierownik",
         "urzednik",
+        "tajemnik",
+        "kvalita",
     }
-    assert Unit.objects.count() == 43
-    assert sorted(ResultSet.objects.filter(is_current=True).values_list("period", flat=True)) == [
-        "2020",
-        "2021",
-        "2022",
-        "2023",
-        "2024",
-        "2025",
-    ]
+    # The 43 Polish units of the programme and the Czech process-managed office.
+    assert Unit.objects.count() == 44
     statuses = dict(ResultSet.objects.filter(is_current=True).values_list("period", "status"))
-    assert {p for p, s in statuses.items() if s == "final"} == {
-        "2020",
-        "2021",
-        "2022",
-        "2023",
-        "2024",
-    }
+    years = {p: s for p, s in statuses.items() if len(p) == 4}
+    assert sorted(years) == ["2020", "2021", "2022", "2023", "2024", "2025"]
+    assert {p for p, s in years.items() if s == "final"} == {"2020", "2021", "2022", "2023", "2024"}
     assert statuses["2025"] == "provisional"
+    # The Czech office's months have no collection cycle: their results are final.
+    months = {p: s for p, s in statuses.items() if len(p) != 4}
+    assert sorted(months) == list(CZECH_MONTHS)
+    assert set(months.values()) == {"final"}
     cycle = Cycle.objects.get()
     assert cycle.period == DEMO_CYCLE_PERIOD
     states = {s.unit_id: s.state for s in Submission.objects.filter(cycle=cycle)}
@@ -65,6 +61,30 @@ def test_it_loads_computes_and_opens_a_cycle_once():
         == new_values
     )
 
+    # The demo office plans: targets derived from the benchmark by each kind of rule, one
+    # set by hand and changed, shared with the programme.
+    from miara.targets.models import Target, TargetChange
+    from miara.targets.selectors import targets_export
+
+    office = Unit.objects.get(code=logins_unit(logins))
+    targets = Target.objects.filter(unit=office)
+    assert targets.count() == 5
+    assert targets.exclude(rule="").count() == 4
+    assert set(targets.values_list("owner__username", flat=True)) == {"kierownik"}
+    assert TargetChange.objects.filter(unit=office).count() == 6
+    from miara.accounts.models import User
+
+    statuses = set(targets_export(acting_user=User.objects.get(username="koordynator"))["status"])
+    assert statuses <= {"on_track", "at_risk", "off_track", "no_data"} and statuses
+
     demo_prepare(progress=lambda text: None)
     assert Cycle.objects.count() == 1
     assert Value.objects.filter(period=DEMO_CYCLE_PERIOD).count() == new_values
+    assert TargetChange.objects.count() == 6
+
+
+def logins_unit(logins) -> str:
+    """The demo manager's office."""
+    from miara.accounts.models import User
+
+    return User.objects.get(username="kierownik").units.get().code

@@ -424,7 +424,12 @@ def test_only_the_offices_managers_decide_to_share(office, who, request):
     assert not AuditEntry.objects.filter(action="processes.settings").exists()
 
 
-def test_the_map_is_read_by_whoever_sees_the_unit(office, alice, carol):
+def test_the_map_is_read_by_the_office_and_by_coordinators_where_shared(
+    office, alice, bob, carol, mike
+):
+    assert process_map(unit=office, acting_user=bob).count() == 4
+    for outsider in (alice, carol):
+        with pytest.raises(PermissionDenied):
+            process_map(unit=office, acting_user=outsider)
+    process_settings_update(unit=office, shares_costing=True, acting_user=mike)
     assert process_map(unit=office, acting_user=alice).count() == 4
-    with pytest.raises(PermissionDenied):
-        process_map(unit=office, acting_user=carol)

@@ -43,7 +43,7 @@ def test_a_manager_sets_a_target_from_the_page(mike):
     assert 'class="target-status target-status--on_track"' in page.text
     assert "on track" in page.text
     assert "2024: 31.0 → 2026: 40.5" in page.text
-    assert "version 1" in page.text  # the history
+    assert "version 1" in page.text and "changed by mike" in page.text  # the history
 
 
 def test_the_page_says_what_is_wrong_and_saves_nothing(mike):
@@ -147,3 +147,32 @@ def test_the_indicator_page_draws_the_target_line(mike):
     assert 'data-col="target">35.0<' in page  # 2024 in the trend table, 30 → 45 over 3 years
     assert 'data-period="2026"' in page
     assert '"target": 45.0' in page or '"target":45.0' in page
+
+
+def test_a_manager_loads_a_spreadsheet_and_downloads_the_targets(mike, bob):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = logged_in(mike)
+    bad = SimpleUploadedFile(
+        "plan.csv", b"indicator,unit,period,target\nRECYCLING_RATE,A1,2024,31\nPOP,A1,2024,1\n"
+    )
+    response = client.post("/units/A1/targets/upload/", {"file": bad})
+    assert response.status_code == 400
+    assert "line 3, column indicator: POP is a context indicator" in response.text
+    assert Target.objects.count() == 0
+    good = SimpleUploadedFile(
+        "plan.csv",
+        b"indicator,unit,period,target\nRECYCLING_RATE,A1,2024,31\nRECYCLING_RATE,A1,2026,40\n",
+    )
+    assert client.post("/units/A1/targets/upload/", {"file": good}).status_code == 302
+    assert Target.objects.get().points_list() == [("2024", 31.0), ("2026", 40.0)]
+    # another office's line is refused as an unknown unit
+    other = SimpleUploadedFile("o.csv", b"indicator,unit,period,target\nWASTE_PC,B2,2024,1\n")
+    response = client.post("/units/A1/targets/upload/", {"file": other})
+    assert "line 2, column unit: there is no unit with the code “B2”" in response.text
+    csv = logged_in(bob).get("/units/A1/targets.csv")
+    lines = csv.content.decode().splitlines()
+    assert lines[0] == "indicator,unit,period,target,value,status"
+    assert lines[1].startswith("RECYCLING_RATE,A1,2024,31.0,31.68") and lines[1].endswith(
+        ",on_track"
+    )
