@@ -227,3 +227,15 @@ def test_the_command_line_sends_the_reminders(mike, bob, capsys):
     assert "1 reminder(s) of project tasks sent" in capsys.readouterr().out
     (message,) = mail.outbox
     assert f"https://miara.example.org/projects/{project.pk}/" in message.body
+
+
+def test_a_project_links_its_own_offices_processes_only(mike, tmp_path):
+    from miara.processes.services import processes_load
+
+    process_map = tmp_path / "map.csv"
+    process_map.write_text("code,name\nPERMIT,Building permits\n", encoding="utf-8")
+    processes_load(path=process_map, unit_code="A1", acting_user=OPERATOR)
+    processes_load(path=process_map, unit_code="B2", acting_user=OPERATOR)
+    project = project_create(acting_user=mike, unit_code="A1", data=data(processes=["PERMIT"]))
+    (process,) = project.processes.all()
+    assert process.unit.code == "A1"
