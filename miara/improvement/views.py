@@ -61,8 +61,10 @@ def unit_board(request, code: str):
 def portfolio(request):
     """Every project the user reads: their own offices' and, for coordinators and experts,
     those of the offices that share them."""
+    own = request.user.units.order_by("code") if request.user.is_authenticated else []
     context = {
         "unit": None,
+        "own_units": [u for u in own if services.may_read_projects(request.user, u)],
         "board": selectors.board(user=request.user),
         "plans": False,
         "today": selectors.today(),
