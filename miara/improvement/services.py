@@ -578,9 +578,18 @@ def milestone_create(
 
 
 def milestone_reached_set(
-    *, acting_user, milestone_id: int, reached: bool, channel: str = "web"
+    *,
+    acting_user,
+    milestone_id: int,
+    reached: bool,
+    project_id: int | None = None,
+    channel: str = "web",
 ) -> Milestone:
-    milestone = Milestone.objects.select_related("project__unit").filter(pk=milestone_id).first()
+    """Mark a milestone reached (or not) (the unit's managers)."""
+    milestones = Milestone.objects.select_related("project__unit").filter(pk=milestone_id)
+    if project_id is not None:
+        milestones = milestones.filter(project_id=project_id)
+    milestone = milestones.first()
     if milestone is None or not may_read_projects(acting_user, milestone.project.unit):
         raise ProjectNotFound(milestone_id)
     _authorise(acting_user, milestone.project.unit)

@@ -12,6 +12,11 @@ urlpatterns = [
     path(
         "projects/<int:project_id>/milestones/add/", views.milestone_add_view, name="milestone_add"
     ),
+    path(
+        "projects/<int:project_id>/milestones/<int:milestone_id>/reached/",
+        views.milestone_reached_view,
+        name="milestone_reached",
+    ),
     path("tasks/<int:task_id>/edit/", views.task_edit_view, name="task_edit"),
     path("units/<str:code>/projects/", views.unit_board, name="board"),
     path("units/<str:code>/projects/new/", views.project_create_view, name="create"),

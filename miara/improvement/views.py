@@ -269,6 +269,23 @@ def milestone_add_view(request, project_id: int):
 
 
 @login_required
+@require_POST
+def milestone_reached_view(request, project_id: int, milestone_id: int):
+    project = _project(request, project_id)
+    try:
+        services.milestone_reached_set(
+            acting_user=request.user,
+            milestone_id=milestone_id,
+            project_id=project.pk,
+            reached=request.POST.get("reached") == "1",
+        )
+    except services.ProjectNotFound:
+        raise Http404(_("There is no such project.")) from None
+    messages.success(request, _("The milestone was saved."))
+    return redirect("improvement:project", project_id=project.pk)
+
+
+@login_required
 def task_edit_view(request, task_id: int):
     try:
         task = services.task_for(acting_user=request.user, task_id=task_id)

@@ -93,7 +93,12 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
     # B2's improvement project, not shared, with a task: named after the secret.
     import datetime
 
-    from miara.improvement.services import ProjectData, project_create, task_create
+    from miara.improvement.services import (
+        ProjectData,
+        milestone_create,
+        project_create,
+        task_create,
+    )
 
     project = project_create(
         acting_user=OPERATOR,
@@ -106,6 +111,12 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
         ),
     )
     task = task_create(acting_user=OPERATOR, project_id=project.pk, title=SECRET_COMMENT)
+    milestone = milestone_create(
+        acting_user=OPERATOR,
+        project_id=project.pk,
+        title=SECRET_COMMENT,
+        due_date=datetime.date(2024, 6, 1),
+    )
     return {
         "code": "B2",
         "unit_code": "B2",
@@ -119,6 +130,7 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
         "job_id": job.pk,
         "project_id": project.pk,
         "task_id": task.pk,
+        "milestone_id": milestone.pk,
         "what": "projects",
         "fmt": "csv",
         "process": "PERMIT",

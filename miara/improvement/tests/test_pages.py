@@ -213,3 +213,24 @@ def test_a_weak_scorecard_row_offers_to_start_a_project_and_the_indicator_page_l
     page = client.get("/indicators/RECYCLING_RATE/?unit=A1").text
     assert "Improvement projects of Alpha about this indicator" in page
     assert f'<a href="/projects/{project.pk}/">Recycle more</a>' in page
+
+
+def test_a_milestone_is_added_and_marked_reached(mike, carol):
+    project = a_project(mike)
+    client = logged_in(mike)
+    added = client.post(
+        f"/projects/{project.pk}/milestones/add/",
+        {"milestone-title": "Pilot done", "milestone-due_date": "2025-06-30"},
+    )
+    assert added.status_code == 302
+    milestone = project.milestones.get()
+    url = f"/projects/{project.pk}/milestones/{milestone.pk}/reached/"
+    assert logged_in(carol).post(url, {"reached": "1"}).status_code == 404
+    assert client.post(url, {"reached": "1"}).status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.reached
+    late = client.post(
+        f"/projects/{project.pk}/milestones/add/",
+        {"milestone-title": "After", "milestone-due_date": "2027-06-30"},
+    )
+    assert late.status_code == 422 and "after its project ends" in late.text
