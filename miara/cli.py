@@ -112,6 +112,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("-o", "--output", required=True, type=Path)
 
+    remind = commands.add_parser(
+        "remind", help="e-mail the owners of project tasks that are due soon or overdue"
+    )
+    remind.add_argument("what", choices=["tasks"])
+    remind.add_argument(
+        "--within-days", type=int, default=7, metavar="N", help="due within N days (default 7)"
+    )
+    remind.add_argument(
+        "--base-url",
+        default="",
+        metavar="URL",
+        help="makes the links absolute, e.g. https://miara.example.org",
+    )
+
     user = commands.add_parser("user", help="manage users")
     user_commands = user.add_subparsers(dest="user_command", required=True)
     add = user_commands.add_parser("add", help="create or update a user")

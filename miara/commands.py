@@ -68,10 +68,24 @@ def run(args) -> int:
         "report": report,
         "user": user,
         "token": token,
+        "remind": remind,
     }[args.command]
     handler = PROCESS_COMMANDS.get((args.command, getattr(args, "kind", args.command)), handler)
     handler = PROCESS_COMMANDS.get((args.command, getattr(args, "what", args.command)), handler)
     return handler(args)
+
+
+def remind(args) -> int:
+    """`miara remind tasks`: e-mail every owner of a project task not done that is overdue
+    or due within --within-days (through Django's mail back end; the console by default)."""
+    from miara.accounts.scope import OPERATOR
+    from miara.improvement.reminders import task_reminders_send
+
+    sent = task_reminders_send(
+        acting_user=OPERATOR, within_days=args.within_days, base_url=args.base_url
+    )
+    say(f"{sent} reminder(s) of project tasks sent")
+    return 0
 
 
 def migrate(args=None, verbosity: int = 1) -> int:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "miara.reports",
     "miara.processes",
     "miara.targets",
+    "miara.improvement",
     "miara.web",
     "miara.api",
 ]

@@ -27,6 +27,7 @@ urlpatterns = [
         "units/<str:code>/costing/",
         include((urls_costing.costing_urlpatterns, urls_costing.app_name)),
     ),
+    path("", include("miara.improvement.urls")),
     # The board's results section (analytics) answers under the board's own names.
     path(
         "",

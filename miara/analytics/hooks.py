@@ -1,6 +1,7 @@
 """What analytics asks of the apps above it, without importing them (docs/architecture.md,
-"Layers"): the targets of the rows and charts it draws. An app that keeps targets connects
-its answers in its `AppConfig.ready`; with none connected, pages show no targets.
+"Layers"): the targets of the rows and charts it draws, and the improvement projects a
+scorecard row and an indicator page link to. An app that keeps them connects its answers
+in its `AppConfig.ready`; with none connected, pages show no targets and no projects.
 """
 
 from __future__ import annotations
@@ -55,6 +56,52 @@ def indicator_target(*, user, unit, indicator) -> list[tuple[str, float]]:
     """The unit's target of the indicator in every period of its trajectory (empty when
     it has none the user may read)."""
     for _receiver, answer in indicator_target_asked.send(
+        sender=None, user=user, unit=unit, indicator=indicator
+    ):
+        if answer:
+            return answer
+    return []
+
+
+# Asked with user=, unit=: answered with a `UnitProjects` (improvement projects).
+unit_projects_asked = Signal()
+# Asked with user=, unit=, indicator=: answered with the unit's projects linked to the
+# indicator that the user may read, [ProjectLink, ...].
+indicator_projects_asked = Signal()
+
+
+@dataclass(frozen=True)
+class ProjectLink:
+    """A project as the indicator page lists it: its title, its state in words, its page."""
+
+    title: str
+    state: str
+    url: str
+
+
+@dataclass(frozen=True)
+class UnitProjects:
+    """What the scorecard offers about projects: `start_url` is where a manager starts a
+    project, with the indicator's code appended (empty: the user may not); `stamp` is part
+    of the key of a kept scorecard table."""
+
+    start_url: str = ""
+    stamp: str = ""
+
+
+NO_PROJECTS = UnitProjects()
+
+
+def unit_projects(*, user, unit) -> UnitProjects:
+    for _receiver, answer in unit_projects_asked.send(sender=None, user=user, unit=unit):
+        if answer is not None:
+            return answer
+    return NO_PROJECTS
+
+
+def indicator_projects(*, user, unit, indicator) -> list[ProjectLink]:
+    """The unit's projects linked to the indicator that the user may read."""
+    for _receiver, answer in indicator_projects_asked.send(
         sender=None, user=user, unit=unit, indicator=indicator
     ):
         if answer:

@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from miara.accounts.scope import require_unit_access
-from miara.analytics.hooks import UnitTargets, unit_targets
+from miara.analytics.hooks import UnitProjects, UnitTargets, unit_projects, unit_targets
 from miara.analytics.scorecard import (
     TREND_PERIODS,
     Scorecard,
@@ -67,6 +67,7 @@ def scorecard_table(
     # The unit's targets as this user may read them (an app above analytics answers,
     # `analytics.hooks`); their state is part of the key of the kept table.
     targets = unit_targets(user=user, unit=unit, period=period)
+    projects = unit_projects(user=user, unit=unit)
 
     def render() -> ScorecardTable:
         card = unit_scorecard(
@@ -81,6 +82,7 @@ def scorecard_table(
                 area=area,
                 sort=sort,
                 targets=targets,
+                projects=projects,
             ),
             has_any_value=card.has_any_value,
             areas=tuple((a.code, a.label) for a in card.areas),
@@ -103,6 +105,7 @@ def scorecard_table(
             stamp,
             "own-context" if context_dots_hidden(user) else "context",
             targets.stamp,
+            projects.stamp,
         ]
     )
     return memo.get_or_build(key, render)
@@ -111,8 +114,9 @@ def scorecard_table(
 class _Texts:
     """The table's fixed texts in the active language, translated once per table."""
 
-    def __init__(self, targets: UnitTargets | None = None):
+    def __init__(self, targets: UnitTargets | None = None, projects: UnitProjects | None = None):
         self.targets = targets
+        self.projects = projects
         self.fixed = numbers.localised()
         self.no_data = escape(_("no data"))
         self.not_applicable = escape(_("n/a"))
@@ -125,6 +129,7 @@ class _Texts:
         self.quartiles = {q: escape(str(label)) for q, label in labels.QUARTILES.items()}
         self.set_target = escape(_("set a target"))
         self.target_of = _("target %(target)s")
+        self.start_project = escape(_("start a project"))
 
 
 def table_body(
@@ -136,9 +141,10 @@ def table_body(
     area: str | None,
     sort: str,
     targets: UnitTargets | None = None,
+    projects: UnitProjects | None = None,
 ) -> SafeString:
     """The `<tbody>` of each section of `card`, with its heading row and its rows."""
-    texts = _Texts(targets)
+    texts = _Texts(targets, projects)
     query = f"?unit={quote(unit_code)}&period={quote(period)}"
     if group != "similar":
         query += f"&group={quote(group)}"
@@ -285,6 +291,18 @@ def _row(row: ScorecardRow, texts: _Texts, *, query: str, note_area: bool) -> st
 
 
 def _target_cell(row: ScorecardRow, texts: _Texts) -> str:
+    """The row's target cell, and for a row worse than the median a link to start an
+    improvement project about it (when the user may)."""
+    out = _target_mark(row, texts)
+    projects = texts.projects
+    gap = row.relative_gap
+    if projects is not None and projects.start_url and gap is not None and gap < 0:
+        href = projects.start_url + quote(row.indicator.code)
+        out += f' <a class="start-project" href="{escape(href)}">{texts.start_project}</a>'
+    return out
+
+
+def _target_mark(row: ScorecardRow, texts: _Texts) -> str:
     """The row's target: its status in words with a mark (never colour alone), the
     target of the status period, a link to the unit's targets; or a link to set one."""
     targets = texts.targets

@@ -21,6 +21,7 @@ from miara.api import (
     computations,
     cycles,
     processes,
+    projects,
     public,
     results,
     submissions,
@@ -93,6 +94,7 @@ api.add_router("/cycles", cycles.router)
 api.add_router("/submissions", submissions.router)
 api.add_router("/public", public.router)
 api.add_router("/targets", targets.router)
+api.add_router("/projects", projects.router)
 api.add_router("", computations.router)  # /result-sets and /jobs/{id}
 api.add_router("", processes.router)  # /processes and /costing
 

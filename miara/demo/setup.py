@@ -204,6 +204,11 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
     if not Target.objects.exists():
         progress("Setting the demo office's targets ...")
         demo_targets(units[0], owner="kierownik")
+    from miara.improvement.models import Project
+
+    if not Project.objects.exists():
+        progress("Starting the demo office's improvement projects ...")
+        demo_projects(units[0], owner="kierownik", team=["urzednik"])
     return logins
 
 
@@ -405,6 +410,113 @@ def demo_targets(unit_code: str, *, owner: str) -> None:
                 channel="demo",
             )
     target_sharing_set(acting_user=OPERATOR, unit_code=unit_code, shared=True, channel="demo")
+
+
+# The demo office's improvement projects: one in every state, linked to its weakest
+# indicators, with tasks (some done, one overdue) and milestones, one edited once, so the
+# board, a project's evidence and the scorecard's links are not empty.
+DEMO_PROJECTS = [
+    ("active", "Szybsza obsługa spraw", -400, 300),
+    ("proposed", "Lepsza informacja dla mieszkańców", 30, 400),
+    ("on_hold", "Wspólne zamówienia z sąsiednimi gminami", -200, 200),
+    ("done", "Porządek w rejestrze spraw", -800, -100),
+    ("cancelled", "Nowy system kolejkowy", -300, -60),
+]
+
+
+def demo_projects(unit_code: str, *, owner: str, team: list[str]) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from miara.accounts.models import User
+    from miara.accounts.scope import OPERATOR
+    from miara.analytics.selectors import results_frame
+    from miara.catalogue.models import Indicator
+    from miara.improvement.services import (
+        ProjectData,
+        milestone_create,
+        project_create,
+        project_update,
+        sharing_set,
+        task_create,
+        task_update,
+    )
+
+    today = timezone.localdate()
+    directions = dict(
+        Indicator.objects.exclude(direction="neutral").values_list("code", "direction")
+    )
+    frame = results_frame(groups=["all"], units=[unit_code], few=True)
+    weak = []
+    for code, value, median in frame.select("indicator", "value", "median").rows():
+        if code in directions and value is not None and median:
+            gap = (value - median) / abs(median) * (-1 if directions[code] == "lower" else 1)
+            if gap < 0:
+                weak.append((gap, code))
+    weakest = [code for _gap, code in sorted(set(weak))][: 2 * len(DEMO_PROJECTS)]
+    people = set(
+        User.objects.filter(username__in=[owner, *team]).values_list("username", flat=True)
+    )
+    team = [name for name in team if name in people]
+    for i, (state, title, start, due) in enumerate(DEMO_PROJECTS):
+        data = ProjectData(
+            title=title,
+            problem="Wskaźnik gorszy od mediany wszystkich jednostek.",
+            owner=owner if owner in people else None,
+            team=team,
+            start_date=today + datetime.timedelta(days=start),
+            due_date=today + datetime.timedelta(days=due),
+            state=state,
+            budget=str(20000 * (i + 1)),
+            currency="PLN",
+            indicators=weakest[2 * i : 2 * i + 2],
+        )
+        project = project_create(
+            acting_user=OPERATOR, unit_code=unit_code, data=data, channel="demo"
+        )
+        for step, days, task_state in (
+            ("Analiza przyczyn", start + 30, "done"),
+            ("Nowa procedura", min(due, 20), "doing"),
+            ("Szkolenie pracowników", min(due, -5), "todo"),
+        ):
+            day = today + datetime.timedelta(days=days)
+            if day < data.start_date or day > data.due_date:
+                continue
+            task = task_create(
+                acting_user=OPERATOR,
+                project_id=project.pk,
+                title=step,
+                owner=team[0] if team else None,
+                due_date=day,
+                channel="demo",
+            )
+            if task_state != "todo":
+                task_update(
+                    acting_user=OPERATOR,
+                    task_id=task.pk,
+                    version=1,
+                    state=task_state,
+                    channel="demo",
+                )
+        milestone_create(
+            acting_user=OPERATOR,
+            project_id=project.pk,
+            title="Przegląd wyników",
+            due_date=data.due_date,
+            channel="demo",
+        )
+        if i == 0:
+            # Edited once: the budget was raised, so the project has a second version.
+            data.budget = str(25000)
+            project_update(
+                acting_user=OPERATOR,
+                project_id=project.pk,
+                data=data,
+                version=project.version,
+                channel="demo",
+            )
+    sharing_set(acting_user=OPERATOR, unit_code=unit_code, shared=True, channel="demo")
 
 
 # --- the process-managed offices -------------------------------------------------------

@@ -90,6 +90,33 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
     process_map = tmp_path / "map.csv"
     process_map.write_text("code,name,owner\nPERMIT,Permits of Beta,BUILD\n", encoding="utf-8")
     processes_load(path=process_map, unit_code="B2", acting_user=OPERATOR)
+    # B2's improvement project, not shared, with a task: named after the secret.
+    import datetime
+
+    from miara.improvement.services import (
+        ProjectData,
+        milestone_create,
+        project_create,
+        task_create,
+    )
+
+    project = project_create(
+        acting_user=OPERATOR,
+        unit_code="B2",
+        data=ProjectData(
+            title=SECRET_COMMENT,
+            start_date=datetime.date(2024, 1, 1),
+            due_date=datetime.date(2025, 1, 1),
+            indicators=["WASTE_PC"],
+        ),
+    )
+    task = task_create(acting_user=OPERATOR, project_id=project.pk, title=SECRET_COMMENT)
+    milestone = milestone_create(
+        acting_user=OPERATOR,
+        project_id=project.pk,
+        title=SECRET_COMMENT,
+        due_date=datetime.date(2024, 6, 1),
+    )
     return {
         "code": "B2",
         "unit_code": "B2",
@@ -101,6 +128,11 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
         "token_id": ApiToken.objects.get(user=carol).pk,
         "saved_id": saved.pk,
         "job_id": job.pk,
+        "project_id": project.pk,
+        "task_id": task.pk,
+        "milestone_id": milestone.pk,
+        "what": "projects",
+        "fmt": "csv",
         "process": "PERMIT",
         "version": bundle_version(),
         # Carol's account (user management) and a live link to set her password.

@@ -77,7 +77,26 @@ def test_it_loads_computes_and_opens_a_cycle_once():
     statuses = set(targets_export(acting_user=User.objects.get(username="koordynator"))["status"])
     assert statuses <= {"on_track", "at_risk", "off_track", "no_data"} and statuses
 
+    # ... and improves: a project in every state, linked to its weaker indicators, with
+    # tasks, shared with the programme; the coordinator's portfolio shows them.
+    from miara.improvement.models import Project
+    from miara.improvement.selectors import board
+
+    projects = Project.objects.filter(unit=office)
+    assert set(projects.values_list("state", flat=True)) == {
+        "proposed",
+        "active",
+        "on_hold",
+        "done",
+        "cancelled",
+    }
+    assert all(p.indicators.exists() for p in projects)
+    assert projects.get(state="active").version == 2
+    portfolio = board(user=User.objects.get(username="koordynator"))
+    assert len(portfolio.projects) == 5 and portfolio.overdue_tasks
+
     demo_prepare(progress=lambda text: None)
+    assert Project.objects.count() == 5
     assert Cycle.objects.count() == 1
     assert Value.objects.filter(period=DEMO_CYCLE_PERIOD).count() == new_values
     assert TargetChange.objects.count() == 6
