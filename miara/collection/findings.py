@@ -233,24 +233,36 @@ def _field_findings(cycle: Cycle, unit: Unit, code: str, checks: quality.Checks)
         size_id=ids.get(per) if per else None,
         peer_ids=peers,
     )
-    frame = pl.DataFrame(
-        [(units.get(u), variables[v], *rest) for u, v, *rest in rows],
-        schema=VALUE_SCHEMA | {"comment": pl.String},
-        orient="row",
-    )
+    # The few rows are sorted into the engine's inputs in Python: as Polars filters,
+    # each would be a query of its own, costing more than the rows.
     previous = Period.parse(cycle.period).previous().code
-    mine = pl.col("unit") == unit.code
-    own = frame.filter(mine & (pl.col("period") == cycle.period))
+    own_rows, history_rows, peer_rows, size_rows = [], [], [], []
+    for unit_id, variable_id, period, value, comment in rows:
+        row = (units.get(unit_id), variables[variable_id], period, value)
+        if unit_id == unit.pk:
+            if period == cycle.period:
+                own_rows.append((*row, comment))
+            elif period == previous:
+                history_rows.append(row)
+        elif row[1] == code:
+            peer_rows.append(row)
+        if per and row[1] == per:
+            size_rows.append(row)
+    own = pl.DataFrame(own_rows, schema=VALUE_SCHEMA | {"comment": pl.String}, orient="row")
+
+    def frame(rows):
+        return pl.DataFrame(rows, schema=VALUE_SCHEMA, orient="row")
+
     found = engine_quality.check_values(
         own.select(*VALUE_SCHEMA),
         variables={c: checks.limits[c] for c in needed if c in checks.limits},
         rules=rules,
-        history=frame.filter(mine & (pl.col("period") == previous)).drop("comment"),
-        peers=frame.filter(~mine & (pl.col("variable") == code)).drop("comment"),
+        history=frame(history_rows),
+        peers=frame(peer_rows),
         required={code} if required else set(),
         units=[unit.code],
         periods=[cycle.period],
-        sizes=frame.filter(pl.col("variable") == per).drop("comment") if per else None,
+        sizes=frame(size_rows) if per else None,
     )
     found = found.filter(
         pl.when(pl.col("check") == "rule")
