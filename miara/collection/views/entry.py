@@ -548,9 +548,18 @@ def field_save(request, cycle_id: int, unit_code: str):
             },
             status=409,
         )
-    stored = selectors.stored_value(
-        unit_id=submission.unit_id, variable_id=variable.pk, period=cycle.period
-    )
+    # The version the write left, read under its lock; the value and comment are the
+    # ones just written (or found equal to them). An emptied field is read back.
+    written = report.versions if value is not None else None
+    if written is not None and written.height == 1:
+        version, shown_value, shown_comment = written.item(0, "version"), value, comment
+    else:
+        stored = selectors.stored_value(
+            unit_id=submission.unit_id, variable_id=variable.pk, period=cycle.period
+        )
+        version = stored.version if stored else 0
+        shown_value = stored.value if stored else None
+        shown_comment = stored.comment if stored else ""
     required_count, filled, revisions = selectors.required_filled(submission=submission)
     own, found = field_findings_after_save(
         submission, code, written=bool(report.created or report.updated), revisions=revisions
@@ -570,10 +579,8 @@ def field_save(request, cycle_id: int, unit_code: str):
         {
             "status": "saved",
             "message": _("Saved at %(time)s.") % {"time": moment_text(timezone.now())},
-            "version": stored.version if stored else 0,
-            "shown": fingerprint(
-                stored.value if stored else None, stored.comment if stored else ""
-            ),
+            "version": version,
+            "shown": fingerprint(shown_value, shown_comment),
             "findings": [
                 {k: f[k] for k in ("severity", "justified", "blocking", "text")} for f in shown
             ],
