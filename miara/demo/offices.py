@@ -48,7 +48,13 @@ MAP_HEADER = (
     "legal_deadline_days",
     "cost_variable",
     "output_variable",
+    "criteria",
 )
+
+# The quality and performance criteria of a key process (its catalogue indicators,
+# demo/catalogue.py): cost per case, share within the deadline, lead time, complaints,
+# cases closed per case received.
+CZECH_CRITERIA = ("UNIT_COST", "DEADLINE_SHARE", "LEAD_TIME", "COMPLAINT_RATE", "CLEARANCE")
 
 # --- the Czech office ---------------------------------------------------------------------
 
@@ -666,6 +672,7 @@ def czech_process_map() -> list[dict[str, str]]:
                 "legal_deadline_days": "" if p.deadline is None else str(p.deadline),
                 "cost_variable": f"{prefix}_COST" if prefix else "",
                 "output_variable": f"{prefix}_CLOSED" if prefix else "",
+                "criteria": ";".join(f"{prefix}_{c}" for c in CZECH_CRITERIA) if prefix else "",
             }
         )
     return rows
@@ -989,6 +996,8 @@ def polish_process_map(unit: str) -> list[dict[str, str]]:
                 "legal_deadline_days": "" if deadline is None else str(deadline),
                 "cost_variable": f"{prefix}_COST" if prefix else "",
                 "output_variable": f"{prefix}_OUTPUT" if prefix else "",
+                # Benchmarked across the offices: the full cost of one output.
+                "criteria": f"{prefix}_UNIT_COST" if prefix else "",
             }
         )
     return rows

@@ -340,3 +340,23 @@ def test_a_demo_database_made_before_the_offices_gets_them(monkeypatch):
     assert {statuses[p] for p in PERIODS} == {"revised"}
     assert statuses["2025"] == "provisional"
     assert {statuses[m] for m in CZECH_MONTHS} == {"final"}
+
+
+def test_key_processes_name_their_criteria():
+    # The map's `criteria` column: each Czech key process its five indicators; the other
+    # processes none (processes_load refuses an unknown code, so loading the demo checks
+    # that they exist).
+    from miara.demo import catalogue as cat
+    from miara.demo.offices import czech_process_map
+
+    rows = {r["code"]: r for r in czech_process_map()}
+    for prefix, process, _names in cat.CZECH_KEY_PROCESSES:
+        criteria = rows[process]["criteria"].split(";")
+        assert criteria == [
+            f"{prefix}_UNIT_COST",
+            f"{prefix}_DEADLINE_SHARE",
+            f"{prefix}_LEAD_TIME",
+            f"{prefix}_COMPLAINT_RATE",
+            f"{prefix}_CLEARANCE",
+        ]
+    assert sum(1 for r in rows.values() if r["criteria"]) == len(cat.CZECH_KEY_PROCESSES)
