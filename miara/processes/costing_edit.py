@@ -23,7 +23,7 @@ from miara.accounts.audit import audit_record
 from miara.processes.costing_data import costing_values_write
 from miara.processes.errors import FigureConflict, ProcessRequestError
 from miara.processes.models import CostPool, Department, Process, ProcessOutput, TimeAllocation
-from miara.processes.services import PERCENT_SLACK, _authorise_change
+from miara.processes.services import PERCENT_SLACK, _authorise_change, may_read_costing
 from miara.units.models import Unit
 
 
@@ -42,6 +42,56 @@ OUTPUT_FIELDS = {
     "output": gettext_lazy("output"),
     "direct_cost": gettext_lazy("direct cost"),
 }
+
+
+@dataclass(frozen=True)
+class PoolFigures:
+    code: str
+    name: str
+    kind: str  # the pool's kind in the period, else the department's
+    fte: float | None  # None: no cost pool in the period
+    personnel_cost: float | None
+    other_cost: float | None
+
+
+@dataclass(frozen=True)
+class OutputFigures:
+    code: str
+    name: str
+    output: float | None
+    direct_cost: float  # 0 where the period has no row
+
+
+def costing_figures(
+    *, unit: Unit, period: str, acting_user
+) -> tuple[list[PoolFigures], list[OutputFigures]]:
+    """Every department's cost pool and every process's output and direct cost in the
+    period, by code, as the page shows them for correcting."""
+    if not may_read_costing(acting_user, unit):
+        raise ProcessRequestError(_("there is no such unit"))
+    pools = {p.department_id: p for p in CostPool.objects.filter(unit=unit, period=period)}
+    departments = [
+        PoolFigures(
+            code=d.code,
+            name=d.name,
+            kind=pools[d.pk].kind if d.pk in pools else d.kind,
+            fte=pools[d.pk].fte if d.pk in pools else None,
+            personnel_cost=pools[d.pk].personnel_cost if d.pk in pools else None,
+            other_cost=pools[d.pk].other_cost if d.pk in pools else None,
+        )
+        for d in Department.objects.filter(unit=unit).order_by("code")
+    ]
+    outputs = {o.process_id: o for o in ProcessOutput.objects.filter(unit=unit, period=period)}
+    processes = [
+        OutputFigures(
+            code=p.code,
+            name=p.name,
+            output=outputs[p.pk].output if p.pk in outputs else None,
+            direct_cost=outputs[p.pk].direct_cost if p.pk in outputs else 0.0,
+        )
+        for p in Process.objects.filter(unit=unit).order_by("code")
+    ]
+    return departments, processes
 
 
 @dataclass(frozen=True)
