@@ -51,28 +51,44 @@ class CostingFrames:
         return not self.departments.is_empty()
 
 
-def costing_frames(unit: Unit, period: str) -> CostingFrames:
-    """Read the stored cost pools, time allocation and outputs of the period."""
+def costing_frames(
+    unit: Unit, period: str, *, processes: list[tuple[int, str]] | None = None
+) -> CostingFrames:
+    """Read the stored cost pools, time allocation and outputs of the period.
+
+    `processes`: the office's processes as (id, code) in code order, when the caller has
+    read them already (one query fewer)."""
+    if processes is None:
+        processes = list(
+            Process.objects.filter(unit=unit).order_by("code").values_list("pk", "code")
+        )
+    department_codes = dict(Department.objects.filter(unit=unit).values_list("pk", "code"))
     pools = CostPool.objects.filter(unit=unit, period=period).values_list(
-        "department__code", "kind", "fte", "personnel_cost", "other_cost"
+        "department_id", "kind", "fte", "personnel_cost", "other_cost"
     )
     departments = pl.DataFrame(
-        [(code, kind, fte, personnel + other) for code, kind, fte, personnel, other in pools],
+        [
+            (department_codes[department], kind, fte, personnel + other)
+            for department, kind, fte, personnel, other in pools
+        ],
         schema={"department": pl.String, "kind": pl.String, "fte": pl.Float64, "cost": pl.Float64},
         orient="row",
     )
     # The allocation is the big part (departments × processes, 6,000 cells for a large
     # office): read it as a frame in one go, not as model rows. An ordinary fetch, not
     # COPY: psycopg hands COPY's output over row by row, slower at this size (measured:
-    # benchmarks/costing.py).
+    # benchmarks/costing.py). Ids, not codes: joining the codes in the query and sending
+    # 6,000 pairs of strings took 10 ms, the ids 4 ms; the codes of the few departments
+    # and processes are put in by the frame.
     allocation = fetch_frame(
-        f"SELECT d.code, p.code, a.percent / 100.0 FROM {TimeAllocation._meta.db_table} a "
-        f"JOIN {Department._meta.db_table} d ON d.id = a.department_id "
-        f"JOIN {Process._meta.db_table} p ON p.id = a.process_id "
-        "WHERE a.unit_id = %s AND a.period = %s",
+        f"SELECT department_id, process_id, percent / 100.0 FROM {TimeAllocation._meta.db_table} "
+        "WHERE unit_id = %s AND period = %s",
         [unit.pk, period],
-        {"department": pl.String, "process": pl.String, "share": pl.Float64},
+        {"department": pl.Int64, "process": pl.Int64, "share": pl.Float64},
         few=True,
+    ).with_columns(
+        pl.col("department").replace_strict(department_codes, return_dtype=pl.String),
+        pl.col("process").replace_strict(dict(processes), return_dtype=pl.String),
     )
     outputs = pl.DataFrame(
         list(
@@ -83,8 +99,7 @@ def costing_frames(unit: Unit, period: str) -> CostingFrames:
         schema={"process": pl.String, "output": pl.Float64, "direct_cost": pl.Float64},
         orient="row",
     )
-    processes = Process.objects.filter(unit=unit).order_by("code").values_list("code", flat=True)
-    return CostingFrames(departments, allocation, outputs, list(processes))
+    return CostingFrames(departments, allocation, outputs, [code for _pk, code in processes])
 
 
 def costing_of(frames: CostingFrames) -> Costing:
@@ -97,7 +112,23 @@ def flows_of(frames: CostingFrames) -> pl.DataFrame:
     return cost_flows(frames.departments, frames.allocation, frames.outputs)
 
 
-def costing_values_write(*, unit: Unit, period: str, acting_user, channel: str) -> tuple[int, int]:
+def process_map(unit: Unit) -> list[tuple[int, str, str | None, str | None]]:
+    """The office's processes in code order: (id, code, cost variable, output variable)."""
+    return list(
+        Process.objects.filter(unit=unit)
+        .order_by("code")
+        .values_list("pk", "code", "cost_variable__code", "output_variable__code")
+    )
+
+
+def costing_values_write(
+    *,
+    unit: Unit,
+    period: str,
+    acting_user,
+    channel: str,
+    mapping: list[tuple[int, str, str | None, str | None]] | None = None,
+) -> tuple[int, int]:
     """Write each process's total cost into its `cost_variable` and its output volume
     into its `output_variable`, for the unit and period, through the one write path of
     values (`collection.services.values_save`: permission by
@@ -109,28 +140,29 @@ def costing_values_write(*, unit: Unit, period: str, acting_user, channel: str) 
     variables are skipped; a period without cost pools writes nothing, and so does a
     costing whose figures the variables hold already. Returns the numbers of values
     created and changed.
+
+    `mapping`: `process_map(unit)` when the caller has read it already in the same
+    transaction. The period's data are read once, after the caller's change, so the
+    costs are those of what is stored; only figures that differ from the stored values
+    (compared in one read) are passed on, in one call of `values_save`.
     """
-    targets = list(
-        Process.objects.filter(unit=unit)
-        .filter(cost_variable__isnull=False)
-        .values_list("code", "cost_variable__code")
-    )
-    outputs_to = list(
-        Process.objects.filter(unit=unit)
-        .filter(output_variable__isnull=False)
-        .values_list("code", "output_variable__code")
-    )
+    if mapping is None:
+        mapping = process_map(unit)
+    targets = [(process, cost) for _pk, process, cost, _output in mapping if cost]
+    outputs_to = [(process, output) for _pk, process, _cost, output in mapping if output]
     if not targets and not outputs_to:
         return 0, 0
-    frames = costing_frames(unit, period)
+    frames = costing_frames(unit, period, processes=[(pk, process) for pk, process, *_v in mapping])
     if not frames.has_data:
         return 0, 0
     _refuse_shared_variables(targets + outputs_to)
-    result = {row["process"]: row for row in costing_of(frames).processes.iter_rows(named=True)}
-    rows = [(process, variable, result[process]["cost"]) for process, variable in targets]
-    rows += [(process, variable, result[process]["output"]) for process, variable in outputs_to]
-    # Only what differs from the stored values goes on: a survey cell moves some costs,
-    # and a write of a few rows takes values_save's quick path for small writes.
+    result = costing_of(frames).processes.select("process", "cost", "output")
+    cost_of = dict(zip(result["process"].to_list(), result["cost"].to_list(), strict=True))
+    output_of = dict(zip(result["process"].to_list(), result["output"].to_list(), strict=True))
+    rows = [(process, variable, cost_of[process]) for process, variable in targets]
+    rows += [(process, variable, output_of[process]) for process, variable in outputs_to]
+    # Only what differs from the stored values goes on (compared in one read): a survey
+    # cell moves some costs, and a reload of the same figures writes nothing.
     stored = dict(
         Value.objects.filter(
             unit=unit, period=period, variable__code__in=[v for _p, v, _x in rows]

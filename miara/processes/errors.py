@@ -19,3 +19,9 @@ class CellConflict(ProcessRequestError):
     def __init__(self, message: str, *, stored: float | None):
         super().__init__(message)
         self.stored = stored
+
+
+class FigureConflict(CellConflict):
+    """Someone changed a figure of the costing (a cost pool's or a process output's)
+    after the editor read it; nothing was written. `stored` is the figure now (a number,
+    a department kind, or None when there is none)."""

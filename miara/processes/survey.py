@@ -16,11 +16,11 @@ import math
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
-from miara.processes.costing_data import costing_values_write
+from miara.processes.costing_data import costing_values_write, process_map
 from miara.processes.errors import CellConflict, ProcessRequestError
 from miara.processes.models import CostPool, Department, Process, ProcessOutput, TimeAllocation
 from miara.processes.services import (
@@ -181,24 +181,26 @@ def allocation_cell_save(
     with transaction.atomic():
         # The department's row is the unit of consistency (its total): lock it, so two
         # editors of one row save one after the other and each sees the other's cells.
+        # Its kind in the period (its cost pool's, else its own) comes in the same query.
         found = (
-            Department.objects.select_for_update()
+            Department.objects.select_for_update(of=("self",))
             .filter(unit=unit, code=department)
-            .values_list("pk", "kind")
+            .annotate(
+                pool_kind=Subquery(
+                    CostPool.objects.filter(department_id=OuterRef("pk"), period=period).values(
+                        "kind"
+                    )[:1]
+                )
+            )
+            .values_list("pk", "kind", "pool_kind")
             .first()
         )
         if found is None:
             raise CellRefused(
                 _("%(code)s is not a department of this office") % {"code": department}
             )
-        department_id, kind = found
-        kind = (
-            CostPool.objects.filter(department_id=department_id, period=period)
-            .values_list("kind", flat=True)
-            .first()
-            or kind
-        )
-        if kind == Department.Kind.SUPPORT:
+        department_id, kind, pool_kind = found
+        if (pool_kind or kind) == Department.Kind.SUPPORT:
             raise CellRefused(
                 _(
                     "%(code)s is a support department; its cost is spread over processes "
@@ -206,17 +208,22 @@ def allocation_cell_save(
                 )
                 % {"code": department}
             )
-        process_id = (
-            Process.objects.filter(unit=unit, code=process).values_list("pk", flat=True).first()
-        )
+        # The map (read once: the process's id here, the variables for the costs below).
+        mapping = process_map(unit)
+        process_id = next((pk for pk, code, *_v in mapping if code == process), None)
         if process_id is None:
             raise CellRefused(
                 _("%(code)s is not a process of this office's process map") % {"code": process}
             )
-        cell = TimeAllocation.objects.filter(
-            department_id=department_id, process_id=process_id, period=period
-        ).first()
-        stored = cell.percent if cell else None
+        # The department's row in one read: the cell and the total of the others.
+        cell_id, stored, others = None, None, 0.0
+        for pk, row_process, row_percent in TimeAllocation.objects.filter(
+            department_id=department_id, period=period
+        ).values_list("pk", "process_id", "percent"):
+            if row_process == process_id:
+                cell_id, stored = pk, row_percent
+            else:
+                others += row_percent
         if not _same(stored, expected):
             raise CellConflict(
                 _(
@@ -226,12 +233,6 @@ def allocation_cell_save(
                 % {"stored": _("nothing") if stored is None else f"{stored:g} %"},
                 stored=stored,
             )
-        others = (
-            TimeAllocation.objects.filter(department_id=department_id, period=period)
-            .exclude(process_id=process_id)
-            .aggregate(total=Sum("percent"))["total"]
-            or 0.0
-        )
         total = others + (value or 0.0)
         if total > 100 + PERCENT_SLACK:
             raise CellRefused(
@@ -244,8 +245,8 @@ def allocation_cell_save(
         if _same(stored, value):
             return CellSaved(percent=stored, row_total=others + (stored or 0.0), values_written=0)
         if value is None:
-            cell.delete()
-        elif cell is None:
+            TimeAllocation.objects.filter(pk=cell_id).delete()
+        elif cell_id is None:
             TimeAllocation.objects.create(
                 unit=unit,
                 period=period,
@@ -254,7 +255,7 @@ def allocation_cell_save(
                 percent=value,
             )
         else:
-            TimeAllocation.objects.filter(pk=cell.pk).update(percent=value)
+            TimeAllocation.objects.filter(pk=cell_id).update(percent=value)
         audit_record(
             user=acting_user,
             action="costing.allocation",
@@ -271,7 +272,7 @@ def allocation_cell_save(
             },
         )
         created, updated = costing_values_write(
-            unit=unit, period=period, acting_user=acting_user, channel=channel
+            unit=unit, period=period, acting_user=acting_user, channel=channel, mapping=mapping
         )
     return CellSaved(percent=value, row_total=total, values_written=created + updated)
 

@@ -30,6 +30,11 @@ from miara.fileio.writing import write_frame
 from miara.presentation.downloads import XLSX, csv_response, file_response
 from miara.presentation.numbers import exact, fixed, input_text
 from miara.processes.charts import SHOWN, money_flow_spec
+from miara.processes.costing_edit import (
+    cost_pool_figure_save,
+    costing_figures,
+    process_output_figure_save,
+)
 from miara.processes.errors import CellConflict, ProcessRequestError
 from miara.processes.models import Department, Process, ProcessSettings
 from miara.processes.selectors import (
@@ -92,6 +97,9 @@ def survey(request, code: str):
 
 
 def _survey_context(request, unit, grid, **extra) -> dict:
+    departments, processes = costing_figures(
+        unit=unit, period=grid.period, acting_user=request.user
+    )
     codes = [(code, escape(code)) for code, _name in grid.processes]
     readonly = "" if grid.editable else " readonly"
     rows = []
@@ -123,6 +131,32 @@ def _survey_context(request, unit, grid, **extra) -> dict:
         "period": grid.period,
         "periods": costing_periods(unit=unit, acting_user=request.user),
         "cell_url": reverse("costing:cell", args=[unit.code]),
+        "pools": [
+            {
+                "code": d.code,
+                "name": d.name,
+                "kind": d.kind,
+                "figures": [
+                    (field, _figure_text(getattr(d, field)))
+                    for field in ("fte", "personnel_cost", "other_cost")
+                ],
+            }
+            for d in departments
+        ],
+        "outputs": [
+            {
+                "code": p.code,
+                "name": p.name,
+                "figures": [
+                    ("output", _figure_text(p.output)),
+                    ("direct_cost", _figure_text(p.direct_cost)),
+                ],
+            }
+            for p in processes
+        ],
+        "kinds": Department.Kind.choices,
+        "pool_url": reverse("costing:pool_figure", args=[unit.code]),
+        "output_url": reverse("costing:output_figure", args=[unit.code]),
         **extra,
     }
 
@@ -225,6 +259,64 @@ def cell(request, code: str):
 
 def _cell_text(percent: float | None) -> str:
     return "" if percent is None else input_text(percent)
+
+
+def _figure_text(value) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else input_text(value)
+
+
+def _figure(request, code: str, save, key: str):
+    """Save one figure of the costing data (the page's script posts each change): JSON
+    with the figure as stored; 400 with a message naming the field for a refused
+    figure, 409 with the stored figure when someone else changed it meanwhile."""
+    unit = costing_unit(request.user, code)
+    if not may_manage_processes(request.user, unit):
+        raise PermissionDenied
+    data = request.POST
+    try:
+        saved = save(
+            acting_user=request.user,
+            unit=unit,
+            period=period_code(data.get("period", "")),
+            field=data.get("field", ""),
+            value=data.get("value", ""),
+            read_value=data.get("read", ""),
+            **{key: data.get("key", "")},
+        )
+    except CellConflict as conflict:
+        return JsonResponse(
+            {
+                "error": str(conflict),
+                "stored": conflict.stored,
+                "stored_text": _figure_text(conflict.stored),
+            },
+            status=409,
+        )
+    except ProcessRequestError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse(
+        {
+            "value": saved.value,
+            "text": _figure_text(saved.value),
+            "values_written": saved.values_written,
+        }
+    )
+
+
+@login_required
+@require_POST
+def pool_figure(request, code: str):
+    """One figure of a department's cost pool (`key`: the department's code)."""
+    return _figure(request, code, cost_pool_figure_save, "department")
+
+
+@login_required
+@require_POST
+def output_figure(request, code: str):
+    """A process's output or direct cost (`key`: the process's code)."""
+    return _figure(request, code, process_output_figure_save, "process")
 
 
 @login_required

@@ -14,7 +14,8 @@ skip_without_chromium()
 
 from playwright.sync_api import expect  # noqa: E402
 
-from miara.processes.models import TimeAllocation  # noqa: E402
+from miara.collection.models import Value  # noqa: E402
+from miara.processes.models import CostPool, ProcessOutput, TimeAllocation  # noqa: E402
 from miara.processes.services import costing_load, processes_load  # noqa: E402
 from miara.processes.tests.files import costing_file, map_file  # noqa: E402
 
@@ -70,6 +71,40 @@ def test_the_manager_edits_the_survey_grid(page, live_server, office):
     expect(page.locator("#grid-status")).to_contain_text("more than 100 %")
     assert TimeAllocation.objects.get(process__code="PERMIT", period="2025").percent == 50
     shot(page, "costing-survey")
+    assert_accessible(page)
+    assert not refused, refused
+
+
+def test_the_manager_corrects_a_pool_and_an_output(page, live_server, office):
+    refused = refused_by_csp(page)
+    log_in(page, live_server, "mike")
+    page.goto(live_server.url + "/units/A1/costing/survey/?period=2025")
+    status = page.locator("#figures-status")
+
+    personnel = page.locator(
+        '#pool-figures tr[data-key="BUILD"] input[data-field="personnel_cost"]'
+    )
+    expect(personnel).to_have_accessible_name("Construction office BUILD Personnel cost")
+    personnel.fill("310000")
+    personnel.press("Tab")
+    expect(status).to_have_text("Saved.")
+    expect(personnel).to_have_attribute("data-saved", "")
+    assert CostPool.objects.get(department__code="BUILD", period="2025").personnel_cost == 310_000
+    cost = Value.objects.get(variable__code="PERMIT_STAFF_COST", period="2025").value
+    assert cost == pytest.approx(205_000 + 60_000 * 2 / 5.2 + 5_000)
+
+    # A negative output: refused with the field named, nothing stored.
+    output = page.locator('#output-figures tr[data-key="PERMIT"] input[data-field="output"]')
+    output.fill("-5")
+    output.press("Tab")
+    expect(status).to_contain_text("output: -5 is not a number of zero or more")
+    expect(output).to_have_attribute("aria-invalid", "true")
+    assert ProcessOutput.objects.get(process__code="PERMIT", period="2025").output == 400
+    output.fill("500")
+    output.press("Tab")
+    expect(status).to_have_text("Saved.")
+    assert ProcessOutput.objects.get(process__code="PERMIT", period="2025").output == 500
+    shot(page, "costing-figures")
     assert_accessible(page)
     assert not refused, refused
 

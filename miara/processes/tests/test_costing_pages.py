@@ -12,7 +12,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from miara.processes.models import ProcessSettings, TimeAllocation
+from miara.processes.models import CostPool, ProcessSettings, TimeAllocation
 from miara.processes.services import costing_load, processes_load
 from miara.processes.tests.files import EXPECTED, costing_file, map_file
 from miara.units.models import Unit
@@ -296,3 +296,61 @@ def test_the_chart_places_all_the_money(client, office):
     assert build == {"PERMIT": 200_000, "ZONING": 120_000, "unused capacity": 80_000}
     it = [r for r in rows if r["department"] == "Information technology (support)"]
     assert sum(r["amount"] for r in it) == pytest.approx(60_000, abs=0.05)
+
+
+def test_the_survey_page_has_every_pool_and_output_to_correct(client, office):
+    html = logged_in(client, "mike").get("/units/A1/costing/survey/?period=2025").content.decode()
+    assert 'id="pool-figures"' in html and 'id="output-figures"' in html
+    assert '<tr data-key="IT">' in html  # support departments have a pool too
+    assert 'name="personnel_cost" data-field="personnel_cost" value="300000"' in html
+    assert '<tr data-key="ARCHIVE">' in html and "processes/figures.js" in html
+
+
+def test_a_pool_figure_saved_answers_the_stored_figure(client, office):
+    response = logged_in(client, "mike").post(
+        "/units/A1/costing/survey/pool/",
+        {"period": "2025", "key": "BUILD", "field": "fte", "value": "4,5", "read": "4"},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["value"] == 4.5
+    assert CostPool.objects.get(department__code="BUILD", period="2025").fte == 4.5
+
+
+def test_an_output_figure_refused_names_the_field(client, office):
+    response = logged_in(client, "mike").post(
+        "/units/A1/costing/survey/output/",
+        {"period": "2025", "key": "PERMIT", "field": "output", "value": "-2", "read": "400"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("output: -2 is not a number of zero or more")
+
+
+def test_a_figure_changed_meanwhile_answers_409_with_the_stored_figure(client, office):
+    response = logged_in(client, "mike").post(
+        "/units/A1/costing/survey/output/",
+        {"period": "2025", "key": "PERMIT", "field": "direct_cost", "value": "1", "read": "4000"},
+    )
+    assert response.status_code == 409
+    assert response.json()["stored"] == 5000
+
+
+def test_an_editor_may_not_correct_a_figure(client, office, bob):
+    client = logged_in(client, "bob")
+    html = client.get("/units/A1/costing/survey/?period=2025").content.decode()
+    assert "processes/figures.js" not in html and " disabled" in html
+    response = client.post(
+        "/units/A1/costing/survey/pool/",
+        {"period": "2025", "key": "BUILD", "field": "fte", "value": "5", "read": "4"},
+    )
+    assert response.status_code == 403
+    assert CostPool.objects.get(department__code="BUILD", period="2025").fte == 4
+
+
+@pytest.mark.parametrize("what", ["pool", "output"])
+def test_a_stranger_posting_a_figure_gets_the_404_of_a_missing_unit(client, office, carol, what):
+    client = logged_in(client, "carol")
+    data = {"period": "2025", "key": "BUILD", "field": "fte", "value": "5", "read": "4"}
+    hidden = client.post(f"/units/A1/costing/survey/{what}/", data)
+    missing = client.post(f"/units/ZZ/costing/survey/{what}/", data)
+    assert hidden.status_code == missing.status_code == 404
+    assert CostPool.objects.get(department__code="BUILD", period="2025").fte == 4
