@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
+from miara.fileio.formulas import FORMULA_STARTS
 from miara.fileio.problems import FileProblem, Problem
 from miara.fileio.tables import LINE, read_table
 from miara.improvement import services
@@ -82,6 +84,14 @@ def _budget(text: str | None, line: int, problems: list) -> Decimal | None:
     except InvalidOperation:
         problems.append(Problem(_("“%(text)s” is not a number") % {"text": text}, line, "budget"))
         return None
+
+
+def _formula_text(text: str | None) -> str | None:
+    """A CSV download's text made inert (`fileio.formulas.csv_text`: an apostrophe before
+    = + - @) read back as it was typed."""
+    if text and text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 def _words(text: str | None) -> list[str]:
@@ -308,6 +318,12 @@ def plans_load(
         required = ["title"]
         optional = [c for c in TASK_SCHEMA if c not in required]
     frame = read_table(path, required=required, optional=optional)
+    if path.suffix.lower() != ".xlsx":
+        frame = frame.with_columns(
+            pl.col(c).map_elements(_formula_text, return_dtype=pl.String)
+            for c in frame.columns
+            if c != LINE
+        )
     if frame.is_empty():
         raise FileProblem(path.name, [Problem(_("the file has a header but no rows"))])
     report = LoadReport(kind=kind)
