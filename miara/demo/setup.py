@@ -209,6 +209,14 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
     if not Project.objects.exists():
         progress("Starting the demo office's improvement projects ...")
         demo_projects(units[0], owner="kierownik", team=["urzednik"])
+    czech = CZECH_UNIT["code"]
+    if Unit.objects.filter(code=czech).exists():
+        if not Target.objects.filter(unit__code=czech).exists():
+            progress("Setting the Czech office's targets ...")
+            demo_czech_targets(czech, owner="tajemnik")
+        if not Project.objects.filter(unit__code=czech).exists():
+            progress("Starting the Czech office's improvement projects ...")
+            demo_czech_projects(czech, owner="tajemnik", team=["kvalita"])
     return logins
 
 
@@ -516,6 +524,147 @@ def demo_projects(unit_code: str, *, owner: str, team: list[str]) -> None:
                 version=project.version,
                 channel="demo",
             )
+    sharing_set(acting_user=OPERATOR, unit_code=unit_code, shared=True, channel="demo")
+
+
+# The Czech office plans its key processes: targets set by hand on their yearly
+# indicators (no other office measures them, so there is no benchmark to derive from): a
+# trajectory from 2023 to an improvement of DEMO_CZECH_STEP by 2025; and a few projects in
+# different states, in Czech, with tasks and a milestone, linked to those indicators and
+# their processes, so its targets page, board and year in review are not empty.
+DEMO_CZECH_STEP = 0.06
+DEMO_CZECH_TARGET_YEARS = ("2023", "2025")
+DEMO_CZECH_PROJECTS = [
+    # (state, title, process prefix, start and due in days from today)
+    ("active", "Elektronické podání žádostí o stavební povolení", "CZ_BUILD", -240, 200),
+    ("done", "Objednávkový systém pro občanské průkazy", "CZ_IDCARD", -500, -60),
+    ("proposed", "Společná přepážka pro vozidla a řidičské průkazy", "CZ_VEHREG", 45, 400),
+    ("on_hold", "Digitalizace živnostenského rejstříku", "CZ_TRADE", -120, 300),
+]
+DEMO_CZECH_TASKS = [
+    ("Analýza příčin zdržení", 30, "done"),
+    ("Nový postup a formuláře", 120, "doing"),
+    ("Školení pracovníků", -5, "todo"),
+]
+
+
+def _czech_yearly(unit_code: str) -> dict[str, dict[str, float]]:
+    """The office's yearly values of its key processes' indicators that have a direction."""
+    from miara.analytics.selectors import unit_indicator_values
+    from miara.catalogue.models import Indicator
+
+    codes = list(
+        Indicator.objects.filter(code__startswith="CZ_")
+        .exclude(direction="neutral")
+        .values_list("code", flat=True)
+    )
+    found: dict[str, dict[str, float]] = {}
+    for code, period, value in (
+        unit_indicator_values(units=[unit_code], indicators=codes)
+        .select("indicator", "period", "value")
+        .rows()
+    ):
+        if len(period) == 4 and value is not None:
+            found.setdefault(code, {})[period] = value
+    return found
+
+
+def demo_czech_targets(unit_code: str, *, owner: str) -> None:
+    from miara.accounts.scope import OPERATOR
+    from miara.catalogue.models import Indicator
+    from miara.targets.services import target_set, target_sharing_set
+
+    directions = dict(Indicator.objects.values_list("code", "direction"))
+    start, final = DEMO_CZECH_TARGET_YEARS
+    for code, values in sorted(_czech_yearly(unit_code).items()):
+        base = values.get(start)
+        if not base or not code.endswith(("_UNIT_COST", "_SHARE")):
+            continue
+        sign = 1 if directions[code] == "higher" else -1
+        goal = base * (1 + sign * DEMO_CZECH_STEP)
+        if code.endswith("_SHARE"):
+            goal = min(goal, 100.0)  # a share of cases cannot pass all of them
+        target_set(
+            acting_user=OPERATOR,
+            indicator_code=code,
+            unit_code=unit_code,
+            points=[(start, base), (final, goal)],
+            owner=owner,
+            channel="demo",
+        )
+    target_sharing_set(acting_user=OPERATOR, unit_code=unit_code, shared=True, channel="demo")
+
+
+def demo_czech_projects(unit_code: str, *, owner: str, team: list[str]) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from miara.accounts.models import User
+    from miara.accounts.scope import OPERATOR
+    from miara.demo.catalogue import CZECH_KEY_PROCESSES
+    from miara.improvement.services import (
+        ProjectData,
+        milestone_create,
+        project_create,
+        sharing_set,
+        task_create,
+        task_update,
+    )
+    from miara.processes.models import Process
+
+    today = timezone.localdate()
+    yearly = _czech_yearly(unit_code)
+    process_of = {prefix: process for prefix, process, _names in CZECH_KEY_PROCESSES}
+    own_processes = set(Process.objects.filter(unit__code=unit_code).values_list("code", flat=True))
+    people = set(
+        User.objects.filter(username__in=[owner, *team]).values_list("username", flat=True)
+    )
+    team = [name for name in team if name in people]
+    for i, (state, title, prefix, start, due) in enumerate(DEMO_CZECH_PROJECTS):
+        data = ProjectData(
+            title=title,
+            problem="Vyřízení trvá déle a stojí více, než si úřad předsevzal.",
+            owner=owner if owner in people else None,
+            team=team,
+            start_date=today + datetime.timedelta(days=start),
+            due_date=today + datetime.timedelta(days=due),
+            state=state,
+            budget=str(150000 * (i + 1)),
+            currency="CZK",
+            indicators=sorted(c for c in yearly if c.startswith(prefix + "_"))[:2],
+            processes=[p for p in [process_of.get(prefix)] if p in own_processes],
+        )
+        project = project_create(
+            acting_user=OPERATOR, unit_code=unit_code, data=data, channel="demo"
+        )
+        for step, days, task_state in DEMO_CZECH_TASKS:
+            day = today + datetime.timedelta(days=start + days if days > 0 else days)
+            if day < data.start_date or day > data.due_date:
+                continue
+            task = task_create(
+                acting_user=OPERATOR,
+                project_id=project.pk,
+                title=step,
+                owner=team[0] if team else None,
+                due_date=day,
+                channel="demo",
+            )
+            if task_state != "todo" or state == "done":
+                task_update(
+                    acting_user=OPERATOR,
+                    task_id=task.pk,
+                    version=1,
+                    state="done" if state == "done" else task_state,
+                    channel="demo",
+                )
+        milestone_create(
+            acting_user=OPERATOR,
+            project_id=project.pk,
+            title="Vyhodnocení výsledků",
+            due_date=data.due_date,
+            channel="demo",
+        )
     sharing_set(acting_user=OPERATOR, unit_code=unit_code, shared=True, channel="demo")
 
 

@@ -131,3 +131,23 @@ def evidence(frame: pl.DataFrame, *, start: str, direction: str) -> Evidence:
             after_gap=relative_gap(value, median, direction),
         )
     return Evidence(**found)
+
+
+def relative_change(before: float | None, after: float | None, direction: str) -> float | None:
+    """How much an indicator moved from one period to the next, relative to |before|, and
+    positive when it moved the better way (`after − before` negated when lower is better).
+    None when either value is missing, `before` is zero, or the indicator is neutral (a
+    neutral change is reported by `raw_change` alone)."""
+    change = raw_change(before, after)
+    if change is None or direction not in ("higher", "lower"):
+        return None
+    return -change if direction == "lower" else change
+
+
+def raw_change(before: float | None, after: float | None) -> float | None:
+    """`(after − before) / |before|`: None when either is missing or `before` is zero."""
+    if before is None or after is None or before == 0:
+        return None
+    if not (math.isfinite(before) and math.isfinite(after)):
+        return None
+    return (after - before) / abs(before)

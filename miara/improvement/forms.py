@@ -136,3 +136,24 @@ class TaskForm(forms.Form):
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=200)
     due_date = forms.DateField(label=_("Date"), widget=DateInput)
+
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class PlansUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Projects or tasks file (.csv or .xlsx)"),
+        help_text=_(
+            "The columns of the projects or tasks download; rows with an id change those "
+            "projects or tasks, rows without one add new ones."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB; is it the right file?"))
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload

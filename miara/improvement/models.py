@@ -57,6 +57,9 @@ class Project(models.Model):
     processes = models.ManyToManyField(
         "processes.Process", blank=True, related_name="projects", verbose_name=_("processes")
     )
+    # The day the project was last moved to done or cancelled (None while it runs): the
+    # year review counts it in that year.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -225,3 +225,12 @@ def answer_indicator_projects(sender=None, *, user, unit, indicator, **kwargs):
         )
         for p in unit_indicator_projects(user=user, unit=unit, indicator=indicator)
     ]
+
+
+def projects_closed_in(*, user, year: int, unit=None) -> list[Project]:
+    """The projects (of one unit, when given) the user reads that were done or cancelled
+    in `year` (by `closed_on`), done first, then by day."""
+    closed = projects_for(user=user, unit=unit).filter(
+        state__in=[Project.State.DONE, Project.State.CANCELLED], closed_on__year=year
+    )
+    return sorted(closed, key=lambda p: (p.state != Project.State.DONE, p.closed_on, p.pk))

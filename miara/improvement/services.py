@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
@@ -314,6 +315,17 @@ def _checked(data: ProjectData, unit: Unit, project: Project | None) -> dict:
     }
 
 
+CLOSED_STATES = (Project.State.DONE, Project.State.CANCELLED)
+
+
+def _mark_closing(project: Project, before: str | None) -> None:
+    """Keep `closed_on`: the day a project moves to done or cancelled; None while it runs."""
+    if project.state not in CLOSED_STATES:
+        project.closed_on = None
+    elif before not in CLOSED_STATES or project.closed_on is None:
+        project.closed_on = timezone.localdate()
+
+
 def _check_version(obj, version: int | None, what: str) -> None:
     if version is not None and version != obj.version:
         raise ProjectConflict(what=what, title=obj.title, given=version, stored=obj.version)
@@ -346,6 +358,7 @@ def project_create(
             checked.pop("processes"),
         )
         project = Project(unit=unit, version=1, **checked)
+        _mark_closing(project, None)
         project.full_clean()
         project.save()
         project.team.set(team)
@@ -377,8 +390,10 @@ def project_update(
             checked.pop("indicators"),
             checked.pop("processes"),
         )
+        before = project.state
         for name, value in checked.items():
             setattr(project, name, value)
+        _mark_closing(project, before)
         project.version += 1
         project.full_clean()
         project.save()
@@ -409,8 +424,9 @@ def project_state_set(
             return project
         before = project.state
         project.state = state
+        _mark_closing(project, before)
         project.version += 1
-        project.save(update_fields=["state", "version", "updated_at"])
+        project.save(update_fields=["state", "closed_on", "version", "updated_at"])
         audit_record(
             user=acting_user,
             action="improvement.project_state",

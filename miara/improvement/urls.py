@@ -20,6 +20,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/edit/", views.task_edit_view, name="task_edit"),
     path("units/<str:code>/projects/", views.unit_board, name="board"),
     path("units/<str:code>/projects/new/", views.project_create_view, name="create"),
+    path("units/<str:code>/projects/upload/", views.upload_view, name="upload"),
     path("units/<str:code>/projects/sharing/", views.sharing_view, name="sharing"),
     path("units/<str:code>/projects/<str:what>.<str:fmt>", views.export_view, name="export"),
 ]

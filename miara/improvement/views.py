@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from miara.accounts.models import User
 from miara.accounts.scope import access_unit
-from miara.improvement import exports, selectors, services
-from miara.improvement.forms import MilestoneForm, ProjectForm, TaskForm
+from miara.fileio.problems import FileProblem
+from miara.improvement import exports, imports, selectors, services
+from miara.improvement.forms import MilestoneForm, PlansUploadForm, ProjectForm, TaskForm
 from miara.improvement.models import Project
 
 
@@ -42,19 +43,69 @@ def _project(request, project_id: int) -> Project:
 # --- boards ----------------------------------------------------------------------------
 
 
-@login_required
-def unit_board(request, code: str):
-    unit = access_unit(request.user, code)
-    if not services.may_read_projects(request.user, unit):
-        raise Http404(_("There is no such project."))
+def _board_page(request, unit, *, upload_form=None, upload_problems=None, status=200):
     context = {
         "unit": unit,
         "board": selectors.board(user=request.user, unit=unit),
         "plans": services.may_plan(request.user, unit),
         "shared": services.shares_plans(unit),
         "today": selectors.today(),
+        "upload_form": upload_form or PlansUploadForm(),
+        "upload_problems": upload_problems,
     }
-    return render(request, "improvement/board.html", context)
+    return render(request, "improvement/board.html", context, status=status)
+
+
+@login_required
+def unit_board(request, code: str):
+    unit = access_unit(request.user, code)
+    if not services.may_read_projects(request.user, unit):
+        raise Http404(_("There is no such project."))
+    return _board_page(request, unit)
+
+
+@login_required
+@require_POST
+def upload_view(request, code: str):
+    """Load a projects or tasks spreadsheet of the unit (its managers; all or nothing)."""
+    import tempfile
+    from pathlib import Path
+
+    unit = access_unit(request.user, code)
+    if not services.may_plan(request.user, unit):
+        raise PermissionDenied
+    form = PlansUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _board_page(request, unit, upload_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(upload.name).name
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        try:
+            report = imports.plans_load(
+                path=path, acting_user=request.user, unit_code=unit.code, channel="web"
+            )
+        except FileProblem as problem:
+            return _board_page(request, unit, upload_form=form, upload_problems=problem, status=400)
+    messages.success(
+        request,
+        (
+            _("%(file)s: %(created)s projects added, %(updated)s changed, %(unchanged)s unchanged.")
+            if report.kind == "projects"
+            else _(
+                "%(file)s: %(created)s tasks added, %(updated)s changed, %(unchanged)s unchanged."
+            )
+        )
+        % {
+            "file": Path(upload.name).name,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+        },
+    )
+    return redirect("improvement:board", code=unit.code)
 
 
 @login_required

@@ -240,3 +240,49 @@ def target_rows(
             }
         )
     return rows
+
+
+def year_targets(*, user, unit: Unit, year: int) -> tuple[list[TargetRow], list[TargetRow]]:
+    """The unit's targets met and missed in `year`: each target's status (the engine's) as
+    it stood with the unit's values up to the end of that year, for those whose latest
+    judged period falls in the year (on track: met; at risk or off track: missed). Targets
+    without a value for a targeted period of the year are in neither list."""
+    if not may_read_targets(user, unit):
+        raise PermissionDenied(
+            _("The targets of %(unit)s are not shared with the programme.") % {"unit": unit.code}
+        )
+    targets = list(_targets(user, [unit.code]))
+    if not targets:
+        return [], []
+    points = pl.DataFrame(
+        [
+            (t.indicator.code, t.unit.code, p.period, p.value)
+            for t in targets
+            for p in t.points.all()
+        ],
+        schema=POINTS_SCHEMA,
+        orient="row",
+    )
+    values = unit_indicator_values(
+        units=[unit.code], indicators=sorted({t.indicator.code for t in targets})
+    ).select(*VALUES_SCHEMA)
+    values = values.filter(pl.col("period").str.slice(0, 4).cast(pl.Int32) <= year)
+    directions = {t.indicator.code: t.indicator.direction for t in targets}
+    status = {r["indicator"]: r for r in targets_status(points, values, directions).to_dicts()}
+    met, missed = [], []
+    for t in targets:
+        s = status[t.indicator.code]
+        if s["period"] is None or not s["period"].startswith(str(year)):
+            continue
+        row = TargetRow(
+            target=t,
+            points=t.points_list(),
+            status=s["status"],
+            period=s["period"],
+            period_target=s["target"],
+            value=s["value"],
+            final_period=s["final_period"],
+            final_target=s["final_target"],
+        )
+        (met if s["status"] == "on_track" else missed).append(row)
+    return met, missed

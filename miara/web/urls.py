@@ -13,6 +13,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("units/<str:code>/year/", views.unit_year, name="unit_year"),
+    path("year/", views.offices_year, name="offices_year"),
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/", views.token_new, name="token_new"),
     path("profile/tokens/<int:token_id>/revoke/", views.token_delete, name="token_revoke"),

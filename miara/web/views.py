@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from miara.accounts.models import ApiToken
-from miara.accounts.scope import reads_all_units, visible_unit_ids
+from miara.accounts.scope import access_unit, reads_all_units, visible_unit_ids
 from miara.accounts.services import token_create, token_revoke
 from miara.analytics.selectors import current_result_sets
 from miara.catalogue.models import Indicator
 from miara.units.models import Programme, Unit
+from miara.web.review import shared_units, year_review
 
 
 def home(request):
@@ -110,3 +111,34 @@ def error_404(request, exception=None):
 def error_500(request):
     # No context processors: whatever broke the page may break them too.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+# --- the year in review ----------------------------------------------------------------
+
+
+def _chosen_year(request) -> int | None:
+    text = request.GET.get("year", "").strip()
+    return int(text) if text.isdigit() and 1900 <= int(text) <= 2999 else None
+
+
+@login_required
+def unit_year(request, code: str):
+    """What moved in an office in a year: targets met and missed, projects closed, the
+    indicators that changed most with the evidence of their projects."""
+    unit = access_unit(request.user, code)
+    review = year_review(user=request.user, unit=unit, year=_chosen_year(request))
+    return render(request, "web/year.html", {"reviews": [review], "unit": unit, "review": review})
+
+
+@login_required
+def offices_year(request):
+    """The year in review across the offices that share their plans (and the user's own)."""
+    year = _chosen_year(request)
+    units = shared_units(request.user)
+    reviews = [year_review(user=request.user, unit=u, year=year) for u in units]
+    years = sorted({y for r in reviews for y in r.years}, reverse=True)
+    if year is None and years:
+        year = years[0]
+        reviews = [year_review(user=request.user, unit=u, year=year) for u in units]
+    chosen = {"year": year, "years": years}
+    return render(request, "web/year.html", {"reviews": reviews, "unit": None, "review": chosen})

@@ -93,13 +93,54 @@ def test_it_loads_computes_and_opens_a_cycle_once():
     assert all(p.indicators.exists() for p in projects)
     assert projects.get(state="active").version == 2
     portfolio = board(user=User.objects.get(username="koordynator"))
-    assert len(portfolio.projects) == 5 and portfolio.overdue_tasks
+    polish = [p for p in portfolio.projects if p.unit_id == office.pk]
+    assert len(polish) == 5 and portfolio.overdue_tasks
+
+    # The Czech office plans its key processes in Czech: targets set by hand on their
+    # indicators (a trajectory from 2023 to 6 % better by 2025), a few projects in
+    # different states with tasks, both shared, so its boards are not empty.
+    from miara.demo.offices import CZECH_UNIT
+    from miara.demo.setup import DEMO_CZECH_PROJECTS, DEMO_CZECH_STEP
+    from miara.targets.selectors import unit_targets
+
+    czech = Unit.objects.get(code=CZECH_UNIT["code"])
+    tajemnik = User.objects.get(username="tajemnik")
+    rows = unit_targets(user=tajemnik, unit=czech)
+    assert len(rows) >= 5
+    assert all(r.indicator.code.startswith("CZ_") for r in rows)
+    for row in rows:
+        (start, base), (final, goal) = row.points
+        assert (start, final) == ("2023", "2025")
+        better = goal / base - 1 if row.indicator.direction == "higher" else 1 - goal / base
+        assert better <= DEMO_CZECH_STEP + 1e-9 and better > 0
+    assert {r.status for r in rows} <= {"on_track", "at_risk", "off_track"}
+    czech_projects = Project.objects.filter(unit=czech)
+    assert sorted(czech_projects.values_list("state", flat=True)) == sorted(
+        state for state, *_rest in DEMO_CZECH_PROJECTS
+    )
+    assert all(p.indicators.exists() and p.tasks.exists() for p in czech_projects)
+    assert all(p.currency == "CZK" for p in czech_projects)
+    assert czech_projects.get(state="done").closed_on is not None
+    assert any("ř" in p.title or "í" in p.title for p in czech_projects)  # in Czech
+    assert board(user=tajemnik, unit=czech).projects
+    assert {p.unit_id for p in portfolio.projects} == {office.pk, czech.pk}
+    czech_changes = TargetChange.objects.filter(unit=czech).count()
+    from django.test import Client
+
+    client = Client()
+    client.force_login(tajemnik)
+    for url in ("targets", "projects", "year"):
+        page = client.get(f"/units/{czech.code}/{url}/", HTTP_ACCEPT_LANGUAGE="cs")
+        assert page.status_code == 200, url
+        assert "Elektronické podání" in page.text or url == "targets"
 
     demo_prepare(progress=lambda text: None)
-    assert Project.objects.count() == 5
+    assert Project.objects.filter(unit=office).count() == 5
+    assert Project.objects.filter(unit=czech).count() == len(DEMO_CZECH_PROJECTS)
     assert Cycle.objects.count() == 1
     assert Value.objects.filter(period=DEMO_CYCLE_PERIOD).count() == new_values
-    assert TargetChange.objects.count() == 6
+    assert TargetChange.objects.filter(unit=office).count() == 6
+    assert TargetChange.objects.filter(unit=czech).count() == czech_changes
 
 
 def logins_unit(logins) -> str:

@@ -134,3 +134,18 @@ def test_it_agrees_with_a_plain_computation(values, start, direction):
             assert a is None
         else:
             assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_relative_change_is_judged_by_direction():
+    from miara.engine.evidence import raw_change, relative_change
+
+    # 30 → 31.5 is +5 %; better when higher is better, worse when lower is.
+    assert raw_change(30.0, 31.5) == pytest.approx(0.05)
+    assert relative_change(30.0, 31.5, "higher") == pytest.approx(0.05)
+    assert relative_change(30.0, 31.5, "lower") == pytest.approx(-0.05)
+    # A negative base: the change is still relative to its size (−4 → −2 is +50 %).
+    assert raw_change(-4.0, -2.0) == pytest.approx(0.5)
+    assert relative_change(30.0, 31.5, "neutral") is None
+    assert relative_change(0.0, 1.0, "higher") is None
+    assert relative_change(None, 1.0, "higher") is None
+    assert raw_change(1.0, float("nan")) is None
