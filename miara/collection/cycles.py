@@ -265,6 +265,9 @@ def values_write_refusals(user, keys, *, writable=_UNKNOWN) -> dict[tuple[int, s
       process's running data) and every period of a programme that runs no cycles (its
       units deliver data through the API or files, contracts.md) are left to the units'
       editors and managers.
+    The period rule guards what cycles collect: `values_save` lifts it for a (unit,
+    period) whose rows write only variables that no questionnaire asks for (an
+    office's process costs and running data), leaving the unit rule.
     Submitted and accepted questionnaires are refused further down, by `values_save`
     (a 409 with the locked values), whoever writes.
     """

@@ -26,7 +26,7 @@ from miara.accounts.audit import audit_record
 from miara.accounts.scope import OPERATOR, writable_unit_ids
 from miara.catalogue.models import Variable
 from miara.collection.cycles import locked_keys, values_write_refusals
-from miara.collection.models import Channel, Revision, Value, ValueHistory
+from miara.collection.models import Channel, QuestionnaireItem, Revision, Value, ValueHistory
 from miara.engine import kinds as variable_kinds
 from miara.engine.periods import PERIOD_REGEX
 from miara.fileio import FileProblem, Problem, read_table
@@ -445,7 +445,7 @@ def values_save(
     if acting_user is not OPERATOR:
         keys = (_keys(rows, units) | scope) - allowed
         if keys or not allowed:
-            _authorise(acting_user, keys)
+            _authorise(acting_user, keys, rows=rows, units=units)
     if not parsed:
         rows = _parsed(rows, source=source, cell_of=cell_of, units=units, problems=problems)
     step("writing")
@@ -478,6 +478,35 @@ def values_save(
     return report
 
 
+def _own_data_keys(
+    rows: pl.DataFrame, units: pl.DataFrame | None, keys: set[tuple[int, str]]
+) -> set[tuple[int, str]]:
+    """Of `keys` (unit_id, period), those whose rows write no variable that a
+    collection cycle's questionnaire asks for. Read only when the period rule refused
+    something, so the questionnaire's own writes pay nothing for it."""
+    if "variable_id" in rows.columns:
+        found = rows.select("unit_id", "period", "variable_id")
+        variable = QuestionnaireItem.objects.filter(
+            variable_id__in=found.get_column("variable_id").unique().to_list()
+        ).values_list("variable_id", flat=True)
+        column = "variable_id"
+    else:
+        if units is None:
+            return set()
+        found = rows.select("unit", "period", "variable").join(units, on="unit")
+        variable = QuestionnaireItem.objects.filter(
+            variable__code__in=found.get_column("variable").unique().to_list()
+        ).values_list("variable__code", flat=True)
+        column = "variable"
+    collected = set(variable)
+    seen: dict[tuple[int, str], bool] = {}
+    for unit_id, period, code in found.select("unit_id", "period", column).iter_rows():
+        key = (int(unit_id), period)
+        if key in keys:
+            seen[key] = seen.get(key, False) or code in collected
+    return {key for key, asked in seen.items() if not asked}
+
+
 def _keys(rows: pl.DataFrame, units: pl.DataFrame | None) -> set[tuple[int, str]]:
     """The (unit_id, period) of a channel's rows: of ids, or of text rows whose unit
     exists (`units`, from `_unit_ids`; parse_values names the others)."""
@@ -486,10 +515,20 @@ def _keys(rows: pl.DataFrame, units: pl.DataFrame | None) -> set[tuple[int, str]
     return set(rows.select("unit_id", "period").unique().iter_rows())
 
 
-def _authorise(acting_user, keys: set[tuple[int, str]]) -> None:
+def _authorise(
+    acting_user,
+    keys: set[tuple[int, str]],
+    *,
+    rows: pl.DataFrame | None = None,
+    units: pl.DataFrame | None = None,
+) -> None:
     """Raise WriteRefused unless `acting_user` may write every (unit_id, period) of `keys`.
 
-    A period that is not one (parse_values names it) is checked only for the unit.
+    A period that is not one (parse_values names it) is checked only for the unit. The
+    period rule (`values_write_refusals`) guards what collection cycles collect: where
+    `rows` are given, a (unit, period) whose rows write only variables that no cycle's
+    questionnaire asks for (an office's process costs, its monthly cases) is the
+    office's own data, and only the unit rule applies to it (`_own_data_keys`).
     """
     if acting_user is OPERATOR:
         return
@@ -500,6 +539,10 @@ def _authorise(acting_user, keys: set[tuple[int, str]]) -> None:
         if (writable is not None and key[0] not in writable) or _PERIOD.fullmatch(key[1] or "")
     }
     refusals = values_write_refusals(acting_user, checked, writable=writable)
+    by_period = {k for k in refusals if writable is None or k[0] in writable}
+    if by_period and rows is not None:
+        own = _own_data_keys(rows, units, by_period)
+        refusals = {k: reason for k, reason in refusals.items() if k not in own}
     if not refusals and writable != set():
         return
     codes = dict(Unit.objects.filter(id__in={u for u, _p in refusals}).values_list("id", "code"))

@@ -134,3 +134,28 @@ def test_a_programme_without_collections_lets_editors_write_their_units(as_bob):
     assert post(as_bob, item(period="2022", value=900)).status_code == 200
     assert stored("A1", period="2022").value == 900
     assert post(as_bob, item(unit="B2", period="2022", value=1)).status_code == 403
+
+
+def test_it_leaves_an_office_the_variables_no_questionnaire_asks_for(cycle, as_bob):
+    # The period rule guards what collection cycles collect. A variable that no cycle's
+    # questionnaire asks for (an office's process costs, its cases per month) is the
+    # office's own data, in any year: bob writes A1's permits of 2020; WASTE_T of 2020,
+    # which the 2024 questionnaire asks for, stays refused, also beside it.
+    response = post(as_bob, item(variable="PERMITS_ISSUED", period="2020", value=12))
+    assert response.status_code == 200, response.content
+    assert (
+        Value.objects.get(unit__code="A1", variable__code="PERMITS_ISSUED", period="2020").value
+        == 12
+    )
+    mixed = post(
+        as_bob,
+        item(variable="PERMIT_STAFF_COST", period="2019", value=5),
+        item(variable="WASTE_T", period="2019", value=5),
+    )
+    assert mixed.status_code == 403, mixed.content
+    assert "open data collection" in mixed.json()["detail"]
+    assert not Value.objects.filter(period="2019").exists()
+    # The unit rule still holds for such variables.
+    other = post(as_bob, item(unit="B2", variable="PERMITS_ISSUED", period="2020", value=1))
+    assert other.status_code == 403, other.content
+    assert not Value.objects.filter(unit__code="B2", period="2020").exists()

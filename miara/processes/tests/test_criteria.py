@@ -214,11 +214,19 @@ def test_where_the_programme_runs_yearly_cycles_an_office_writes_its_months_itse
     office, mike, alice
 ):
     # Yearly cycles collect years: months are the office's own running data (its
-    # cases per month), which its staff load; an earlier year stays the coordinators'.
-    from miara.collection.models import Cycle, Value
+    # cases per month), which its staff load, even of variables a questionnaire asks
+    # for; an earlier year of such variables stays the coordinators'.
+    from miara.collection.cycles import cycle_open
+    from miara.collection.models import Value
     from miara.collection.services import WriteRefused, values_save
 
-    Cycle.objects.create(name="2024", period="2024")
+    cycle_open(
+        period="2024",
+        name="2024",
+        variable_codes=["PERMITS_ISSUED", "PERMIT_STAFF_COST"],
+        unit_codes=["A1"],
+        acting_user=alice,
+    )
     values_save(acting_user=mike, rows=monthly_rows("2025-03"), channel="api")
     assert Value.objects.filter(unit=office, period="2025-03").count() == 2
     with pytest.raises(WriteRefused):
@@ -229,10 +237,18 @@ def test_where_the_programme_runs_yearly_cycles_an_office_writes_its_months_itse
 def test_where_the_programme_collects_months_only_coordinators_write_other_months(
     office, mike, alice
 ):
+    from miara.collection.cycles import cycle_open
     from miara.collection.models import Cycle, Value
     from miara.collection.services import WriteRefused, values_save
 
-    Cycle.objects.create(name="2025-01", period="2025-01", is_open=False)
+    cycle = cycle_open(
+        period="2025-01",
+        name="2025-01",
+        variable_codes=["PERMITS_ISSUED", "PERMIT_STAFF_COST"],
+        unit_codes=["A1"],
+        acting_user=alice,
+    )
+    Cycle.objects.filter(pk=cycle.pk).update(is_open=False)
     with pytest.raises(WriteRefused):
         values_save(acting_user=mike, rows=monthly_rows("2025-03"), channel="api")
     values_save(acting_user=alice, rows=monthly_rows("2025-03"), channel="api")

@@ -153,7 +153,8 @@ def test_two_processes_writing_one_variable_are_refused(mike, tmp_path):
 
 def test_a_refused_grid_cell_stores_nothing(mapped, mike, alice, tmp_path):
     costing_load(path=costing_file(tmp_path), unit_code="A1", period="2025", acting_user=mike)
-    cycle_2024(alice, ["PERMITS_ISSUED"])
+    # A questionnaire asks for the permits' cost, and 2025 is collected from no one.
+    cycle_2024(alice, ["PERMIT_STAFF_COST", "PERMITS_ISSUED"])
     with pytest.raises(CostingNotWritten):
         allocation_cell_save(
             acting_user=mike,

@@ -111,3 +111,22 @@ def test_the_grid_has_primary_departments_and_every_process(office, bob):
     assert grid.rows[0].cells == {"PERMIT": 50, "ZONING": 30} and grid.rows[0].total == 80
     assert grid.support == [("IT", "Information technology")]
     assert not grid.editable
+
+
+def test_an_office_outside_the_years_collection_keeps_its_survey(office, mike, alice):
+    # The programme collects 2025 from B2 only: A1's process costs are no questionnaire's
+    # variables, so its manager's survey still writes them (and the costs follow).
+    from miara.collection.cycles import cycle_open
+    from miara.collection.models import Value
+
+    cycle_open(
+        period="2025",
+        name="2025",
+        variable_codes=["WASTE_T"],
+        unit_codes=["B2"],
+        acting_user=alice,
+    )
+    before = Value.objects.filter(unit__code="A1", period="2025").count()
+    saved = save(mike, office, percent="11")
+    assert saved.percent == 11 and cell() == 11
+    assert Value.objects.filter(unit__code="A1", period="2025").count() >= before > 0
