@@ -265,9 +265,10 @@ def values_write_refusals(user, keys, *, writable=_UNKNOWN) -> dict[tuple[int, s
       process's running data) and every period of a programme that runs no cycles (its
       units deliver data through the API or files, contracts.md) are left to the units'
       editors and managers.
-    The period rule guards what cycles collect: `values_save` lifts it for a (unit,
-    period) whose rows write only variables that no questionnaire asks for (an
-    office's process costs and running data), leaving the unit rule.
+    The period rule guards the programme's data: `values_save` lifts it for a (unit,
+    period) whose rows write only the office's own figures — the cost and output
+    variables its process map names, when no questionnaire asks for them
+    (`collection.hooks`) — leaving the unit rule.
     Submitted and accepted questionnaires are refused further down, by `values_save`
     (a 409 with the locked values), whoever writes.
     """

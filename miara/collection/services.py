@@ -26,6 +26,7 @@ from miara.accounts.audit import audit_record
 from miara.accounts.scope import OPERATOR, writable_unit_ids
 from miara.catalogue.models import Variable
 from miara.collection.cycles import locked_keys, values_write_refusals
+from miara.collection.hooks import office_variables
 from miara.collection.models import Channel, QuestionnaireItem, Revision, Value, ValueHistory
 from miara.engine import kinds as variable_kinds
 from miara.engine.periods import PERIOD_REGEX
@@ -481,30 +482,45 @@ def values_save(
 def _own_data_keys(
     rows: pl.DataFrame, units: pl.DataFrame | None, keys: set[tuple[int, str]]
 ) -> set[tuple[int, str]]:
-    """Of `keys` (unit_id, period), those whose rows write no variable that a
+    """Of `keys` (unit_id, period), those whose rows write only the office's own data:
+    variables its process map names as a process's cost or output (`hooks`), which no
     collection cycle's questionnaire asks for. Read only when the period rule refused
     something, so the questionnaire's own writes pay nothing for it."""
     if "variable_id" in rows.columns:
         found = rows.select("unit_id", "period", "variable_id")
-        variable = QuestionnaireItem.objects.filter(
-            variable_id__in=found.get_column("variable_id").unique().to_list()
-        ).values_list("variable_id", flat=True)
-        column = "variable_id"
     else:
         if units is None:
             return set()
         found = rows.select("unit", "period", "variable").join(units, on="unit")
-        variable = QuestionnaireItem.objects.filter(
-            variable__code__in=found.get_column("variable").unique().to_list()
-        ).values_list("variable__code", flat=True)
-        column = "variable"
-    collected = set(variable)
-    seen: dict[tuple[int, str], bool] = {}
-    for unit_id, period, code in found.select("unit_id", "period", column).iter_rows():
-        key = (int(unit_id), period)
-        if key in keys:
-            seen[key] = seen.get(key, False) or code in collected
-    return {key for key, asked in seen.items() if not asked}
+        ids = dict(
+            Variable.objects.filter(
+                code__in=found.get_column("variable").drop_nulls().unique().to_list()
+            ).values_list("code", "id")
+        )
+        found = found.with_columns(
+            pl.col("variable")
+            .replace_strict(ids, default=None, return_dtype=pl.Int64)
+            .alias("variable_id")
+        )
+    wanted = [
+        (int(unit_id), period, variable_id)
+        for unit_id, period, variable_id in found.select(
+            "unit_id", "period", "variable_id"
+        ).iter_rows()
+        if (int(unit_id), period) in keys
+    ]
+    asked = set(
+        QuestionnaireItem.objects.filter(
+            variable_id__in={v for _u, _p, v in wanted if v is not None}
+        ).values_list("variable_id", flat=True)
+    )
+    own = office_variables({u for u, _p in keys})
+    verdict: dict[tuple[int, str], bool] = {}
+    for unit_id, period, variable_id in wanted:
+        mine = variable_id is not None and variable_id not in asked
+        mine = mine and (unit_id, int(variable_id)) in own
+        verdict[(unit_id, period)] = verdict.get((unit_id, period), True) and mine
+    return {key for key, mine in verdict.items() if mine}
 
 
 def _keys(rows: pl.DataFrame, units: pl.DataFrame | None) -> set[tuple[int, str]]:
@@ -526,9 +542,9 @@ def _authorise(
 
     A period that is not one (parse_values names it) is checked only for the unit. The
     period rule (`values_write_refusals`) guards what collection cycles collect: where
-    `rows` are given, a (unit, period) whose rows write only variables that no cycle's
-    questionnaire asks for (an office's process costs, its monthly cases) is the
-    office's own data, and only the unit rule applies to it (`_own_data_keys`).
+    `rows` are given, a (unit, period) whose rows write only the office's own data (the
+    cost and output variables of its process map that no questionnaire asks for) is
+    left to the unit rule (`_own_data_keys`).
     """
     if acting_user is OPERATOR:
         return

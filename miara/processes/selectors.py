@@ -327,3 +327,15 @@ def costing_periods(*, unit: Unit, acting_user) -> list[str]:
         key=lambda code: (Period.parse(code).year, rank[Period.parse(code).kind], code),
         reverse=True,
     )
+
+
+def answer_office_variables(sender=None, *, unit_ids, **kwargs) -> set[tuple[int, int]]:
+    """collection.hooks.office_variables_asked: (unit_id, variable_id) of the variables
+    the units' process maps name as a process's cost or output (its costing writes
+    them), which are the office's own figures in any period."""
+    found: set[tuple[int, int]] = set()
+    for unit_id, cost, output in Process.objects.filter(unit_id__in=unit_ids).values_list(
+        "unit_id", "cost_variable_id", "output_variable_id"
+    ):
+        found |= {(unit_id, v) for v in (cost, output) if v is not None}
+    return found

@@ -136,17 +136,32 @@ def test_a_programme_without_collections_lets_editors_write_their_units(as_bob):
     assert post(as_bob, item(unit="B2", period="2022", value=1)).status_code == 403
 
 
-def test_it_leaves_an_office_the_variables_no_questionnaire_asks_for(cycle, as_bob):
-    # The period rule guards what collection cycles collect. A variable that no cycle's
-    # questionnaire asks for (an office's process costs, its cases per month) is the
-    # office's own data, in any year: bob writes A1's permits of 2020; WASTE_T of 2020,
-    # which the 2024 questionnaire asks for, stays refused, also beside it.
+def test_it_leaves_an_office_the_costs_its_process_map_names(cycle, as_bob, tmp_path):
+    # The period rule guards the programme's data. The cost and output variables an
+    # office's process map names (its costing writes them) are the office's own figures
+    # in any year, unless a questionnaire asks for them; any other variable no
+    # questionnaire asks for (a population from the statistics office, say) is not.
+    from miara.accounts.scope import OPERATOR
+    from miara.processes.services import processes_load
+
+    refused = post(as_bob, item(variable="PERMITS_ISSUED", period="2020", value=12))
+    assert refused.status_code == 403, refused.content
+    assert not Value.objects.filter(period="2020").exists()
+
+    path = tmp_path / "map.csv"
+    path.write_text(
+        "code,name,owner,cost_variable,output_variable\n"
+        "PERMIT,Building permits,BUILD,PERMIT_STAFF_COST,PERMITS_ISSUED\n",
+        encoding="utf-8",
+    )
+    processes_load(path=path, unit_code="A1", acting_user=OPERATOR)
     response = post(as_bob, item(variable="PERMITS_ISSUED", period="2020", value=12))
     assert response.status_code == 200, response.content
     assert (
         Value.objects.get(unit__code="A1", variable__code="PERMITS_ISSUED", period="2020").value
         == 12
     )
+    # Beside a variable the questionnaire asks for, the period is refused as a whole.
     mixed = post(
         as_bob,
         item(variable="PERMIT_STAFF_COST", period="2019", value=5),
@@ -155,7 +170,7 @@ def test_it_leaves_an_office_the_variables_no_questionnaire_asks_for(cycle, as_b
     assert mixed.status_code == 403, mixed.content
     assert "open data collection" in mixed.json()["detail"]
     assert not Value.objects.filter(period="2019").exists()
-    # The unit rule still holds for such variables.
+    # The unit rule still holds: B2 is not bob's (and its map names nothing).
     other = post(as_bob, item(unit="B2", variable="PERMITS_ISSUED", period="2020", value=1))
     assert other.status_code == 403, other.content
     assert not Value.objects.filter(unit__code="B2", period="2020").exists()
