@@ -47,6 +47,15 @@ class _Rollback(Exception):
     pass
 
 
+# What a service refuses for one row: reported as a problem of that row.
+_REFUSED = (
+    services.ProjectInputError,
+    services.ProjectConflict,
+    services.ProjectNotFound,
+    PermissionDenied,
+)
+
+
 def _date(text: str | None, line: int, column: str, problems: list, required: bool = True):
     if not text:
         if required:
@@ -192,12 +201,7 @@ def _load_projects(frame, unit, acting_user, channel, report, problems) -> None:
                     channel=channel,
                 )
                 report.updated += 1
-        except (
-            services.ProjectInputError,
-            services.ProjectConflict,
-            services.ProjectNotFound,
-            PermissionDenied,
-        ) as error:
+        except _REFUSED as error:
             problems.append(_service_problem(error, line, "title"))
 
 
@@ -289,12 +293,7 @@ def _load_tasks(frame, unit, acting_user, channel, report, problems) -> None:
                     channel=channel,
                 )
                 report.updated += 1
-        except (
-            services.ProjectInputError,
-            services.ProjectConflict,
-            services.ProjectNotFound,
-            PermissionDenied,
-        ) as error:
+        except _REFUSED as error:
             problems.append(_service_problem(error, line, "title"))
 
 
