@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "miara.processes",
     "miara.targets",
     "miara.improvement",
+    "miara.publication",
     "miara.web",
     "miara.api",
 ]
