@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 MAX_REPORTED = 200
 
 
@@ -16,16 +18,21 @@ class Problem:
     sheet: str | None = None  # in a workbook of several sheets
 
     def where(self) -> str:
+        # In the reader's language: the same words name the place on a page, in an API
+        # answer and on the terminal (where MIARA_LANGUAGE chooses).
         parts = []
         if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+            parts.append(gettext("sheet %(sheet)s") % {"sheet": self.sheet})
         if self.line is not None:
             # A sheet has rows (as Excel numbers them); a text file has lines.
-            parts.append(f"{'row' if self.sheet else 'line'} {self.line}")
+            if self.sheet:
+                parts.append(gettext("row %(number)s") % {"number": self.line})
+            else:
+                parts.append(gettext("line %(number)s") % {"number": self.line})
         if self.cell:
-            parts.append(f"cell {self.cell}")
+            parts.append(gettext("cell %(cell)s") % {"cell": self.cell})
         if self.column:
-            parts.append(f"column {self.column}")
+            parts.append(gettext("column %(column)s") % {"column": self.column})
         return ", ".join(parts)
 
     def as_dict(self) -> dict:
@@ -54,5 +61,8 @@ class FileProblem(Exception):
             prefix = f"{self.source}, {where}" if where else self.source
             lines.append(f"{prefix}: {problem.message}")
         if self.total > len(self.problems):
-            lines.append(f"... and {self.total - len(self.problems)} more problems")
+            lines.append(
+                gettext("... and %(count)s more problems")
+                % {"count": self.total - len(self.problems)}
+            )
         return "\n".join(lines)
