@@ -30,6 +30,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
 from miara.accounts.models import AuditEntry
+from miara.public.reading import visible_periods
 from miara.publication import selectors
 from miara.units.models import Programme
 
@@ -56,7 +57,7 @@ def site_state(request) -> SiteState:
 
 
 def _read_state() -> SiteState:
-    periods = selectors.published_periods()
+    periods = visible_periods()
     catalogue = AuditEntry.objects.filter(action="catalogue.load").order_by("-at", "-id").first()
     programme = Programme.current()
     parts = [

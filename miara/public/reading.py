@@ -21,6 +21,7 @@ from miara.catalogue.models import Indicator, PeerGroup, ServiceArea, Variable
 from miara.engine.errors import FormulaError, PeriodError
 from miara.engine.formula.lexer import tokenize
 from miara.engine.periods import Period
+from miara.lib.memo import per_request
 from miara.publication import selectors
 from miara.publication.selectors import PublishedPeriod
 from miara.units.models import Programme
@@ -184,10 +185,12 @@ def group_labels(codes) -> dict[str, str]:
     return {code: labels.get(code, code) for code in codes}
 
 
-def group_rows(frame: pl.DataFrame) -> list[GroupRow]:
+def group_rows(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> list[GroupRow]:
     """The rows of a public table (PUBLIC_TABLE_SCHEMA) as the page shows them, with the
-    figures of a withheld group dropped here too, whatever the frame holds."""
-    labels = group_labels(frame.get_column("group").unique().to_list()) if frame.height else {}
+    figures of a withheld group dropped here too, whatever the frame holds. `labels`: the
+    groups' names when the caller has read them already."""
+    if labels is None:
+        labels = group_labels(frame.get_column("group").unique().to_list()) if frame.height else {}
     rows = []
     for r in frame.iter_rows(named=True):
         withheld = r["withheld"]
@@ -217,8 +220,9 @@ def withheld_text(reason: str | None, threshold: int) -> str:
 
 
 def visible_periods() -> list[PublishedPeriod]:
-    """Every period the public may see, newest first (retracted ones say so)."""
-    return selectors.published_periods()
+    """Every period the public may see, newest first (retracted ones say so); read once
+    per request."""
+    return per_request("public.periods", selectors.published_periods)
 
 
 def programme_name() -> str:

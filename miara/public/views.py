@@ -120,23 +120,26 @@ def indicator(request, code: str):
     found = reading.indicator_or_404(code)
     series = selectors.public_series(code)
     known = {p.period: p for p in reading.visible_periods()}
+    labels = reading.group_labels(series.get_column("group").unique().to_list())
     by_period: dict[str, list[reading.GroupRow]] = {}
     for period in series.get_column("period").unique(maintain_order=True).to_list():
-        by_period[period] = reading.group_rows(series.filter(series["period"] == period))
+        part = series.filter(pl.col("period") == period)
+        by_period[period] = reading.group_rows(part, labels)
     overall = [
         (period, next((r for r in rows if r.group == reading.ALL_UNITS), None))
         for period, rows in by_period.items()
     ]
     overall = [(period, row, known[period].threshold) for period, row in overall if row]
     chart = _trend_chart(found, [row for _, row, _ in overall], [p for p, _, _ in overall])
-    labels = {i.code: i.label for i in reading.inputs(found)}
+    inputs = reading.inputs(found)
+    words = reading.formula_in_words(found.formula, {i.code: i.label for i in inputs})
     return _render(
         request,
         "public/indicator.html",
         {
             "indicator": found,
-            "inputs": reading.inputs(found),
-            "formula_words": reading.formula_in_words(found.formula, labels),
+            "inputs": inputs,
+            "formula_words": words,
             "overall": overall,
             "by_period": [(known.get(p), rows) for p, rows in sorted(by_period.items())],
             "chart": chart,
@@ -160,7 +163,6 @@ def indicator_period(request, code: str, period: str):
             "indicator": found,
             "published": published,
             "rows": rows,
-            "labels": {i.code: i.label for i in reading.inputs(found)},
         },
     )
 
