@@ -328,6 +328,10 @@ def test_pages_in_polish_and_czech(public, client):
     assert "Poziom recyklingu" in pl_page
     assert 'lang="pl"' in pl_page
     assert "Źródło: Program testowy" in pl_page
+    # Catalogue names with a Polish name are not shown in English, the formula in words
+    # included ("Recycled waste" has no Polish name, so it stays).
+    assert "Zebrane odpady komunalne" in pl_page
+    assert "Municipal waste" not in pl_page
     cs_page = _text(client.get("/public/indicators/RECYCLING_RATE/", HTTP_ACCEPT_LANGUAGE="cs"))
     assert "Míra recyklace" in cs_page
     assert "Zdroj: Testovací program" in cs_page
