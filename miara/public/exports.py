@@ -65,3 +65,71 @@ def json_download(rows: list[dict], *, about: dict) -> HttpResponse:
         json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=1),
         content_type="application/json; charset=utf-8",
     )
+
+
+JSONSTAT_STATISTICS = ("n", "mean", "median", "q1", "q3")
+
+
+def jsonstat_dataset(rows: list[dict], *, about: dict, labels: dict) -> dict:
+    """The rows as one JSON-stat 2.0 dataset (https://json-stat.org/format/): dimensions
+    period × indicator × group × statistic, values in that order (the last dimension
+    varying fastest), null where a group is withheld or a quartile not published; each
+    withheld cell's `status` says why. `labels`: {"indicator": {code: name}, "group":
+    {code: name}} in the reader's language."""
+    periods = list(dict.fromkeys(r["period"] for r in rows))
+    indicators = list(dict.fromkeys(r["indicator"] for r in rows))
+    groups = list(dict.fromkeys(r["group"] for r in rows))
+    size = [len(periods), len(indicators), len(groups), len(JSONSTAT_STATISTICS)]
+    values: list = [None] * (size[0] * size[1] * size[2] * size[3])
+    status: dict[str, str] = {}
+    position = {
+        "period": {p: i for i, p in enumerate(periods)},
+        "indicator": {c: i for i, c in enumerate(indicators)},
+        "group": {g: i for i, g in enumerate(groups)},
+    }
+    for row in rows:
+        base = (
+            (position["period"][row["period"]] * size[1] + position["indicator"][row["indicator"]])
+            * size[2]
+            + position["group"][row["group"]]
+        ) * size[3]
+        for offset, name in enumerate(JSONSTAT_STATISTICS):
+            values[base + offset] = row[name]
+            if row["withheld"]:
+                status[str(base + offset)] = row["withheld"]
+
+    def dimension(codes, names):
+        return {
+            "category": {
+                "index": codes,
+                "label": {code: names.get(code, code) for code in codes},
+            }
+        }
+
+    dataset = {
+        "version": "2.0",
+        "class": "dataset",
+        "label": about.get("source", ""),
+        "source": about.get("source", ""),
+        "href": about.get("url", ""),
+        "id": ["period", "indicator", "group", "statistic"],
+        "size": size,
+        "dimension": {
+            "period": dimension(periods, {}),
+            "indicator": dimension(indicators, labels.get("indicator", {})),
+            "group": dimension(groups, labels.get("group", {})),
+            "statistic": dimension(list(JSONSTAT_STATISTICS), {}),
+        },
+        "value": values,
+        "extension": {"licence": about.get("licence"), "licence_url": about.get("licence_url")},
+    }
+    if status:
+        dataset["status"] = status
+    return dataset
+
+
+def jsonstat_download(rows: list[dict], *, about: dict, labels: dict) -> HttpResponse:
+    return HttpResponse(
+        json.dumps(jsonstat_dataset(rows, about=about, labels=labels), ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )

@@ -185,6 +185,11 @@ def group_labels(codes) -> dict[str, str]:
     return {code: labels.get(code, code) for code in codes}
 
 
+def indicator_labels(codes) -> dict[str, str]:
+    """Each indicator's name in the reader's language."""
+    return {i.code: i.label for i in Indicator.objects.filter(code__in=set(codes))}
+
+
 def group_rows(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> list[GroupRow]:
     """The rows of a public table (PUBLIC_TABLE_SCHEMA) as the page shows them, with the
     figures of a withheld group dropped here too, whatever the frame holds. `labels`: the

@@ -9,7 +9,7 @@ from miara.public import views
 
 
 class FormatConverter:
-    regex = "csv|json"
+    regex = "csv|json|jsonstat"
 
     def to_python(self, value):
         return value

@@ -213,9 +213,7 @@ def search(request):
 def indicator_download(request, code: str, fmt: str):
     found = reading.indicator_or_404(code)
     rows = exports.with_lineage(selectors.public_series(code))
-    if fmt == "csv":
-        return exports.csv_download(rows, f"miara-{found.code}.csv")
-    return exports.json_download(rows, about=_about(request, indicator=found.code))
+    return _download(request, rows, fmt, f"miara-{found.code}")
 
 
 @public_page
@@ -225,11 +223,7 @@ def indicator_period_download(request, code: str, period: str, fmt: str):
     if published.state != reading.PUBLISHED:
         return _retracted(published)
     rows = exports.with_lineage(selectors.public_aggregates(period, indicators=[code]))
-    if fmt == "csv":
-        return exports.csv_download(rows, f"miara-{found.code}-{period}.csv")
-    return exports.json_download(
-        rows, about=_about(request, indicator=found.code, **_lineage(published))
-    )
+    return _download(request, rows, fmt, f"miara-{found.code}-{period}", published)
 
 
 @public_page
@@ -238,9 +232,21 @@ def period_download(request, period: str, fmt: str):
     if published.state != reading.PUBLISHED:
         return _retracted(published)
     rows = exports.with_lineage(selectors.public_aggregates(period))
+    return _download(request, rows, fmt, f"miara-{period}", published)
+
+
+def _download(request, rows: list[dict], fmt: str, stem: str, published=None):
+    """A public table as CSV, JSON or JSON-stat."""
     if fmt == "csv":
-        return exports.csv_download(rows, f"miara-{period}.csv")
-    return exports.json_download(rows, about=_about(request, **_lineage(published)))
+        return exports.csv_download(rows, f"{stem}.csv")
+    about = _about(request, **(_lineage(published) if published else {}))
+    if fmt == "jsonstat":
+        labels = {
+            "indicator": reading.indicator_labels({r["indicator"] for r in rows}),
+            "group": reading.group_labels({r["group"] for r in rows}),
+        }
+        return exports.jsonstat_download(rows, about=about, labels=labels)
+    return exports.json_download(rows, about=about)
 
 
 def _lineage(published) -> dict:

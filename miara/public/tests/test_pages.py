@@ -27,6 +27,7 @@ PAGES = [
 DOWNLOADS = [
     "/public/periods/2024.csv",
     "/public/periods/2024.json",
+    "/public/periods/2024.jsonstat",
     "/public/indicators/RECYCLING_RATE.csv",
     "/public/indicators/RECYCLING_RATE.json",
     "/public/indicators/WASTE_PC/2023.csv",
@@ -361,3 +362,32 @@ def test_the_language_form_needs_no_csrf_cookie(public):
 @pytest.mark.django_db
 def test_the_welcome_page_links_the_public_site(programme, client):
     assert 'href="/public/"' in _text(client.get("/"))
+
+
+@pytest.mark.django_db
+def test_the_jsonstat_download_holds_the_same_figures_in_its_order(public, client, monkeypatch):
+    """Each value read back at the index JSON-stat's row-major order gives (period,
+    indicator, group, statistic), against the CSV; withheld cells are null with a status."""
+    real = selectors.public_aggregates
+    monkeypatch.setattr(selectors, "public_aggregates", lambda p, **kw: _withheld(real(p, **kw)))
+    data = json.loads(client.get("/public/periods/2024.jsonstat").content)
+    assert data["version"] == "2.0" and data["class"] == "dataset"
+    assert data["id"] == ["period", "indicator", "group", "statistic"]
+    dims = [data["dimension"][d]["category"]["index"] for d in data["id"]]
+    assert data["size"] == [len(d) for d in dims]
+    assert len(data["value"]) == data["size"][0] * data["size"][1] * data["size"][2] * 5
+    assert data["dimension"]["indicator"]["category"]["label"]["RECYCLING_RATE"] == "Recycling rate"
+    rows = list(csv.DictReader(io.StringIO(_text(client.get("/public/periods/2024.csv")))))
+    for row in rows:
+        for s, statistic in enumerate(dims[3]):
+            i = dims[1].index(row["indicator"])
+            g = dims[2].index(row["group"])
+            index = ((0 * len(dims[1]) + i) * len(dims[2]) + g) * len(dims[3]) + s
+            value = data["value"][index]
+            assert (
+                "" if value is None else repr(value) if isinstance(value, float) else str(value)
+            ) == row[statistic]
+            if row["withheld"]:
+                assert value is None
+                assert data["status"][str(index)] == row["withheld"]
+    assert any(r["withheld"] for r in rows)
