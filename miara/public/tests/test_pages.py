@@ -391,3 +391,24 @@ def test_the_jsonstat_download_holds_the_same_figures_in_its_order(public, clien
                 assert value is None
                 assert data["status"][str(index)] == row["withheld"]
     assert any(r["withheld"] for r in rows)
+
+
+@pytest.mark.django_db
+def test_a_signed_in_users_messages_never_reach_a_cached_public_page(public, client, bob, settings):
+    """Public pages are shared by everyone through the cache: one user's pending message
+    (which may name their unit) must not be rendered into them."""
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.session import SessionStorage
+
+    settings.PUBLIC_CACHE_SECONDS = 60
+    settings.MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+    client.force_login(bob)
+    session = client.session
+    session[SessionStorage.session_key] = [
+        ["__json_message", 0, constants.SUCCESS, "Values of Alpha saved"]
+    ]
+    session.save()
+    assert "Values of Alpha saved" not in _text(client.get("/public/"))
+    from django.test import Client
+
+    assert "Values of Alpha saved" not in _text(Client().get("/public/"))
