@@ -166,19 +166,21 @@ def addresses(meta: dict, sample: int, seed: int) -> dict[str, list[str]]:
 
 
 def measure(client, urls: dict[str, list[str]], repeat: int, etags=None) -> dict[str, list]:
-    """Milliseconds per request, per kind of page; with `etags` (address -> ETag) each
-    request revalidates and must get a 304."""
-    times: dict[str, list[float]] = {}
+    """(wall ms, CPU ms of this process) per request, per kind of page; with `etags`
+    (address -> ETag) each request revalidates and must get a 304. The CPU time leaves
+    out PostgreSQL's own work but not the waits of a machine shared with other work."""
+    times: dict[str, list[tuple[float, float]]] = {}
     for kind, paths in urls.items():
         for path in paths:
             headers = {"HTTP_IF_NONE_MATCH": etags[path]} if etags else {}
             for _ in range(repeat):
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 response = client.get(path, **headers)
                 elapsed = (time.perf_counter() - started) * 1000
+                cpu = (time.process_time() - cpu) * 1000
                 if response.status_code != (304 if etags else 200):
                     raise SystemExit(f"{path}: {response.status_code}")
-                times.setdefault(kind, []).append(elapsed)
+                times.setdefault(kind, []).append((elapsed, cpu))
     return times
 
 
@@ -220,6 +222,7 @@ def main() -> int:
 
     setup_test_environment()
     urls = addresses(meta, args.sample, args.seed)
+    load_before = os.getloadavg()[0]
     client = Client(HTTP_ACCEPT_LANGUAGE="pl")
 
     settings.PUBLIC_CACHE_SECONDS = 0
@@ -231,25 +234,34 @@ def main() -> int:
     etags = {path: client.get(path)["ETag"] for paths in urls.values() for path in paths}
     revalidated = measure(client, urls, args.repeat, etags=etags)
 
+    load = os.getloadavg()[0]
     lines = [
         f"public pages, {args.units} units, {args.indicators} indicators, {args.periods} "
-        f"periods, PostgreSQL ({args.database_url.rsplit('/', 1)[1]}); server time in ms, "
-        f"{args.repeat} requests per address, Django test client in one process",
-        f"{'page':<18}{'n':>5}{'uncached med':>14}{'p95':>9}{'cached med':>12}{'p95':>9}"
-        f"{'304 med':>10}{'p95':>9}",
+        f"periods, PostgreSQL ({args.database_url.rsplit('/', 1)[1]}); {args.repeat} requests "
+        f"per address through Django's test client in one process; load average "
+        f"{load_before:.1f} before, {load:.1f} after, on {os.cpu_count()} cores",
+        "median (p95) in ms: wall = server time, CPU = this process's CPU time",
+        f"{'page':<17}{'n':>4}{'uncached wall':>17}{'CPU':>8}{'cached wall':>16}{'CPU':>7}"
+        f"{'304 wall':>14}",
     ]
+
+    def cell(values: list[tuple[float, float]], which: int, p: bool = True) -> str:
+        picked = [v[which] for v in values]
+        median = statistics.median(picked)
+        return f"{median:.1f} ({p95(picked):.0f})" if p else f"{median:.1f}"
+
     for kind in urls:
         u, c, r = uncached[kind], cached[kind], revalidated[kind]
         lines.append(
-            f"{kind:<18}{len(u):>5}{statistics.median(u):>14.1f}{p95(u):>9.1f}"
-            f"{statistics.median(c):>12.1f}{p95(c):>9.1f}{statistics.median(r):>10.1f}"
-            f"{p95(r):>9.1f}"
+            f"{kind:<17}{len(u):>4}{cell(u, 0):>17}{cell(u, 1, False):>8}{cell(c, 0):>16}"
+            f"{cell(c, 1, False):>7}{cell(r, 0):>14}"
         )
     every_u = [t for v in uncached.values() for t in v]
     every_c = [t for v in cached.values() for t in v]
+    every_r = [t for v in revalidated.values() for t in v]
     lines.append(
-        f"{'all pages':<18}{len(every_u):>5}{statistics.median(every_u):>14.1f}"
-        f"{p95(every_u):>9.1f}{statistics.median(every_c):>12.1f}{p95(every_c):>9.1f}"
+        f"{'all pages':<17}{len(every_u):>4}{cell(every_u, 0):>17}{cell(every_u, 1, False):>8}"
+        f"{cell(every_c, 0):>16}{cell(every_c, 1, False):>7}{cell(every_r, 0):>14}"
     )
     text = "\n".join(lines)
     (national.dataset_dir(args) / "public_summary.txt").write_text(text + "\n")

@@ -57,7 +57,6 @@ def site_state(request) -> SiteState:
 
 
 def _read_state() -> SiteState:
-    periods = visible_periods()
     catalogue = AuditEntry.objects.filter(action="catalogue.load").order_by("-at", "-id").first()
     programme = Programme.current()
     parts = [
@@ -70,13 +69,25 @@ def _read_state() -> SiteState:
         settings.PUBLIC_LICENCE_URL,
         timezone.localdate().isoformat(),
     ]
+    stamp = hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return SiteState(stamp=stamp, last_modified=_last_change(stamp, catalogue))
+
+
+def _last_change(stamp: str, catalogue) -> dt.datetime | None:
+    """When anything public last changed: a publication, revision or retraction, or a
+    catalogue load. Kept with the stamp, so a page served from the cache does not read
+    the periods a second time."""
+    key = f"public-last-change:{stamp}"
+    found = cache.get(key) if settings.PUBLIC_CACHE_SECONDS else None
+    if found is not None:
+        return found or None
     moments = [catalogue.at] if catalogue else []
-    for p in periods:
+    for p in visible_periods():
         moments += [m for m in (p.published_on, p.revised_on, p.retracted_on) if m]
-    return SiteState(
-        stamp=hashlib.sha256("|".join(parts).encode()).hexdigest(),
-        last_modified=max(moments) if moments else None,
-    )
+    latest = max(moments) if moments else None
+    if settings.PUBLIC_CACHE_SECONDS:
+        cache.set(key, latest or "", settings.PUBLIC_CACHE_SECONDS)
+    return latest
 
 
 def page_key(request) -> str:
