@@ -145,6 +145,15 @@ def test_unknown_and_unpublished_addresses_are_404(public, client, url):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["/public/periods/2024/?group=NO_SUCH", "/public/search/?q=" + "x" * 5000, "/public/search/?q="],
+)
+def test_odd_queries_get_a_page_not_an_error(public, client, url):
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
 def test_provisional_results_are_not_public(programme, client, settings):
     """The programme's fixture computes provisional results only: nothing is public yet,
     search included."""
