@@ -144,6 +144,7 @@ def indicator(request, code: str):
             "by_period": [(known.get(p), rows) for p, rows in sorted(by_period.items())],
             "chart": chart,
             "retracted": [p for p in known.values() if p.state != reading.PUBLISHED],
+            "periods": list(known.values()),
             "changes": reading.catalogue_changes(indicators_only=True),
         },
     )

@@ -147,7 +147,11 @@ def test_unknown_and_unpublished_addresses_are_404(public, client, url):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "url",
-    ["/public/periods/2024/?group=NO_SUCH", "/public/search/?q=" + "x" * 5000, "/public/search/?q="],
+    [
+        "/public/periods/2024/?group=NO_SUCH",
+        "/public/search/?q=" + "x" * 5000,
+        "/public/search/?q=",
+    ],
 )
 def test_odd_queries_get_a_page_not_an_error(public, client, url):
     assert client.get(url).status_code == 200
@@ -162,6 +166,9 @@ def test_provisional_results_are_not_public(programme, client, settings):
     assert client.get("/public/indicators/RECYCLING_RATE/2024/").status_code == 404
     assert "/public/periods/2024/" not in _text(client.get("/public/search/?q=2024"))
     assert "No results have been published yet." in _text(client.get("/public/"))
+    page = _text(client.get("/public/indicators/RECYCLING_RATE/"))
+    assert "No figures of this indicator have been published yet." in page
+    assert "RECYCLED_T / WASTE_T * 100" in page  # the catalogue is public all the same
     make_public("2024")
     assert "/public/periods/2024/" in _text(client.get("/public/search/?q=2024"))
 
@@ -306,6 +313,15 @@ def test_caching_headers_etag_and_304(public, client):
     again = client.get("/public/periods/2024/", HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
     assert client.get("/public/periods/2024/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_harvester_polling_with_if_modified_since_gets_304(public, client):
+    first = client.get("/public/periods/2024.csv")
+    again = client.get("/public/periods/2024.csv", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 304
+    older = "Mon, 01 Jan 2024 00:00:00 GMT"
+    assert client.get("/public/periods/2024.csv", HTTP_IF_MODIFIED_SINCE=older).status_code == 200
 
 
 @pytest.mark.django_db
