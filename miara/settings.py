@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "miara.targets",
     "miara.improvement",
     "miara.publication",
+    "miara.public",
     "miara.web",
     "miara.api",
 ]
@@ -216,6 +217,19 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 256},
     },
 }
+
+# The public site (miara.public): rendered pages and downloads are kept in the default cache
+# for PUBLIC_CACHE_SECONDS, keyed by what is public now (publication.selectors.public_stamp),
+# the catalogue, the language and the day, so a publication or a retraction is never served
+# from an old entry; 0 turns the cache off. Browsers and proxies may keep a public page for
+# PUBLIC_MAX_AGE seconds, then ask again with its ETag (a 304 costs a few queries).
+PUBLIC_CACHE_SECONDS = conf.env_int("MIARA_PUBLIC_CACHE_SECONDS", 3600)
+PUBLIC_MAX_AGE = conf.env_int("MIARA_PUBLIC_MAX_AGE", 300)
+# The licence of everything the public site publishes, named on every page and download.
+PUBLIC_LICENCE = conf.env_str("MIARA_PUBLIC_LICENCE", "CC BY 4.0")
+PUBLIC_LICENCE_URL = conf.env_str(
+    "MIARA_PUBLIC_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
 
 # Reports (PDF, Excel) are built by a background thread of the server (miara.reports.runner).
 REPORTS_IN_BACKGROUND = conf.env_bool("MIARA_REPORTS_IN_BACKGROUND", True)
