@@ -212,8 +212,8 @@ def text_search(practices: QuerySet[Practice], query: str) -> QuerySet[Practice]
         vector = SearchVector(*SEARCHED, config="simple")
         wanted = SearchQuery(query, config="simple", search_type="websearch")
         return (
-            practices.annotate(search_rank=SearchRank(vector, wanted))
-            .filter(search_rank__gt=0)
+            practices.annotate(search_vector=vector, search_rank=SearchRank(vector, wanted))
+            .filter(search_vector=wanted)
             .order_by("-search_rank", "-published_at", "-pk")
         )
     for word in query.split():
