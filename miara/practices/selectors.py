@@ -224,14 +224,28 @@ def text_search(practices: QuerySet[Practice], query: str) -> QuerySet[Practice]
     return practices
 
 
+def judged_periods() -> list[str]:
+    """The periods whose current result set is final or revised (published results); the
+    current ones of every period when none is (a programme's first, provisional year)."""
+    current = current_result_sets()
+    final = [r.period for r in current if r.status in ("final", "revised")]
+    return final or [r.period for r in current]
+
+
 def best_quartile_unit_codes(indicator_codes: list[str], unit_codes: list[str]) -> dict:
     """Per indicator, the codes among `unit_codes` in its best quartile (1) in the latest
-    current result set that has the indicator, group "all" (read as the system: only the
-    fact is used, never shown as a figure)."""
-    if not indicator_codes or not unit_codes:
+    final (else current) result set that has the indicator, group "all" (read as the
+    system: only the fact is used, never shown as a figure)."""
+    periods = judged_periods()
+    if not indicator_codes or not unit_codes or not periods:
         return {}
     frame = results_frame(
-        user=None, indicators=indicator_codes, groups=[ALL_UNITS], units=unit_codes, few=True
+        user=None,
+        periods=periods,
+        indicators=indicator_codes,
+        groups=[ALL_UNITS],
+        units=unit_codes,
+        few=True,
     )
     latest: dict[str, Period] = {}
     for indicator, period in frame.select("indicator", "period").unique().iter_rows():

@@ -40,9 +40,7 @@ def dave(programme):
 @pytest.fixture
 def published(carol, alice):
     """B2's practice, submitted by carol and published by alice (not named)."""
-    practice = practice_create(
-        acting_user=carol, unit_code="B2", data=practice_data(), submit=True
-    )
+    practice = practice_create(acting_user=carol, unit_code="B2", data=practice_data(), submit=True)
     return practice_act(
         acting_user=alice, practice_id=practice.pk, action="publish", version=practice.version
     )

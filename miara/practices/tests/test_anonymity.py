@@ -39,7 +39,11 @@ def anonymous_practice(carol, alice):
     )
     practice = practice_act(acting_user=carol, practice_id=practice.pk, action="submit", version=1)
     practice_act(
-        acting_user=alice, practice_id=practice.pk, action="comment", text="Beta did well.", version=2
+        acting_user=alice,
+        practice_id=practice.pk,
+        action="comment",
+        text="Beta did well.",
+        version=2,
     )
     return practice_act(acting_user=alice, practice_id=practice.pk, action="publish", version=2)
 
@@ -48,7 +52,11 @@ def leaks(text: str) -> list[str]:
     """What in `text` identifies B2."""
     found = [word for word in ("Beta", "odpady@beta", "Beta_annual_report") if word in text]
     found += [f"code {m}" for m in re.findall(r"(?<![\w/-])B2(?![\w-])", text)]
-    found += [f"raw {figure}" for figure in RAW if re.search(rf"(?<![\d.]){re.escape(figure)}(?!\d)", text)]
+    found += [
+        f"raw {figure}"
+        for figure in RAW
+        if re.search(rf"(?<![\d.]){re.escape(figure)}(?!\d)", text)
+    ]
     return found
 
 
@@ -119,9 +127,9 @@ def test_an_office_that_chose_to_be_named_is_named(carol, alice, bob):
     # Named or not, the review thread stays with the office and the reviewers.
     as_bob = Client()
     as_bob.force_login(bob)
-    assert "Review" not in re.sub(r"<title>.*?</title>", "", as_bob.get(
-        f"/practices/{practice.pk}/"
-    ).content.decode())
+    assert "Review" not in re.sub(
+        r"<title>.*?</title>", "", as_bob.get(f"/practices/{practice.pk}/").content.decode()
+    )
 
 
 def test_a_named_programme_names_every_office(bob, anonymous_practice):

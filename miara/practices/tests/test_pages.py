@@ -78,7 +78,9 @@ def test_a_stale_edit_is_a_conflict_with_a_message(carol, programme):
     client = logged_in(carol)
     first = client.post(f"/practices/{practice.pk}/edit/", {**FORM, "version": "1"})
     assert first.status_code == 302
-    second = client.post(f"/practices/{practice.pk}/edit/", {**FORM, "title": "Mine", "version": "1"})
+    second = client.post(
+        f"/practices/{practice.pk}/edit/", {**FORM, "title": "Mine", "version": "1"}
+    )
     assert second.status_code == 409
     assert "was changed meanwhile (you had version 1, stored is version 2)" in second.text
     assert Practice.objects.get().title == "Sorting bins"
@@ -90,7 +92,9 @@ def test_strangers_get_the_same_404_as_for_a_missing_practice(carol, bob, erin):
     for client in (logged_in(bob), logged_in(erin)):  # a draft is its office's alone
         for url in (f"/practices/{draft.pk}/", f"/practices/{missing}/"):
             assert client.get(url).status_code == 404
-        assert client.post(f"/practices/{draft.pk}/review/", {"action": "withdraw"}).status_code == 404
+        assert (
+            client.post(f"/practices/{draft.pk}/review/", {"action": "withdraw"}).status_code == 404
+        )
     for url in (f"/public/practices/{draft.pk}/", f"/public/practices/{missing}/"):
         assert Client().get(url).status_code == 404
     assert Client().get("/practices/").status_code == 302  # the internal library needs a login

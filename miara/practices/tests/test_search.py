@@ -70,7 +70,10 @@ def test_words_area_indicator_and_type(library):
     assert found(F(query="yards saturdays")) == {"Collection yards"}  # every word
     assert found(F(query="yards permits")) == set()
     assert found(F(area="PERMITS")) == {"Permits online"}
-    assert found(F(indicator="RECYCLING_RATE")) == {"Sorting bins at the source", "Collection yards"}
+    assert found(F(indicator="RECYCLING_RATE")) == {
+        "Sorting bins at the source",
+        "Collection yards",
+    }
     assert found(F(unit_type="gmina_urban")) == {"Collection yards"}  # D4
     assert found(F(query="bins", area="PERMITS")) == set()
 

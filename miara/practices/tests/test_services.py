@@ -63,9 +63,10 @@ def test_bad_input_is_refused_by_field_and_nothing_is_written(carol, changes, fi
     with pytest.raises(PracticeInputError) as refused:
         practice_create(acting_user=carol, unit_code="B2", data=practice_data(**changes))
     assert refused.value.field == field
-    assert not Practice.objects.exists() and not AuditEntry.objects.filter(
-        action__startswith="practice."
-    ).exists()
+    assert (
+        not Practice.objects.exists()
+        and not AuditEntry.objects.filter(action__startswith="practice.").exists()
+    )
 
 
 def test_the_review_path_submit_return_resubmit_accept_publish(carol, erin, alice):
@@ -127,7 +128,10 @@ def test_the_review_path_submit_return_resubmit_accept_publish(carol, erin, alic
 def test_a_published_practice_cannot_be_edited_and_the_author_withdraws_it(published, carol):
     with pytest.raises(PracticeInputError) as refused:
         practice_update(
-            acting_user=carol, practice_id=published.pk, data=practice_data(), version=published.version
+            acting_user=carol,
+            practice_id=published.pk,
+            data=practice_data(),
+            version=published.version,
         )
     assert refused.value.field == "state"
     practice = practice_act(
@@ -144,7 +148,10 @@ def test_a_stale_version_is_refused_and_nothing_changes(carol, dave):
     )
     with pytest.raises(PracticeConflict) as conflict:
         practice_update(
-            acting_user=carol, practice_id=practice.pk, data=practice_data(title="Carol's"), version=1
+            acting_user=carol,
+            practice_id=practice.pk,
+            data=practice_data(title="Carol's"),
+            version=1,
         )
     assert conflict.value.given == 1 and conflict.value.stored == 2
     assert Practice.objects.get().title == "Dave's"
