@@ -191,7 +191,12 @@ def evidence_chart(rows: list[EvidenceRow]) -> dict | None:
         "encoding": {
             "y": {"field": "indicator", "type": "nominal", "title": None},
             "yOffset": {"field": "when", "type": "nominal"},
-            "x": {"field": "gap", "type": "quantitative", "title": _("Gap to the median (%)")},
+            "x": {
+                "field": "gap",
+                "type": "quantitative",
+                "title": _("Gap to the median (%)"),
+                "axis": {"tickCount": 6},
+            },
             "color": {"field": "when", "type": "nominal", "title": None},
         },
     }
@@ -311,7 +316,7 @@ def answer_unit_practices(sender=None, *, user, unit, **kwargs):
     links = {}
     for indicator in sorted(best):
         query = urlencode({"indicator": indicator, "best": "1"})
-        links[indicator] = reverse("practices:list") + "?" + query
+        links[indicator] = reverse("practices:library") + "?" + query
     sets = ",".join(str(r.pk) for r in current_result_sets())
     text = repr(sorted(best.items())) + sets + repr(sorted(published.values_list("pk", "version")))
     return UnitPractices(links=links, stamp=hashlib.sha256(text.encode()).hexdigest()[:16])

@@ -4,7 +4,7 @@ from miara.practices import views
 
 app_name = "practices"
 urlpatterns = [
-    path("practices/", views.practice_list, name="list"),
+    path("practices/", views.practice_list, name="library"),
     path("practices/new/", views.practice_create_view, name="create"),
     path("practices/<int:practice_id>/", views.practice_page, name="practice"),
     path("practices/<int:practice_id>/edit/", views.practice_edit_view, name="edit"),
