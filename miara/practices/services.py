@@ -375,8 +375,8 @@ def practice_act(
         _check_version(practice, version)
         if practice.state not in states:
             raise PracticeInputError(
-                _("A practice that is %(state)s cannot be %(action)s.")
-                % {"state": practice.get_state_display(), "action": ReviewEntry.Kind(kind).label}
+                _("This review step is not possible while the practice is %(state)s.")
+                % {"state": practice.get_state_display()}
             )
         if action == "publish" and practice.state == State.SUBMITTED:
             _entry(practice, acting_user, ReviewEntry.Kind.ACCEPT, "")

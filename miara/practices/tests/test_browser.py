@@ -48,7 +48,9 @@ def test_propose_publish_and_read_a_practice(page, live_server, carol, alice):
     page.goto(live_server.url + "/public/practices/")
     assert_accessible(page)
     page.get_by_role("link", name="Sorting bins at the source").click()
-    expect(page.locator('[data-field="author"]')).to_have_text("an office (city with county rights)")
+    expect(page.locator('[data-field="author"]')).to_have_text(
+        "an office (city with county rights)"
+    )
     expect(page.get_by_text("Licence: CC BY 4.0")).to_be_visible()
     assert_accessible(page)
     shot(page, "practice-public-page")
