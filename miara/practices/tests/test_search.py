@@ -93,6 +93,8 @@ def test_the_search_page_and_the_public_one(library, bob):
     assert public.status_code == 200
     assert "Collection yards" in public.text and "Sorting bins" not in public.text
     assert "Licence: CC BY 4.0" in public.text and "Cite as:" in public.text
+    unknown = Client().get("/public/practices/?area=NOPE")
+    assert unknown.status_code == 200 and "Select a valid choice." in unknown.text
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search")
