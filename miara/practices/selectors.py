@@ -144,8 +144,13 @@ def practice_evidence(*, user, practice: Practice) -> list[EvidenceRow]:
     if not indicators:
         return []
     raw = author_shown(practice, user) and (is_operator(user) or can_see_unit(user, practice.unit))
+    # The public reads published (final or revised) results only, never a provisional year.
+    periods = final_periods() if user is None else None
+    if periods == []:
+        return [EvidenceRow(indicator, None, raw) for indicator in indicators]
     frame = results_frame(
         user=None,
+        periods=periods,
         indicators=[i.code for i in indicators],
         groups=[ALL_UNITS],
         units=[practice.unit.code],
@@ -229,12 +234,15 @@ def text_search(practices: QuerySet[Practice], query: str) -> QuerySet[Practice]
     return practices
 
 
+def final_periods() -> list[str]:
+    """The periods whose current result set is final or revised (published results)."""
+    return [r.period for r in current_result_sets() if r.status in ("final", "revised")]
+
+
 def judged_periods() -> list[str]:
-    """The periods whose current result set is final or revised (published results); the
-    current ones of every period when none is (a programme's first, provisional year)."""
-    current = current_result_sets()
-    final = [r.period for r in current if r.status in ("final", "revised")]
-    return final or [r.period for r in current]
+    """The final periods; the current ones of every period when none is final (a
+    programme's first, provisional year)."""
+    return final_periods() or [r.period for r in current_result_sets()]
 
 
 def best_quartile_unit_codes(indicator_codes: list[str], unit_codes: list[str]) -> dict:

@@ -79,7 +79,23 @@ def answers(bob, practice) -> dict[str, str]:
     return {name: response.content.decode() for name, response in pages.items()}
 
 
-def test_nobody_else_learns_which_office_wrote_it(bob, anonymous_practice):
+@pytest.fixture
+def final_results(programme):
+    """The programme's results published (final), as the public may read them."""
+    from miara.analytics.services import compute
+
+    compute(kind="final")
+
+
+def test_the_public_reads_no_provisional_figures(bob, anonymous_practice):
+    text = Client().get(f"/public/practices/{anonymous_practice.pk}/").content.decode()
+    assert "No published results for this indicator yet." in text and "+14.3 %" not in text
+    as_bob = Client()
+    as_bob.force_login(bob)  # participants read provisional results anyway
+    assert "+14.3 %" in as_bob.get(f"/practices/{anonymous_practice.pk}/").content.decode()
+
+
+def test_nobody_else_learns_which_office_wrote_it(bob, anonymous_practice, final_results):
     assert Programme.current().visibility == Programme.Visibility.ANONYMISED
     texts = answers(bob, anonymous_practice)
     for name, text in texts.items():
@@ -99,7 +115,9 @@ def test_nobody_else_learns_which_office_wrote_it(bob, anonymous_practice):
         assert client.get(url).status_code == 404
 
 
-def test_the_check_finds_the_office_without_the_rule(bob, anonymous_practice, monkeypatch):
+def test_the_check_finds_the_office_without_the_rule(
+    bob, anonymous_practice, final_results, monkeypatch
+):
     monkeypatch.setattr(selectors, "author_shown", lambda practice, user: True)
     texts = answers(bob, anonymous_practice)
     assert "Beta" in leaks(texts["public: page"]) and "odpady@beta" in leaks(texts["bob: page"])
