@@ -99,7 +99,10 @@ def author_of(practice: Practice, user) -> Author:
     if author_shown(practice, user):
         return Author(True, practice.unit.name, practice.unit.code)
     kind = unit_type_label(practice.unit.type) if practice.unit.type else _("unit")
-    return Author(False, _("an office (%(type)s)") % {"type": kind.lower()}, "")
+    kind = str(kind)
+    # "City with county rights" reads "an office (city with county rights)"; an
+    # abbreviation such as (ORP) keeps its capitals.
+    return Author(False, _("an office (%(type)s)") % {"type": kind[:1].lower() + kind[1:]}, "")
 
 
 # --- evidence ------------------------------------------------------------------------
