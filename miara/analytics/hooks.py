@@ -6,7 +6,7 @@ in its `AppConfig.ready`; with none connected, pages show no targets and no proj
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.dispatch import Signal
 
@@ -107,3 +107,27 @@ def indicator_projects(*, user, unit, indicator) -> list[ProjectLink]:
         if answer:
             return answer
     return []
+
+
+# Asked with user=, unit=: answered with a `UnitPractices` (good practices).
+unit_practices_asked = Signal()
+
+
+@dataclass(frozen=True)
+class UnitPractices:
+    """What the scorecard offers about good practices: per indicator code, the list of
+    published practices whose author unit was in the best quartile of that indicator (for
+    rows where the unit is weak); `stamp` is part of the key of a kept scorecard table."""
+
+    links: dict[str, str] = field(default_factory=dict)
+    stamp: str = ""
+
+
+NO_PRACTICES = UnitPractices()
+
+
+def unit_practices(*, user, unit) -> UnitPractices:
+    for _receiver, answer in unit_practices_asked.send(sender=None, user=user, unit=unit):
+        if answer is not None:
+            return answer
+    return NO_PRACTICES

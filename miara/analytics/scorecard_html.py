@@ -23,7 +23,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from miara.accounts.scope import require_unit_access
-from miara.analytics.hooks import UnitProjects, UnitTargets, unit_projects, unit_targets
+from miara.analytics.hooks import (
+    UnitPractices,
+    UnitProjects,
+    UnitTargets,
+    unit_practices,
+    unit_projects,
+    unit_targets,
+)
 from miara.analytics.scorecard import (
     TREND_PERIODS,
     Scorecard,
@@ -68,6 +75,7 @@ def scorecard_table(
     # `analytics.hooks`); their state is part of the key of the kept table.
     targets = unit_targets(user=user, unit=unit, period=period)
     projects = unit_projects(user=user, unit=unit)
+    practices = unit_practices(user=user, unit=unit)
 
     def render() -> ScorecardTable:
         card = unit_scorecard(
@@ -83,6 +91,7 @@ def scorecard_table(
                 sort=sort,
                 targets=targets,
                 projects=projects,
+                practices=practices,
             ),
             has_any_value=card.has_any_value,
             areas=tuple((a.code, a.label) for a in card.areas),
@@ -106,6 +115,7 @@ def scorecard_table(
             "own-context" if context_dots_hidden(user) else "context",
             targets.stamp,
             projects.stamp,
+            practices.stamp,
         ]
     )
     return memo.get_or_build(key, render)
@@ -114,9 +124,15 @@ def scorecard_table(
 class _Texts:
     """The table's fixed texts in the active language, translated once per table."""
 
-    def __init__(self, targets: UnitTargets | None = None, projects: UnitProjects | None = None):
+    def __init__(
+        self,
+        targets: UnitTargets | None = None,
+        projects: UnitProjects | None = None,
+        practices: UnitPractices | None = None,
+    ):
         self.targets = targets
         self.projects = projects
+        self.practices = practices
         self.fixed = numbers.localised()
         self.no_data = escape(_("no data"))
         self.not_applicable = escape(_("n/a"))
@@ -130,6 +146,7 @@ class _Texts:
         self.set_target = escape(_("set a target"))
         self.target_of = _("target %(target)s")
         self.start_project = escape(_("start a project"))
+        self.best_practices = escape(_("units in the best quartile describe these practices"))
 
 
 def table_body(
@@ -142,9 +159,10 @@ def table_body(
     sort: str,
     targets: UnitTargets | None = None,
     projects: UnitProjects | None = None,
+    practices: UnitPractices | None = None,
 ) -> SafeString:
     """The `<tbody>` of each section of `card`, with its heading row and its rows."""
-    texts = _Texts(targets, projects)
+    texts = _Texts(targets, projects, practices)
     query = f"?unit={quote(unit_code)}&period={quote(period)}"
     if group != "similar":
         query += f"&group={quote(group)}"
@@ -299,6 +317,11 @@ def _target_cell(row: ScorecardRow, texts: _Texts) -> str:
     if projects is not None and projects.start_url and gap is not None and gap < 0:
         href = projects.start_url + quote(row.indicator.code)
         out += f' <a class="start-project" href="{escape(href)}">{texts.start_project}</a>'
+    practices = texts.practices
+    weak = (gap is not None and gap < 0) or row.quartile == 4
+    if practices is not None and weak and row.indicator.code in practices.links:
+        href = practices.links[row.indicator.code]
+        out += f' <a class="best-practices" href="{escape(href)}">{texts.best_practices}</a>'
     return out
 
 

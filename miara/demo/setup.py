@@ -17,6 +17,7 @@ from pathlib import Path
 
 from miara import conf
 from miara.demo.offices import CZECH_UNIT
+from miara.demo.practices import demo_practices
 
 DEMO_LOGINS = [
     # username, role, units (by position in the demo units, or a unit's code), password
@@ -217,6 +218,7 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
         if not Project.objects.filter(unit__code=czech).exists():
             progress("Starting the Czech office's improvement projects ...")
             demo_czech_projects(czech, owner="tajemnik", team=["kvalita"])
+    demo_practices(units[0], czech_code=czech)
     return logins
 
 

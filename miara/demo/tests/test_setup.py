@@ -134,7 +134,23 @@ def test_it_loads_computes_and_opens_a_cycle_once():
         assert page.status_code == 200, url
         assert "Elektronické podání" in page.text or url == "targets"
 
+    # Good practices: published by offices in the best quartile of indicators on which
+    # the demo office is weak, so its scorecard points to them; one named, in Czech.
+    from miara.practices.models import Practice
+
+    published = Practice.objects.filter(state="published")
+    assert published.filter(unit=czech, named=True, currency="CZK").exists()
+    assert published.exclude(unit=czech).exists()
+    assert Practice.objects.filter(state="submitted").exists()
+    kierownik = Client()
+    kierownik.force_login(User.objects.get(username="kierownik"))
+    last_year = str(int(DEMO_CYCLE_PERIOD) - 1)
+    card = kierownik.get(f"/units/{office.code}/benchmark/?period={last_year}").text
+    assert "units in the best quartile describe these practices" in card
+    practices = Practice.objects.count()
+
     demo_prepare(progress=lambda text: None)
+    assert Practice.objects.count() == practices
     assert Project.objects.filter(unit=office).count() == 5
     assert Project.objects.filter(unit=czech).count() == len(DEMO_CZECH_PROJECTS)
     assert Cycle.objects.count() == 1
