@@ -241,9 +241,9 @@ REPORTS_KEEP_DAYS = conf.env_int("MIARA_REPORTS_KEEP_DAYS", 30, minimum=1)
 # any reader sees them (miara.fileio.workbooks). The command line has its own limits.
 UPLOAD_MAX_ROWS = conf.env_int("MIARA_UPLOAD_MAX_ROWS", 10_000, minimum=1)
 UPLOAD_MAX_UNCOMPRESSED_MB = conf.env_int("MIARA_UPLOAD_MAX_UNCOMPRESSED_MB", 50, minimum=1)
-# A good practice's attachment (practices/attachments.py) and the licence its pages carry.
+# A good practice's attachment (practices/attachments.py); its public pages carry the
+# public site's licence (MIARA_PUBLIC_LICENCE).
 PRACTICE_ATTACHMENT_MAX_MB = conf.env_int("MIARA_PRACTICE_ATTACHMENT_MAX_MB", 10, minimum=1)
-PRACTICES_LICENCE = conf.env_str("MIARA_PRACTICES_LICENCE", "CC BY 4.0")
 
 # E-mail (password resets, invitations, reminders): printed on the console unless an SMTP
 # server is named; MIARA_EMAIL_BACKEND overrides the choice (tests, other transports).

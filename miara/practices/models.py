@@ -86,7 +86,7 @@ class ReviewEntry(models.Model):
         SUBMIT = "submit", _("submitted")
         RETURN = "return", _("returned")
         ACCEPT = "accept", _("accepted")
-        PUBLISH = "publish", _("published")
+        PUBLISH = "publish", pgettext_lazy("practice", "published")
         WITHDRAW = "withdraw", _("withdrawn")
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="reviews")

@@ -27,6 +27,7 @@ from miara.practices import selectors, services
 from miara.practices.attachments import AttachmentRefused
 from miara.practices.forms import AttachmentForm, PracticeForm, SearchForm
 from miara.practices.models import Attachment, Practice
+from miara.units.models import Programme
 
 
 def _practice(request, practice_id: int) -> Practice:
@@ -83,8 +84,21 @@ def _citation(request, practice=None) -> dict:
     return {
         "url": url,
         "accessed": datetime.date.today(),
-        "licence": settings.PRACTICES_LICENCE,
+        "licence": settings.PUBLIC_LICENCE,
         "practice": practice,
+    }
+
+
+def _public_page(request, citation: dict) -> dict:
+    """What the public layout (templates/public/base.html) carries on every page: the
+    programme, the address to cite and the public site's one licence."""
+    return {
+        "citation": citation,
+        "programme_name": Programme.current().name,
+        "page_url": citation["url"],
+        "accessed": citation["accessed"],
+        "licence": settings.PUBLIC_LICENCE,
+        "licence_url": settings.PUBLIC_LICENCE_URL,
     }
 
 
@@ -95,7 +109,7 @@ def public_list(request):
         "items": items,
         "filters": filters,
         "public": True,
-        "citation": _citation(request),
+        **_public_page(request, _citation(request)),
     }
     return render(request, "practices/public_list.html", context)
 
@@ -144,7 +158,7 @@ def public_practice(request, practice_id: int):
     if practice is None:
         raise Http404(_("There is no such practice."))
     context = _page_context(request, practice, None)
-    context.update({"public": True, "citation": _citation(request, practice)})
+    context.update({"public": True, **_public_page(request, _citation(request, practice))})
     return render(request, "practices/public_practice.html", context)
 
 
