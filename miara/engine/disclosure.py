@@ -129,7 +129,9 @@ def disclosures(
             cost,
             integrality=integrality,
             bounds=bounds,
-            constraints=LinearConstraint(np.vstack(rows), np.concatenate(low), np.concatenate(high)),
+            constraints=LinearConstraint(
+                np.vstack(rows), np.concatenate(low), np.concatenate(high)
+            ),
             options={"presolve": True},
         )
         if result.status != 0 or result.x is None:

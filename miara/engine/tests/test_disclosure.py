@@ -122,7 +122,10 @@ def small_programmes(draw):
     unit_codes = "ABCDEFGHIJ"[: draw(st.integers(4, 10))]
     groups = draw(
         st.lists(
-            st.frozensets(st.sampled_from(unit_codes), min_size=1), min_size=1, max_size=5, unique=True
+            st.frozensets(st.sampled_from(unit_codes), min_size=1),
+            min_size=1,
+            max_size=5,
+            unique=True,
         )
     )
     members = {f"G{i}": frozenset(g) for i, g in enumerate(groups)}
