@@ -459,7 +459,7 @@ class SubmissionReopenIn(Schema):
 class PublicLineageOut(Schema):
     formula: str = Field(description="The indicator's formula")
     variables: list[str] = Field(description="The codes the formula reads")
-    n: int | None = Field(description="Units behind the figures (omitted when withheld)")
+    n: int | None = Field(None, description="Units behind the figures (omitted when withheld)")
     result_set: int = Field(description="The published result set")
     result_state: str = Field(description="final | revised")
 
