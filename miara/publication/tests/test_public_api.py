@@ -14,7 +14,7 @@ from miara.accounts.scope import OPERATOR
 from miara.analytics.services import compute
 from miara.engine import disclosure
 from miara.publication.services import memberships, publication_publish, publication_retract
-from miara.publication.tests.conftest import CITIES, K, NORTH, VALUES
+from miara.publication.tests.conftest import CITIES, NORTH, VALUES, K
 
 pytestmark = pytest.mark.django_db
 
@@ -48,17 +48,22 @@ def small_totals(rows: list[dict], publication) -> list[tuple[frozenset[str], fl
     }
     universe = sorted(set().union(*member_sets.values())) if groups else []
     for signs in itertools.product((-1, 0, 1), repeat=len(groups)):
-        weight = {u: sum(s for s, g in zip(signs, groups) if u in member_sets[g]) for u in universe}
+        weight = {
+            u: sum(s for s, g in zip(signs, groups, strict=True) if u in member_sets[g])
+            for u in universe
+        }
         if all(w in (0, 1) for w in weight.values()):
             chosen = frozenset(u for u, w in weight.items() if w == 1)
             if 0 < len(chosen) < publication.threshold:
-                total = sum(s * published[g] for s, g in zip(signs, groups))
+                total = sum(s * published[g] for s, g in zip(signs, groups, strict=True))
                 found.append((chosen, total))
     return found
 
 
 def test_no_total_of_fewer_than_k_units_follows_from_the_published_groups(coordinator):
-    publication = publication_publish(acting_user=coordinator, period="2024", threshold=K).publication
+    publication = publication_publish(
+        acting_user=coordinator, period="2024", threshold=K
+    ).publication
     rows = harvest(Client())
     assert any(r["group"] == "NORTH" and r["n"] == 7 for r in rows)  # it does publish
     assert small_totals(rows, publication) == []
@@ -73,7 +78,9 @@ def test_without_the_audit_the_same_harvest_gives_away_a_unit(coordinator, monke
     """The check above can fail: with the differencing audit switched off, CITIES − NORTH
     is U08's value, and `all` − CITIES the total of the four rural units."""
     monkeypatch.setattr(disclosure, "disclosures", lambda *args, **kwargs: [])
-    publication = publication_publish(acting_user=coordinator, period="2024", threshold=K).publication
+    publication = publication_publish(
+        acting_user=coordinator, period="2024", threshold=K
+    ).publication
     leaks = dict(small_totals(harvest(Client()), publication))
     [unit] = set(CITIES) - set(NORTH)
     assert leaks[frozenset({unit})] == pytest.approx(VALUES[unit])
@@ -91,7 +98,9 @@ def test_a_withheld_group_answers_with_its_reason_and_no_figures(coordinator):
 
 
 def test_every_record_carries_its_lineage(coordinator):
-    publication = publication_publish(acting_user=coordinator, period="2024", threshold=K).publication
+    publication = publication_publish(
+        acting_user=coordinator, period="2024", threshold=K
+    ).publication
     [item] = Client().get(f"{URL}?period=2024&group=NORTH").json()["items"]
     assert item["lineage"] == {
         "formula": "COST / CASES",
@@ -124,7 +133,10 @@ def test_a_retracted_period_says_so_without_figures(coordinator):
     publication_retract(acting_user=coordinator, period="2024", reason="Wrong cost of U03")
     response = Client().get(f"{URL}?period=2024")
     assert response.status_code == 404
-    assert "retracted" in response.json()["detail"] and "Wrong cost of U03" in response.json()["detail"]
+    assert (
+        "retracted" in response.json()["detail"]
+        and "Wrong cost of U03" in response.json()["detail"]
+    )
     [period] = Client().get("/api/v1/public/periods").json()
     assert (period["state"], period["retraction_reason"]) == ("retracted", "Wrong cost of U03")
 
