@@ -63,6 +63,14 @@ class Preview:
     def count(self, reason: str) -> int:
         return self.withheld.filter(pl.col("withheld") == reason).height
 
+    @property
+    def withheld_small(self) -> int:
+        return self.count(disclosure.THRESHOLD)
+
+    @property
+    def withheld_differencing(self) -> int:
+        return self.count(disclosure.DIFFERENCING)
+
 
 def _authorise(acting_user) -> None:
     if not (is_operator(acting_user) or is_coordinator(acting_user)):

@@ -28,7 +28,7 @@ def leaks_by_adding_and_subtracting(members, published, k) -> list[frozenset[str
     universe = sorted(set().union(*(members[g] for g in published))) if published else []
     found = []
     for signs in itertools.product((-1, 0, 1), repeat=len(published)):
-        weight = {u: sum(s for s, g in zip(signs, published) if u in members[g]) for u in universe}
+        weight = {u: sum(s for s, g in zip(signs, published, strict=True) if u in members[g]) for u in universe}
         if all(w in (0, 1) for w in weight.values()):
             chosen = frozenset(u for u, w in weight.items() if w == 1)
             if 0 < len(chosen) < k:
