@@ -11,10 +11,12 @@ Two rules decide which groups of one indicator and period the public may see:
 The audit works on *atoms*: units that belong to exactly the same published groups. Any
 total anyone can derive from the published totals is a linear combination of them, so the
 total of a set of atoms is derivable exactly when its 0/1 indicator vector lies in the row
-space of the groups × atoms membership matrix. The search for such a set of fewer than k
-units is a small mixed-integer feasibility problem (binary atoms, free real coefficients
-per group) solved by HiGHS through `scipy.optimize.milp`; every set it finds is confirmed
-by a least-squares rank test before it counts. This is the approach of tau-Argus's
+space of the groups × atoms membership matrix. In that matrix's reduced row echelon form a
+row-space vector is fixed by its entries at the pivot atoms, so a 0/1 vector is a sum of
+echelon rows, and the pivot atoms it includes already hold as many units as rows chosen:
+trying every set of echelon rows whose pivot atoms hold fewer than k units finds every
+disclosing set (exact, and small: at most k − 1 of the rank's rows). Every set found is
+confirmed on the groups themselves before it counts. This is the approach of tau-Argus's
 secondary suppression in miniature (Hundepool et al., *Statistical Disclosure Control*,
 Wiley 2012, ch. 4), restricted to what miara publishes: totals of possibly overlapping
 groups. It does not model what medians or quartiles add (see methodology.md).
@@ -27,7 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 THRESHOLD = "threshold"  # fewer than k units
 DIFFERENCING = "differencing"  # withheld to protect a smaller group
@@ -55,28 +56,72 @@ class _Structure:
 
     def __init__(self, members: Mapping[str, frozenset[str]], published: list[str]):
         self.groups = list(published)
-        signature: dict[str, tuple[bool, ...]] = {}
-        for unit in sorted(set().union(*(members[g] for g in self.groups)) if self.groups else ()):
-            signature[unit] = tuple(unit in members[g] for g in self.groups)
-        atoms: dict[tuple[bool, ...], list[str]] = {}
-        for unit, key in signature.items():
-            atoms.setdefault(key, []).append(unit)
-        self.atoms = [frozenset(units) for units in atoms.values()]
+        # Each unit's published groups as a bit mask: one pass over the memberships.
+        masks: dict[str, int] = {}
+        for index, group in enumerate(self.groups):
+            bit = 1 << index
+            for unit in members[group]:
+                masks[unit] = masks.get(unit, 0) | bit
+        atoms: dict[int, list[str]] = {}
+        for unit, mask in masks.items():
+            atoms.setdefault(mask, []).append(unit)
+        keys = sorted(atoms)
+        self.atoms = [frozenset(atoms[mask]) for mask in keys]
         self.sizes = np.array([len(a) for a in self.atoms], dtype=float)
-        self.matrix = np.array(list(atoms), dtype=float).T.reshape(len(self.groups), len(atoms))
+        self.matrix = np.array(
+            [[(mask >> index) & 1 for mask in keys] for index in range(len(self.groups))],
+            dtype=float,
+        ).reshape(len(self.groups), len(keys))
 
     def vector(self, units: frozenset[str]) -> np.ndarray:
         return np.array([1.0 if atom <= units else 0.0 for atom in self.atoms])
 
 
+class _Space:
+    """The row space of a membership matrix in reduced row echelon form, with the
+    transformation that made it (form = transform · matrix), so that a vector's
+    membership and the group coefficients that give it are read off directly.
+
+    Entries of a 0/1 matrix's form are small rationals; floats with a tolerance hold
+    them well at the sizes of peer groups.
+    """
+
+    def __init__(self, matrix: np.ndarray):
+        groups, atoms = matrix.shape
+        work = np.hstack([matrix.astype(float), np.eye(groups)])
+        pivots: list[int] = []
+        row = 0
+        for column in range(atoms):
+            if row == groups:
+                break
+            best = row + int(np.argmax(np.abs(work[row:, column])))
+            if abs(work[best, column]) < 1e-9:
+                continue
+            work[[row, best]] = work[[best, row]]
+            work[row] /= work[row, column]
+            factor = work[:, column].copy()
+            factor[row] = 0.0
+            work -= np.outer(factor, work[row])
+            work[np.abs(work) < 1e-12] = 0.0
+            pivots.append(column)
+            row += 1
+        self.form = work[:row, :atoms]
+        self.transform = work[:row, atoms:]
+        self.pivots = pivots
+
+    def combination(self, target: np.ndarray) -> np.ndarray | None:
+        """Coefficients y (one per group) with y · matrix = target, or None."""
+        weights = target[self.pivots]
+        if np.max(np.abs(weights @ self.form - target), initial=0.0) > 1e-6:
+            return None
+        return weights @ self.transform
+
+
 def _coefficients(matrix: np.ndarray, target: np.ndarray) -> np.ndarray | None:
-    """Coefficients y with yᵀ·matrix = target, or None when target is not in the row space."""
+    """Coefficients y with y·matrix = target, or None when target is not in the row space."""
     if matrix.shape[0] == 0:
         return None
-    solution, *_ = np.linalg.lstsq(matrix.T, target, rcond=None)
-    if np.max(np.abs(matrix.T @ solution - target), initial=0.0) > 1e-6:
-        return None
-    return solution
+    return _Space(matrix).combination(target)
 
 
 def derivable(
@@ -94,6 +139,48 @@ def derivable(
     return _coefficients(matrix, target) is not None
 
 
+def _as_choice(vector: np.ndarray) -> np.ndarray | None:
+    """The atoms a combination selects, if it is a 0/1 vector."""
+    ones = np.abs(vector - 1.0) < 1e-6
+    if not np.all(ones | (np.abs(vector) < 1e-6)):
+        return None
+    return ones
+
+
+def _candidates(structure: _Structure, space: _Space, k: int, limit: int) -> list[np.ndarray]:
+    """Every choice of atoms with 1..k-1 units whose total is a combination of the group
+    totals (up to `limit`).
+
+    In the reduced row echelon form R of the membership matrix, a vector of the row space
+    is fixed by its entries at the pivot columns: x = Σ x[pivot i] · R[i]. A 0/1 vector is
+    therefore the sum of the rows whose pivot atom it includes, and those atoms alone
+    already hold at least as many units as the pivots chosen. So trying every set of
+    pivot rows whose pivot atoms hold fewer than k units between them finds every
+    disclosing set; no other can exist.
+    """
+    form, pivots = space.form, space.pivots
+    sizes = structure.sizes
+    rows = [i for i, column in enumerate(pivots) if sizes[column] < k]
+    found: list[np.ndarray] = []
+
+    def walk(start: int, held: float, total: np.ndarray) -> None:
+        for position in range(start, len(rows)):
+            if len(found) >= limit:
+                return
+            index = rows[position]
+            now = held + sizes[pivots[index]]
+            if now >= k:
+                continue
+            combined = total + form[index]
+            choice = _as_choice(combined)
+            if choice is not None and 0 < sizes[choice].sum() < k:
+                found.append(choice)
+            walk(position + 1, now, combined)
+
+    walk(0, 0.0, np.zeros(len(structure.atoms)))
+    return found
+
+
 def disclosures(
     members: Mapping[str, Iterable[str]],
     published: Iterable[str],
@@ -102,60 +189,33 @@ def disclosures(
     limit: int = SETS_PER_ROUND,
 ) -> list[Disclosure]:
     """Sets of 1..k-1 units whose total the published groups' totals give away (up to
-    `limit` of them, smallest first); empty when publishing `published` is safe."""
+    `limit` of them); empty when publishing `published` is safe."""
     members = {g: frozenset(m) for g, m in members.items()}
     structure = _Structure(members, [g for g in published if members[g]])
     if k <= 1 or not structure.atoms:
         return []
-    groups, atoms = len(structure.groups), len(structure.atoms)
-    # Variables: x (one binary per atom), then y (one free coefficient per group).
-    cost = np.concatenate([structure.sizes, np.zeros(groups)])
-    integrality = np.concatenate([np.ones(atoms), np.zeros(groups)])
-    upper = np.where(structure.sizes < k, 1.0, 0.0)  # an atom of k units never fits
-    bounds = Bounds(
-        np.concatenate([np.zeros(atoms), np.full(groups, -np.inf)]),
-        np.concatenate([upper, np.full(groups, np.inf)]),
-    )
-    rows = [np.hstack([np.eye(atoms), -structure.matrix.T])]  # x = Mᵀ·y
-    low, high = [np.zeros(atoms)], [np.zeros(atoms)]
-    rows.append(np.concatenate([structure.sizes, np.zeros(groups)])[None, :])
-    low.append(np.array([1.0]))
-    high.append(np.array([k - 1.0]))
     found: list[Disclosure] = []
-    for _ in range(limit * 4):  # false candidates are cut off too; bound the loop anyway
-        if len(found) >= limit:
-            break
-        result = milp(
-            cost,
-            integrality=integrality,
-            bounds=bounds,
-            constraints=LinearConstraint(
-                np.vstack(rows), np.concatenate(low), np.concatenate(high)
-            ),
-            options={"presolve": True},
-        )
-        if result.status != 0 or result.x is None:
-            break
-        chosen = np.round(result.x[:atoms]).astype(bool)
-        units = frozenset().union(*(a for a, c in zip(structure.atoms, chosen, strict=True) if c))
-        coefficients = _coefficients(structure.matrix, chosen.astype(float))
-        if coefficients is not None and 0 < len(units) < k:
-            found.append(
-                Disclosure(
-                    units=units,
-                    combination=tuple(
-                        (g, round(float(c), 6))
-                        for g, c in zip(structure.groups, coefficients, strict=True)
-                        if abs(c) > _TOLERANCE
-                    ),
-                )
+    space = _Space(structure.matrix)
+    for choice in _candidates(structure, space, k, limit):
+        units = frozenset().union(*(a for a, c in zip(structure.atoms, choice, strict=True) if c))
+        coefficients = space.combination(choice.astype(float))
+        # Confirmed on the groups themselves: the coefficients must give the set exactly.
+        if (
+            coefficients is None
+            or np.max(np.abs(coefficients @ structure.matrix - choice), initial=0.0) > 1e-6
+        ):
+            continue
+        found.append(
+            Disclosure(
+                units=units,
+                combination=tuple(
+                    (g, round(float(c), 6))
+                    for g, c in zip(structure.groups, coefficients, strict=True)
+                    if abs(c) > _TOLERANCE
+                ),
             )
-        # Cut off exactly this choice of atoms and look again.
-        cut = np.where(chosen, 1.0, -1.0)
-        rows.append(np.concatenate([cut, np.zeros(groups)])[None, :])
-        low.append(np.array([-np.inf]))
-        high.append(np.array([chosen.sum() - 1.0]))
-    return found
+        )
+    return sorted(found, key=lambda d: (len(d.units), sorted(d.units)))
 
 
 def audit(members: Mapping[str, Iterable[str]], k: int) -> dict[str, str]:
@@ -179,14 +239,18 @@ def audit(members: Mapping[str, Iterable[str]], k: int) -> dict[str, str]:
 def _most_resolving(
     members: dict[str, frozenset[str]], published: list[str], found: list[Disclosure]
 ) -> str:
-    def score(group: str) -> tuple[int, int, str]:
-        rest = [g for g in published if g != group]
-        resolved = sum(not derivable(members, rest, d.units) for d in found)
+    structure = _Structure(members, published)
+    targets = [structure.vector(d.units) for d in found]
+
+    def score(index: int) -> tuple[int, int, str]:
+        rest = _Space(np.delete(structure.matrix, index, axis=0))
+        resolved = sum(rest.combination(t) is None for t in targets)
+        group = structure.groups[index]
         return (-resolved, len(members[group]), group)
 
-    ranked = sorted(published, key=score)
-    if score(ranked[0])[0] < 0:
-        return ranked[0]
+    scores = sorted(score(i) for i in range(len(structure.groups)))
+    if scores and scores[0][0] < 0:
+        return scores[0][2]
     # No single group breaks any of them (each has several derivations): withhold the
     # smallest group used by the first one; the search runs again after.
     used = [g for g, _ in found[0].combination] or published
