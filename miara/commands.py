@@ -182,9 +182,14 @@ def publish(args) -> int:
         return 1
     publication = done.publication
     if done.computed is not None:
+        basis = (
+            "every submission accepted"
+            if done.computed.basis == "cycle"
+            else "from loaded values; the period has no collection cycle"
+        )
         say(
-            f"{publication.period}: computed final results first (result set #{done.computed.pk}, "
-            "from loaded values; the period has no collection cycle)"
+            f"{publication.period}: computed final results first "
+            f"(result set #{done.computed.pk}, {basis})"
         )
     if not done.created:
         say(

@@ -118,11 +118,14 @@ def publication_publish_view(request):
         return _render(request, form=form, status=400)
     publication = done.publication
     if done.computed is not None:
-        messages.info(
-            request,
+        text = (
             _("The final results of %(period)s were computed first from the loaded values.")
-            % {"period": publication.period},
+            if done.computed.basis == "loaded"
+            else _(
+                "The final results of %(period)s were computed first (every submission accepted)."
+            )
         )
+        messages.info(request, text % {"period": publication.period})
     if not done.created:
         messages.info(
             request,
