@@ -153,6 +153,20 @@ def test_a_revised_result_set_is_published_as_a_revision(alice):
     )
 
 
+def test_a_cycle_with_every_submission_accepted_is_published_from_them(alice):
+    from miara.collection.cycles import submission_accept, submission_submit
+
+    cycle = cycle_2024(alice, ["WASTE_T"], unit_codes=["A1"])
+    submission = cycle.submissions.get()
+    submission_submit(submission=submission, acting_user=alice)
+    with pytest.raises(PublicationError, match="1 submission of 2024 is not accepted yet"):
+        publication_publish(acting_user=alice, period="2024", threshold=3)
+    submission_accept(submission=cycle.submissions.get(), acting_user=alice)
+    done = publication_publish(acting_user=alice, period="2024", threshold=3)
+    assert done.computed.basis == "cycle" and done.computed.status == "final"
+    assert [s["unit"] for s in done.computed.submissions] == ["A1"]
+
+
 def test_the_operator_at_the_command_line_publishes(programme):
     done = publication_publish(acting_user=OPERATOR, period="2024", channel="cli")
     assert done.created and done.publication.published_by is None
