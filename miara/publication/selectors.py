@@ -175,18 +175,18 @@ def public_aggregates(
 
 def public_series(indicator: str, *, groups: list[str] | None = None) -> pl.DataFrame:
     """One indicator's public rows over every published (not retracted) period, oldest
-    first: the charts over time."""
+    first (by period, then group): the charts over time."""
+    periods = sorted(
+        (p for p in published_periods() if p.state == "published"),
+        key=lambda p: Period.parse(p.period),
+    )
     frames = [
-        public_aggregates(p.period, indicators=[indicator], groups=groups)
-        for p in published_periods()
-        if p.state == "published"
+        public_aggregates(p.period, indicators=[indicator], groups=groups).sort("group")
+        for p in periods
     ]
     if not frames:
         return pl.DataFrame(schema=PUBLIC_TABLE_SCHEMA)
-    return pl.concat(frames).sort(
-        pl.col("period").map_elements(lambda c: Period.parse(c).start, return_dtype=pl.Date),
-        "group",
-    )
+    return pl.concat(frames)
 
 
 def public_stamp() -> str:

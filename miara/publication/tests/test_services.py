@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -170,3 +171,19 @@ def test_a_cycle_with_every_submission_accepted_is_published_from_them(alice):
 def test_the_operator_at_the_command_line_publishes(programme):
     done = publication_publish(acting_user=OPERATOR, period="2024", channel="cli")
     assert done.created and done.publication.published_by is None
+
+
+def test_the_series_runs_over_published_periods_oldest_first(alice):
+    publication_publish(acting_user=alice, period="2024", threshold=3)
+    assert selectors.public_series("RECYCLING_RATE")["period"].unique().to_list() == ["2024"]
+    publication_publish(acting_user=alice, period="2023", threshold=3)
+    series = selectors.public_series("RECYCLING_RATE", groups=["all", "CITIES"])
+    assert series.select("period", "group").rows() == [
+        ("2023", "CITIES"),
+        ("2023", "all"),
+        ("2024", "CITIES"),
+        ("2024", "all"),
+    ]
+    assert series.filter(pl.col("group") == "CITIES")["withheld"].to_list() == ["threshold"] * 2
+    publication_retract(acting_user=alice, period="2023", reason="wrong")
+    assert selectors.public_series("RECYCLING_RATE")["period"].unique().to_list() == ["2024"]
