@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -240,52 +240,86 @@ def publication_publish(
         return Published(publication=previous, created=False, computed=computed)
     members = memberships(result_set)
     withheld = disclosure.withheld_frame(members, threshold)
-    with transaction.atomic():
-        publication = Publication.objects.create(
-            period=period,
-            result_set=result_set,
-            visibility=visibility,
-            threshold=threshold,
-            embargo_until=embargo_until,
-            published_at=timezone.now(),
-            published_by=acting_user if getattr(acting_user, "pk", None) else None,
-            previous=previous,
-            audit_summary={
-                "indicators": members.get_column("indicator").n_unique(),
-                "groups": members.select("indicator", "group").unique().height,
-                "threshold": withheld.filter(pl.col("withheld") == disclosure.THRESHOLD).height,
-                "differencing": withheld.filter(
-                    pl.col("withheld") == disclosure.DIFFERENCING
-                ).height,
-            },
-        )
-        WithheldGroup.objects.bulk_create(
-            WithheldGroup(publication=publication, indicator=i, group=g, reason=r)
-            for i, g, r in withheld.iter_rows()
-        )
-        if programme.visibility != visibility:
-            programme.visibility = visibility
-            programme.save(update_fields=["visibility"])
-        audit_record(
-            user=acting_user,
-            action="publication.publish",
-            channel=channel,
-            summary=f"published {period} (result set #{result_set.pk}, {result_set.status}, k={threshold}"
-            + (f", embargo until {embargo_until.isoformat()}" if embargo_until else "")
-            + (f", replaces publication #{previous.pk}" if previous else "")
-            + ")",
-            details={
-                "period": period,
-                "publication": publication.pk,
-                "result_set": result_set.pk,
-                "threshold": threshold,
-                "visibility": visibility,
-                "embargo_until": embargo_until.isoformat() if embargo_until else None,
-                "previous": previous.pk if previous else None,
-                "withheld": publication.audit_summary,
-            },
-        )
+    try:
+        with transaction.atomic():
+            publication = _publication_write(
+                acting_user=acting_user,
+                period=period,
+                result_set=result_set,
+                visibility=visibility,
+                threshold=threshold,
+                embargo_until=embargo_until,
+                previous=previous,
+                members=members,
+                withheld=withheld,
+                channel=channel,
+            )
+    except IntegrityError as error:  # another publication of the period came first
+        raise PublicationError(
+            _("%(period)s was published by someone else meanwhile; reload and check it.")
+            % {"period": period},
+            "period",
+        ) from error
     return Published(publication=publication, created=True, computed=computed)
+
+
+def _publication_write(
+    *,
+    acting_user,
+    period,
+    result_set,
+    visibility,
+    threshold,
+    embargo_until,
+    previous,
+    members,
+    withheld,
+    channel,
+) -> Publication:
+    programme = Programme.current()
+    publication = Publication.objects.create(
+        period=period,
+        result_set=result_set,
+        visibility=visibility,
+        threshold=threshold,
+        embargo_until=embargo_until,
+        published_at=timezone.now(),
+        published_by=acting_user if getattr(acting_user, "pk", None) else None,
+        previous=previous,
+        audit_summary={
+            "indicators": members.get_column("indicator").n_unique(),
+            "groups": members.select("indicator", "group").unique().height,
+            "threshold": withheld.filter(pl.col("withheld") == disclosure.THRESHOLD).height,
+            "differencing": withheld.filter(pl.col("withheld") == disclosure.DIFFERENCING).height,
+        },
+    )
+    WithheldGroup.objects.bulk_create(
+        WithheldGroup(publication=publication, indicator=i, group=g, reason=r)
+        for i, g, r in withheld.iter_rows()
+    )
+    if programme.visibility != visibility:
+        programme.visibility = visibility
+        programme.save(update_fields=["visibility"])
+    audit_record(
+        user=acting_user,
+        action="publication.publish",
+        channel=channel,
+        summary=f"published {period} (result set #{result_set.pk}, {result_set.status}, k={threshold}"
+        + (f", embargo until {embargo_until.isoformat()}" if embargo_until else "")
+        + (f", replaces publication #{previous.pk}" if previous else "")
+        + ")",
+        details={
+            "period": period,
+            "publication": publication.pk,
+            "result_set": result_set.pk,
+            "threshold": threshold,
+            "visibility": visibility,
+            "embargo_until": embargo_until.isoformat() if embargo_until else None,
+            "previous": previous.pk if previous else None,
+            "withheld": publication.audit_summary,
+        },
+    )
+    return publication
 
 
 def publication_retract(

@@ -187,3 +187,15 @@ def test_the_series_runs_over_published_periods_oldest_first(alice):
     assert series.filter(pl.col("group") == "CITIES")["withheld"].to_list() == ["threshold"] * 2
     publication_retract(acting_user=alice, period="2023", reason="wrong")
     assert selectors.public_series("RECYCLING_RATE")["period"].unique().to_list() == ["2024"]
+
+
+def test_two_coordinators_publishing_at_once_get_a_clear_answer(alice, monkeypatch):
+    from miara.publication import services
+
+    first = publication_publish(acting_user=alice, period="2024", threshold=3).publication
+    publication_publish(acting_user=alice, period="2024", threshold=4)
+    # The slower one still believes `first` is the period's newest publication.
+    monkeypatch.setattr(services, "current_publication", lambda period: first)
+    with pytest.raises(PublicationError, match="by someone else meanwhile"):
+        publication_publish(acting_user=alice, period="2024", threshold=5)
+    assert Publication.objects.count() == 2
