@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from miara.engine.errors import EngineError
+
 THRESHOLD = "threshold"  # fewer than k units
 DIFFERENCING = "differencing"  # withheld to protect a smaller group
 
@@ -39,7 +41,24 @@ WITHHELD_SCHEMA = {"indicator": pl.String, "group": pl.String, "withheld": pl.St
 # How many disclosing sets one round of the search collects before a group is withheld;
 # the search runs again afterwards, so this bounds the work, not the guarantee.
 SETS_PER_ROUND = 40
+# Sets of echelon rows one search may try. The count grows like (rank choose k − 1): with
+# k of 3 to 10 and a few dozen groups it stays far below; beyond, the audit says so
+# rather than publish unchecked.
+MAX_TRIES = 2_000_000
 _TOLERANCE = 1e-7
+
+
+class AuditTooLarge(EngineError):
+    """The exhaustive search would take too long: too many groups for so large a k."""
+
+    def __init__(self, indicator: str = ""):
+        self.indicator = indicator
+        super().__init__(
+            "the differencing audit"
+            + (f" of {indicator}" if indicator else "")
+            + f" would try more than {MAX_TRIES:,} combinations of groups; choose a smaller "
+            "threshold or publish fewer overlapping groups"
+        )
 
 
 @dataclass(frozen=True)
@@ -162,8 +181,10 @@ def _candidates(structure: _Structure, space: _Space, k: int, limit: int) -> lis
     sizes = structure.sizes
     rows = [i for i, column in enumerate(pivots) if sizes[column] < k]
     found: list[np.ndarray] = []
+    tries = 0
 
     def walk(start: int, held: float, total: np.ndarray) -> None:
+        nonlocal tries
         for position in range(start, len(rows)):
             if len(found) >= limit:
                 return
@@ -171,6 +192,9 @@ def _candidates(structure: _Structure, space: _Space, k: int, limit: int) -> lis
             now = held + sizes[pivots[index]]
             if now >= k:
                 continue
+            tries += 1
+            if tries > MAX_TRIES:
+                raise AuditTooLarge()
             combined = total + form[index]
             choice = _as_choice(combined)
             if choice is not None and 0 < sizes[choice].sum() < k:
@@ -276,6 +300,9 @@ def withheld_frame(memberships: pl.DataFrame, k: int) -> pl.DataFrame:
         }
         key = tuple(sorted((g, tuple(sorted(m))) for g, m in members.items()))
         if key not in cache:
-            cache[key] = audit(members, k)
+            try:
+                cache[key] = audit(members, k)
+            except AuditTooLarge as error:
+                raise AuditTooLarge(indicator) from error
         rows += [(indicator, g, reason) for g, reason in sorted(cache[key].items())]
     return pl.DataFrame(rows, schema=WITHHELD_SCHEMA, orient="row")

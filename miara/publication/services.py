@@ -184,10 +184,24 @@ def publication_preview(*, acting_user, period: str, threshold=None) -> Preview:
         result_set=result_set,
         threshold=threshold,
         compute_final_first=compute_first,
-        withheld=disclosure.withheld_frame(members, threshold),
+        withheld=_audited(members, threshold),
         groups=members.select("indicator", "group").unique().height,
         replaces=current_publication(period),
     )
+
+
+def _audited(members: pl.DataFrame, threshold: int) -> pl.DataFrame:
+    try:
+        return disclosure.withheld_frame(members, threshold)
+    except disclosure.AuditTooLarge as error:
+        raise PublicationError(
+            _(
+                "The differencing audit of %(indicator)s would take too long with threshold "
+                "%(k)s and this many overlapping groups; choose a smaller threshold."
+            )
+            % {"indicator": error.indicator, "k": threshold},
+            "threshold",
+        ) from error
 
 
 @dataclass
@@ -239,7 +253,7 @@ def publication_publish(
     if unchanged:
         return Published(publication=previous, created=False, computed=computed)
     members = memberships(result_set)
-    withheld = disclosure.withheld_frame(members, threshold)
+    withheld = _audited(members, threshold)
     try:
         with transaction.atomic():
             publication = _publication_write(

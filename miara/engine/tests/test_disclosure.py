@@ -192,3 +192,17 @@ def test_every_near_copy_in_a_large_programme_is_caught():
     for j in pairs:
         difference = members[f"LIST_{j}"] - members[f"NEAR_{j}"]
         assert not derivable_by_rank(members, published, difference)
+
+
+def test_a_search_too_large_to_finish_says_so_instead_of_passing(monkeypatch):
+    monkeypatch.setattr(disclosure, "MAX_TRIES", 3)
+    members = {f"G{i}": frozenset({f"U{i}", "X", "Y", "Z", "W"}) for i in range(6)}
+    with pytest.raises(disclosure.AuditTooLarge):
+        disclosure.audit(members, 5)
+    frame = pl.DataFrame(
+        [("I1", g, u) for g, units in members.items() for u in units],
+        schema=disclosure.MEMBERS_SCHEMA,
+        orient="row",
+    )
+    with pytest.raises(disclosure.AuditTooLarge, match="of I1"):
+        disclosure.withheld_frame(frame, 5)
