@@ -80,6 +80,39 @@ def _parser() -> argparse.ArgumentParser:
         help="final results: accepted submissions only (default: provisional, submitted + accepted)",
     )
 
+    publish = commands.add_parser(
+        "publish",
+        help="publish a period's results to the public (after the disclosure audit)",
+        description="Publish a period's final results to the public pages and open-data API. "
+        "Groups of fewer than K units, and groups whose totals would give away a smaller "
+        "group by difference, are withheld. Without a collection cycle the final results "
+        "are computed first; with submissions not yet accepted the period is refused.",
+    )
+    publish.add_argument("--period", required=True, metavar="P", help="the period, e.g. 2024")
+    publish.add_argument(
+        "--embargo-until",
+        metavar="DATE",
+        help="invisible to the public until this date (YYYY-MM-DD)",
+    )
+    publish.add_argument(
+        "--threshold",
+        metavar="K",
+        help="the fewest units a public group may have (default: the programme's, at least 3)",
+    )
+    publish.add_argument(
+        "--visibility",
+        choices=["named", "anonymised"],
+        help="how participants see each other (default: unchanged)",
+    )
+    publish.add_argument(
+        "--retract",
+        action="store_true",
+        help="take the period's publication off the public pages (needs --reason)",
+    )
+    publish.add_argument(
+        "--reason", metavar="TEXT", help="with --retract: why, shown to the public"
+    )
+
     export = commands.add_parser("export", help="export results or values")
     export.add_argument("what", choices=["results", "values", "costing", "targets"])
     export.add_argument(

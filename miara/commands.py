@@ -69,6 +69,7 @@ def run(args) -> int:
         "user": user,
         "token": token,
         "remind": remind,
+        "publish": publish,
     }[args.command]
     handler = PROCESS_COMMANDS.get((args.command, getattr(args, "kind", args.command)), handler)
     handler = PROCESS_COMMANDS.get((args.command, getattr(args, "what", args.command)), handler)
@@ -141,6 +142,81 @@ def compute(args) -> int:
         say(
             f"{result_set.period} ({result_set.status}, {basis}): {result_set.indicator_count} indicators, {result_set.row_count} unit results ({result_set.seconds:.1f} s)"
         )
+    return 0
+
+
+def publish(args) -> int:
+    """`miara publish --period P [--embargo-until DATE] [--threshold K] [--retract --reason T]`."""
+    from django.core.exceptions import PermissionDenied
+
+    from miara.accounts.scope import OPERATOR
+    from miara.publication.services import (
+        PublicationError,
+        publication_publish,
+        publication_retract,
+    )
+
+    try:
+        if args.retract:
+            if args.embargo_until or args.threshold or args.visibility:
+                print("miara publish --retract takes only --period and --reason", file=sys.stderr)
+                return 2
+            publication = publication_retract(
+                acting_user=OPERATOR, period=args.period, reason=args.reason, channel="cli"
+            )
+            say(f"{publication.period}: publication retracted; the public pages say so")
+            return 0
+        if args.reason:
+            print("--reason goes with --retract", file=sys.stderr)
+            return 2
+        done = publication_publish(
+            acting_user=OPERATOR,
+            period=args.period,
+            threshold=args.threshold,
+            embargo_until=args.embargo_until,
+            visibility=args.visibility,
+            channel="cli",
+        )
+    except (PublicationError, PermissionDenied) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    publication = done.publication
+    if done.computed is not None:
+        basis = (
+            "every submission accepted"
+            if done.computed.basis == "cycle"
+            else "from loaded values; the period has no collection cycle"
+        )
+        say(
+            f"{publication.period}: computed final results first "
+            f"(result set #{done.computed.pk}, {basis})"
+        )
+    if not done.created:
+        say(
+            f"{publication.period} is already published from result set #{publication.result_set_id} "
+            "with these settings; nothing changed"
+        )
+        return 0
+    summary = publication.audit_summary
+    when = (
+        f"public from {publication.embargo_until.isoformat()}"
+        if publication.embargo_until
+        else "public now"
+    )
+    previous = publication.previous
+    revision = ""
+    if previous is not None:
+        revision = (
+            " again"
+            if previous.result_set_id == publication.result_set_id
+            else f" as a revision of result set #{previous.result_set_id}"
+        )
+    say(
+        f"{publication.period}: published{revision} result set #{publication.result_set_id} "
+        f"({publication.result_set.status}), threshold {publication.threshold}, {when}; "
+        f"withheld {summary.get('threshold', 0)} groups below the threshold and "
+        f"{summary.get('differencing', 0)} to protect a smaller group"
+    )
     return 0
 
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("miara.improvement.urls")),
     path("", include("miara.practices.urls")),
     path("public/", include("miara.public.urls")),
+    path("", include("miara.publication.urls")),
     # The board's results section (analytics) answers under the board's own names.
     path(
         "",

@@ -6,7 +6,7 @@ import polars as pl
 from django.db import connection
 
 from miara.accounts.scope import visible_unit_ids
-from miara.analytics.models import GroupStatistic, ResultSet
+from miara.analytics.models import ResultSet
 from miara.engine.periods import Period
 from miara.engine.stats import GROUP_SCHEMA, KEY, UNIT_SCHEMA
 from miara.lib import bulk, memo
@@ -173,57 +173,6 @@ def results_page(
         _RESULTS_SELECT + joins + ' ORDER BY i.code, s.period, r."group", u.code LIMIT %s OFFSET %s'
     )
     return bulk.fetch_frame(sql, [*params, limit, offset], RESULT_SCHEMA), total
-
-
-PUBLIC_AGGREGATE_SCHEMA = {c: GROUP_SCHEMA[c] for c in (*KEY, "n", "mean", "median", "q1", "q3")}
-# Quartiles of fewer units come too close to single values (methodology.md, Publication).
-PUBLIC_QUARTILES_FROM_N = 8
-
-
-def published_result_set(period: str) -> ResultSet | None:
-    """The newest result set of the period that was published (final or revised), if any."""
-    return (
-        ResultSet.objects.filter(
-            period=period, status__in=[ResultSet.Status.FINAL, ResultSet.Status.REVISED]
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-
-
-def public_aggregates_frame(
-    *,
-    result_set: ResultSet,
-    threshold: int,
-    indicators: list[str] | None = None,
-    groups: list[str] | None = None,
-) -> pl.DataFrame:
-    """The aggregates the public may see (methodology.md, "Publication and anonymity").
-
-    Only n, mean, median, and q1/q3 when n >= 8; groups of fewer than `threshold` units
-    are left out altogether. min, max, best and anything per unit never leave here.
-    """
-    queryset = GroupStatistic.objects.filter(result_set=result_set, n__gte=max(threshold, 1))
-    if indicators:
-        queryset = queryset.filter(indicator__code__in=indicators)
-    if groups:
-        queryset = queryset.filter(group__in=groups)
-    rows = queryset.order_by("indicator__code", "group").values_list(
-        "indicator__code", "group", "n", "mean", "median", "q1", "q3"
-    )
-    frame = pl.DataFrame(
-        [
-            (code, result_set.period, group, n, mean, median, q1, q3)
-            for code, group, n, mean, median, q1, q3 in rows
-        ],
-        schema=PUBLIC_AGGREGATE_SCHEMA,
-        orient="row",
-    )
-    few = pl.col("n") < PUBLIC_QUARTILES_FROM_N
-    return frame.with_columns(
-        pl.when(few).then(None).otherwise(pl.col("q1")).alias("q1"),
-        pl.when(few).then(None).otherwise(pl.col("q3")).alias("q3"),
-    )
 
 
 def iter_results(

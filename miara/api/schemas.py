@@ -456,19 +456,55 @@ class SubmissionReopenIn(Schema):
 # --- public ------------------------------------------------------------------------------
 
 
+class PublicLineageOut(Schema):
+    formula: str = Field(description="The indicator's formula")
+    variables: list[str] = Field(description="The codes the formula reads")
+    n: int | None = Field(None, description="Units behind the figures (omitted when withheld)")
+    result_set: int = Field(description="The published result set")
+    result_state: str = Field(description="final | revised")
+
+
 class PublicAggregateOut(Schema):
     indicator: str
     period: str
     group: str
-    n: int
-    mean: float | None
-    median: float | None
-    q1: float | None = Field(description="Only when n >= 8")
-    q3: float | None = Field(description="Only when n >= 8")
+    n: int | None = Field(None, description="Omitted when the group is withheld")
+    mean: float | None = None
+    median: float | None = None
+    q1: float | None = Field(None, description="Only when n >= 8")
+    q3: float | None = Field(None, description="Only when n >= 8")
+    withheld: str | None = Field(
+        None,
+        description="Why the group's figures are withheld: threshold (fewer than k units) "
+        "or differencing (withheld to protect a smaller group)",
+    )
+    withheld_note: str | None = Field(None, description="The reason in words")
+    lineage: PublicLineageOut
 
 
 class PublicAggregatesOut(Schema):
     period: str
     status: str = Field(description="final | revised")
     threshold: int = Field(description="Groups of fewer units are not published")
+    result_set: int | None = None
+    published_on: datetime | None = None
+    revised_on: datetime | None = Field(
+        None, description="When a revision replaced earlier figures"
+    )
+    previous_result_set: int | None = None
+    previous_published_on: datetime | None = None
     items: list[PublicAggregateOut]
+
+
+class PublicPeriodOut(Schema):
+    period: str
+    state: str = Field(description="published | retracted")
+    result_set: int
+    result_state: str = Field(description="final | revised")
+    threshold: int
+    published_on: datetime
+    revised_on: datetime | None = None
+    previous_result_set: int | None = None
+    previous_published_on: datetime | None = None
+    retracted_on: datetime | None = None
+    retraction_reason: str = ""

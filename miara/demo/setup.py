@@ -18,6 +18,7 @@ from pathlib import Path
 from miara import conf
 from miara.demo.offices import CZECH_UNIT
 from miara.demo.practices import demo_practices
+from miara.demo.publication import demo_publication
 
 DEMO_LOGINS = [
     # username, role, units (by position in the demo units, or a unit's code), password
@@ -210,6 +211,7 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
     if not Project.objects.exists():
         progress("Starting the demo office's improvement projects ...")
         demo_projects(units[0], owner="kierownik", team=["urzednik"])
+    demo_publication(progress)
     czech = CZECH_UNIT["code"]
     if Unit.objects.filter(code=czech).exists():
         if not Target.objects.filter(unit__code=czech).exists():

@@ -23,6 +23,7 @@ PATHS = {
     "/api/v1/submissions/{submission_id}/accept": {"post"},
     "/api/v1/submissions/{submission_id}/reopen": {"post"},
     "/api/v1/public/aggregates": {"get"},
+    "/api/v1/public/periods": {"get"},
     "/api/v1/targets": {"get", "post"},
     "/api/v1/projects": {"get", "post"},
     "/api/v1/projects/{project_id}": {"get", "put"},

@@ -3,23 +3,23 @@
 import pytest
 from django.test import Client
 
+from miara.accounts.scope import OPERATOR
 from miara.analytics.models import GroupStatistic, ResultSet
-from miara.units.models import Programme
+from miara.analytics.services import compute
+from miara.publication.services import publication_publish
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/public/aggregates"
-PUBLIC_FIELDS = {"indicator", "period", "group", "n", "mean", "median", "q1", "q3"}
+PUBLIC_FIELDS = {"indicator", "period", "group", "n", "mean", "median", "q1", "q3", "lineage"}
+WITHHELD_FIELDS = {"indicator", "period", "group", "withheld", "withheld_note", "lineage"}
 
 
-def publish(period="2024", status=ResultSet.Status.FINAL):
-    ResultSet.objects.filter(period=period, is_current=True).update(status=status)
-
-
-def threshold(k):
-    programme = Programme.current()
-    programme.public_threshold = k
-    programme.save()
+def publish(period="2024", status=ResultSet.Status.FINAL, k=3):
+    if status == ResultSet.Status.REVISED:
+        publication_publish(acting_user=OPERATOR, period=period, threshold=k)
+        compute(periods=[period], kind="final")
+    publication_publish(acting_user=OPERATOR, period=period, threshold=k)
 
 
 def test_it_answers_404_for_an_unpublished_period(programme):
@@ -31,7 +31,6 @@ def test_it_answers_404_for_an_unpublished_period(programme):
 @pytest.mark.parametrize("status", [ResultSet.Status.FINAL, ResultSet.Status.REVISED])
 def test_it_shows_aggregates_of_a_published_period_without_authentication(programme, status):
     publish(status=status)
-    threshold(3)
     response = Client().get(URL + "?period=2024&indicator=RECYCLING_RATE&group=all")
     assert response.status_code == 200
     body = response.json()
@@ -48,30 +47,33 @@ def test_it_shows_aggregates_of_a_published_period_without_authentication(progra
 
 def test_it_never_shows_a_group_below_the_threshold(programme):
     publish()
-    threshold(3)
     rows = Client().get(URL + "?period=2024").json()["items"]
-    assert rows and all(r["n"] >= 3 for r in rows)
+    shown = [r for r in rows if "withheld" not in r]
+    assert shown and all(r["n"] >= 3 for r in shown)
     # CITIES (A1, B2) and LARGE (A1, B2) have two units: too few to publish.
-    assert {r["group"] for r in rows} == {"all"}
+    assert {r["group"] for r in shown} == {"all"}
+    withheld = [r for r in rows if "withheld" in r]
+    assert {r["group"] for r in withheld} == {"CITIES", "LARGE"}
+    assert all(set(r) == WITHHELD_FIELDS and r["withheld"] == "threshold" for r in withheld)
     assert GroupStatistic.objects.filter(group="CITIES", n__lt=3).exists()
-    threshold(5)
-    assert Client().get(URL + "?period=2024").json()["items"] == []
+    publication_publish(acting_user=OPERATOR, period="2024", threshold=5)
+    rows = Client().get(URL + "?period=2024").json()["items"]
+    assert rows and all("n" not in r and r["withheld"] == "threshold" for r in rows)
 
 
 def test_it_never_shows_min_max_best_or_ranks(programme):
     publish()
-    threshold(1)
-    rows = Client().get(URL + "?period=2024").json()["items"]
+    rows = [r for r in Client().get(URL + "?period=2024").json()["items"] if "withheld" not in r]
     assert rows
     for row in rows:
         assert set(row) == PUBLIC_FIELDS
+        assert set(row["lineage"]) == {"formula", "variables", "n", "result_set", "result_state"}
 
 
 def test_it_shows_quartiles_only_from_eight_units(programme):
     publish()
-    threshold(1)
-    rows = Client().get(URL + "?period=2024").json()["items"]
-    assert all(r["n"] < 8 and r["q1"] is None and r["q3"] is None for r in rows)
+    rows = [r for r in Client().get(URL + "?period=2024").json()["items"] if "withheld" not in r]
+    assert rows and all(r["n"] < 8 and r["q1"] is None and r["q3"] is None for r in rows)
     stat = GroupStatistic.objects.filter(result_set__period="2024", group="all").first()
     GroupStatistic.objects.filter(pk=stat.pk).update(n=8)
     [row] = [
