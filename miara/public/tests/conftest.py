@@ -1,8 +1,7 @@
 """Fixtures of the public site's tests: the small programme with periods made public.
 
-`make_public(period)` is the one place these tests publish a period; it computes the
-period's final results, which is what publication.selectors reads as published today.
-When the publishing workflow lands, it becomes a call of its service.
+`make_public(period)` is the one place these tests publish a period: through the
+publishing service, as the operator (`miara publish`), so the differencing audit runs.
 """
 
 from __future__ import annotations
@@ -15,9 +14,17 @@ THRESHOLD = 3
 
 
 def make_public(period: str) -> None:
-    from miara.analytics.services import compute
+    from miara.accounts.scope import OPERATOR
+    from miara.publication.services import publication_publish
 
-    compute(periods=[period], kind="final")
+    publication_publish(acting_user=OPERATOR, period=period, threshold=THRESHOLD, channel="cli")
+
+
+def retract(period: str) -> None:
+    from miara.accounts.scope import OPERATOR
+    from miara.publication.services import publication_retract
+
+    publication_retract(acting_user=OPERATOR, period=period, reason="test", channel="cli")
 
 
 @pytest.fixture
