@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "miara.targets",
     "miara.improvement",
     "miara.publication",
+    "miara.assurance",
     "miara.web",
     "miara.api",
 ]
@@ -226,6 +227,9 @@ REPORTS_KEEP_DAYS = conf.env_int("MIARA_REPORTS_KEEP_DAYS", 30, minimum=1)
 # any reader sees them (miara.fileio.workbooks). The command line has its own limits.
 UPLOAD_MAX_ROWS = conf.env_int("MIARA_UPLOAD_MAX_ROWS", 10_000, minimum=1)
 UPLOAD_MAX_UNCOMPRESSED_MB = conf.env_int("MIARA_UPLOAD_MAX_UNCOMPRESSED_MB", 50, minimum=1)
+# Evidence attached to audits and findings (miara.assurance.attachments): the largest file
+# accepted, in megabytes; files are kept under var/assurance/.
+ATTACHMENT_MAX_MB = conf.env_int("MIARA_ATTACHMENT_MAX_MB", 10, minimum=1)
 
 # E-mail (password resets, invitations, reminders): printed on the console unless an SMTP
 # server is named; MIARA_EMAIL_BACKEND overrides the choice (tests, other transports).
