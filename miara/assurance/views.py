@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from miara.accounts.models import User
@@ -32,7 +33,7 @@ from miara.assurance.forms import (
 )
 from miara.assurance.models import Audit, ChecklistAnswer, Finding, Risk
 
-NOT_FOUND = "There is no such record."
+NOT_FOUND = gettext_lazy("There is no such record.")
 
 
 def _unit_people(unit) -> list[User]:
@@ -52,7 +53,7 @@ def _get(finder, request, **ids):
     try:
         return finder(acting_user=request.user, **ids)
     except services.AssuranceNotFound:
-        raise Http404(_(NOT_FOUND)) from None
+        raise Http404(NOT_FOUND) from None
 
 
 def _reader_unit(request, code: str):
@@ -344,7 +345,7 @@ def attachment_download(request, attachment_id: int):
     try:
         handle = attachments.path_of(found.stored_as).open("rb")
     except FileNotFoundError:
-        raise Http404(_(NOT_FOUND)) from None
+        raise Http404(NOT_FOUND) from None
     response = FileResponse(
         handle, as_attachment=True, filename=found.name, content_type=found.content_type
     )
