@@ -359,3 +359,30 @@ def test_overdue_findings_are_those_waiting_past_their_deadline(finding, mike):
     assert list(selectors.overdue_findings(user=mike, on=on)) == [finding]
     assert list(selectors.overdue_findings(user=mike, on=D(2025, 6, 30))) == []
     assert finding_for(acting_user=mike, finding_id=finding.pk) == finding
+
+
+def test_owners_of_findings_past_or_near_their_deadline_are_reminded_once_each(
+    finding, audit, bob, mike, alice
+):
+    from django.core import mail
+
+    from miara.assurance.reminders import finding_reminders_send
+
+    mike.email = "mike@example.org"
+    mike.save()
+    finding_create(
+        acting_user=bob,
+        audit_id=audit.pk,
+        data=finding_data(title="Far away", deadline=D(2030, 1, 1)),
+    )
+    with pytest.raises(PermissionDenied):
+        finding_reminders_send(acting_user=bob, on=D(2025, 7, 1))
+    sent = finding_reminders_send(
+        acting_user=alice, on=D(2025, 7, 1), base_url="https://m.example/"
+    )
+    assert sent == 1 and len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert f"https://m.example/findings/{finding.pk}/" in body and "overdue 2025-06-30" in body
+    assert "Far away" not in body
+    entry = AuditEntry.objects.get(action="assurance.remind")
+    assert entry.details["findings"] == [finding.pk]
