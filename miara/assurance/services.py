@@ -412,7 +412,11 @@ def audit_update(
     _manager_only(acting_user, unit)
     checked = _audit_checked(data, unit)
     with transaction.atomic():
-        audit = Audit.objects.select_for_update().select_related("plan__unit").get(pk=audit.pk)
+        audit = (
+            Audit.objects.select_for_update(of=("self",))
+            .select_related("plan__unit")
+            .get(pk=audit.pk)
+        )
         _check_version(audit, version)
         m2m = {name: checked.pop(name) for name in M2M_AUDIT}
         for name, value in checked.items():
@@ -462,7 +466,11 @@ def audit_state_set(
         raise PermissionDenied(_("Only the managers and the lead auditor move an audit."))
     state = _choice(state, Audit.State, "state")
     with transaction.atomic():
-        audit = Audit.objects.select_for_update().select_related("plan__unit").get(pk=audit.pk)
+        audit = (
+            Audit.objects.select_for_update(of=("self",))
+            .select_related("plan__unit")
+            .get(pk=audit.pk)
+        )
         _check_version(audit, version)
         if audit.state == state:
             return audit
@@ -533,7 +541,15 @@ def answer_set(
     answer = _choice(answer, ChecklistAnswer.Answer, "answer")
     note = _text(note, "note", limit=4000)
     with transaction.atomic():
-        row = ChecklistAnswer.objects.select_for_update().filter(audit=audit, item=item).first()
+        # The audit's row is the lock: two first answers to one item never race into the
+        # unique constraint, and closing waits for answers being written.
+        audit = (
+            Audit.objects.select_for_update(of=("self",))
+            .select_related("plan__unit")
+            .get(pk=audit.pk)
+        )
+        _open_for_work(audit)
+        row = ChecklistAnswer.objects.filter(audit=audit, item=item).first()
         if row is None:
             row = ChecklistAnswer.objects.create(
                 audit=audit,
@@ -763,7 +779,9 @@ def finding_update(
                 )
     with transaction.atomic():
         finding = (
-            Finding.objects.select_for_update().select_related("unit", "owner").get(pk=finding.pk)
+            Finding.objects.select_for_update(of=("self",))
+            .select_related("unit", "owner")
+            .get(pk=finding.pk)
         )
         _check_version(finding, version)
         if finding.state in (Finding.State.CLOSED, Finding.State.REJECTED):
@@ -849,7 +867,9 @@ def finding_state_set(
         )
     with transaction.atomic():
         finding = (
-            Finding.objects.select_for_update().select_related("unit", "owner").get(pk=finding.pk)
+            Finding.objects.select_for_update(of=("self",))
+            .select_related("unit", "owner")
+            .get(pk=finding.pk)
         )
         _check_version(finding, version)
         if finding.state == state:
@@ -1052,7 +1072,11 @@ def risk_update(
     _manager_only(acting_user, risk.unit)
     checked = _risk_checked(data, risk.unit)
     with transaction.atomic():
-        risk = Risk.objects.select_for_update().select_related("unit", "owner").get(pk=risk.pk)
+        risk = (
+            Risk.objects.select_for_update(of=("self",))
+            .select_related("unit", "owner")
+            .get(pk=risk.pk)
+        )
         _check_version(risk, version)
         m2m = {name: checked.pop(name) for name in M2M_RISK}
         for name, value in checked.items():

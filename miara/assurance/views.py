@@ -244,6 +244,7 @@ def _audit_page(request, audit: Audit, *, status=200):
         "open_count": len(open_items),
         "findings": findings,
         "attachment_form": AttachmentForm(),
+        "reader": services.may_read_records(request.user, audit.plan.unit),
     }
     return render(request, "assurance/audit.html", context, status=status)
 
@@ -440,6 +441,7 @@ def finding_page(request, finding_id: int):
         "next_states": next_states if works else [],
         "overdue": selectors.is_overdue(finding),
         "attachment_form": AttachmentForm() if works else None,
+        "reader": services.may_read_records(request.user, finding.unit),
     }
     return render(request, "assurance/finding.html", context)
 
