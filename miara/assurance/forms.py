@@ -159,7 +159,9 @@ class FindingForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args, audit: Audit, people=(), **kwargs):
+    def __init__(self, *args, audit: Audit, people=(), own_people=True, **kwargs):
+        """`own_people`: whether the user is one of the office's people; an auditor from
+        the programme is not shown the office's improvement projects to link."""
         super().__init__(*args, **kwargs)
         unit = audit.plan.unit
         self.fields["owner"].choices = [("", _("nobody yet")), *_people(people)]
@@ -168,6 +170,8 @@ class FindingForm(forms.Form):
         ]
         self.fields["item"].choices = [("", _("none")), *items]
         projects = apps.get_model("improvement", "Project").objects.filter(unit=unit)
+        if not own_people:
+            projects = projects.none()
         self.fields["project"].choices = [("", _("none"))] + [
             (str(p.pk), p.title) for p in projects.order_by("title")
         ]

@@ -367,7 +367,12 @@ def finding_create_view(request, audit_id: int):
     unit = audit.plan.unit
     status = 200
     if request.method == "POST":
-        form = FindingForm(request.POST, audit=audit, people=_unit_people(unit))
+        form = FindingForm(
+            request.POST,
+            audit=audit,
+            people=_unit_people(unit),
+            own_people=services.may_read_records(request.user, unit),
+        )
         if form.is_valid():
             try:
                 finding = services.finding_create(
@@ -381,7 +386,12 @@ def finding_create_view(request, audit_id: int):
         status = 422
     else:
         initial = {"item": request.GET.get("item", "")}
-        form = FindingForm(initial=initial, audit=audit, people=_unit_people(unit))
+        form = FindingForm(
+            initial=initial,
+            audit=audit,
+            people=_unit_people(unit),
+            own_people=services.may_read_records(request.user, unit),
+        )
     context = {"form": form, "unit": unit, "audit": audit, "finding": None}
     return render(request, "assurance/finding_form.html", context, status=status)
 
@@ -394,7 +404,12 @@ def finding_edit_view(request, finding_id: int):
     audit, unit = finding.audit, finding.unit
     status = 200
     if request.method == "POST":
-        form = FindingForm(request.POST, audit=audit, people=_unit_people(unit))
+        form = FindingForm(
+            request.POST,
+            audit=audit,
+            people=_unit_people(unit),
+            own_people=services.may_read_records(request.user, unit),
+        )
         if form.is_valid():
             try:
                 services.finding_update(
@@ -416,7 +431,10 @@ def finding_edit_view(request, finding_id: int):
             status = 422
     else:
         form = FindingForm(
-            initial=FindingForm.initial_for(finding), audit=audit, people=_unit_people(unit)
+            initial=FindingForm.initial_for(finding),
+            audit=audit,
+            people=_unit_people(unit),
+            own_people=services.may_read_records(request.user, unit),
         )
     context = {"form": form, "unit": unit, "audit": audit, "finding": finding}
     return render(request, "assurance/finding_form.html", context, status=status)
