@@ -146,9 +146,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--output", required=True, type=Path)
 
     remind = commands.add_parser(
-        "remind", help="e-mail the owners of project tasks that are due soon or overdue"
+        "remind",
+        help="e-mail the owners of project tasks or audit findings that are due soon or overdue",
     )
-    remind.add_argument("what", choices=["tasks"])
+    remind.add_argument("what", choices=["tasks", "findings"])
     remind.add_argument(
         "--within-days", type=int, default=7, metavar="N", help="due within N days (default 7)"
     )

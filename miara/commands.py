@@ -78,10 +78,18 @@ def run(args) -> int:
 
 def remind(args) -> int:
     """`miara remind tasks`: e-mail every owner of a project task not done that is overdue
-    or due within --within-days (through Django's mail back end; the console by default)."""
+    or due within --within-days (through Django's mail back end; the console by default);
+    `miara remind findings`: the same for the owners of audit findings."""
     from miara.accounts.scope import OPERATOR
+    from miara.assurance.reminders import finding_reminders_send
     from miara.improvement.reminders import task_reminders_send
 
+    if args.what == "findings":
+        sent = finding_reminders_send(
+            acting_user=OPERATOR, within_days=args.within_days, base_url=args.base_url
+        )
+        say(f"{sent} reminder(s) of audit findings sent")
+        return 0
     sent = task_reminders_send(
         acting_user=OPERATOR, within_days=args.within_days, base_url=args.base_url
     )

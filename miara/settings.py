@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "miara.improvement",
     "miara.publication",
     "miara.practices",
+    "miara.assurance",
     "miara.public",
     "miara.web",
     "miara.api",
@@ -244,6 +245,9 @@ UPLOAD_MAX_UNCOMPRESSED_MB = conf.env_int("MIARA_UPLOAD_MAX_UNCOMPRESSED_MB", 50
 # A good practice's attachment (practices/attachments.py); its public pages carry the
 # public site's licence (MIARA_PUBLIC_LICENCE).
 PRACTICE_ATTACHMENT_MAX_MB = conf.env_int("MIARA_PRACTICE_ATTACHMENT_MAX_MB", 10, minimum=1)
+# Evidence attached to audits and findings (miara.assurance.attachments): the largest file
+# accepted, in megabytes; files are kept under var/assurance/.
+ATTACHMENT_MAX_MB = conf.env_int("MIARA_ATTACHMENT_MAX_MB", 10, minimum=1)
 
 # E-mail (password resets, invitations, reminders): printed on the console unless an SMTP
 # server is named; MIARA_EMAIL_BACKEND overrides the choice (tests, other transports).

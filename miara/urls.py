@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("miara.practices.urls")),
     path("public/", include("miara.public.urls")),
     path("", include("miara.publication.urls")),
+    path("", include("miara.assurance.urls")),
     # The board's results section (analytics) answers under the board's own names.
     path(
         "",

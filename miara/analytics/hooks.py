@@ -131,3 +131,40 @@ def unit_practices(*, user, unit) -> UnitPractices:
         if answer is not None:
             return answer
     return NO_PRACTICES
+
+
+# Asked with user=, unit=, indicator=: answered with the unit's audit findings that touch
+# the indicator and that the user may read, [FindingLink, ...].
+indicator_findings_asked = Signal()
+# Asked with user=, unit=, process=: answered with the findings that touch the process
+# (the process page lives in processes, beside assurance in one layer, so both meet here).
+process_findings_asked = Signal()
+
+
+@dataclass(frozen=True)
+class FindingLink:
+    """A finding as an indicator or process page lists it: its title, its severity and
+    state in words, whether it is overdue, its page."""
+
+    title: str
+    severity: str
+    state: str
+    url: str
+    overdue: bool = False
+
+
+def _findings(signal, **asked) -> list[FindingLink]:
+    for _receiver, answer in signal.send(sender=None, **asked):
+        if answer:
+            return answer
+    return []
+
+
+def indicator_findings(*, user, unit, indicator) -> list[FindingLink]:
+    """The unit's findings about the indicator that the user may read."""
+    return _findings(indicator_findings_asked, user=user, unit=unit, indicator=indicator)
+
+
+def process_findings(*, user, unit, process) -> list[FindingLink]:
+    """The unit's findings about the process that the user may read."""
+    return _findings(process_findings_asked, user=user, unit=unit, process=process)

@@ -17,6 +17,7 @@ from ninja import NinjaAPI, Router
 from ninja.errors import ValidationError
 
 from miara.api import (
+    assurance,
     catalogue,
     computations,
     cycles,
@@ -99,6 +100,7 @@ api.add_router("/projects", projects.router)
 api.add_router("/practices", practices.router)
 api.add_router("", computations.router)  # /result-sets and /jobs/{id}
 api.add_router("", processes.router)  # /processes and /costing
+api.add_router("", assurance.router)  # /audits, /findings and /risks
 
 
 # Added last so that it only catches addresses no endpoint has: a typo in a script gets

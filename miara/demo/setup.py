@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from miara import conf
+from miara.demo.assurance import demo_czech_assurance
 from miara.demo.offices import CZECH_UNIT
 from miara.demo.practices import demo_practices
 from miara.demo.publication import demo_publication
@@ -220,6 +221,7 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
         if not Project.objects.filter(unit__code=czech).exists():
             progress("Starting the Czech office's improvement projects ...")
             demo_czech_projects(czech, owner="tajemnik", team=["kvalita"])
+        demo_czech_assurance(czech)
     demo_practices(units[0], czech_code=czech)
     return logins
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from miara.accounts.scope import access_unit
 from miara.analytics import charts
+from miara.analytics.hooks import process_findings
 from miara.fileio import FileProblem
 from miara.fileio.formulas import xlsx_inert
 from miara.presentation.downloads import XLSX, csv_response, file_response
@@ -229,5 +230,6 @@ def process_page(request, code: str, process: str):
         "criteria": criteria,
         "variables": variables,
         "operational_rows": rows,
+        "findings": process_findings(user=request.user, unit=unit, process=found),
     }
     return render(request, "processes/process.html", context)

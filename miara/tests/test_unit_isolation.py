@@ -117,7 +117,51 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
         title=SECRET_COMMENT,
         due_date=datetime.date(2024, 6, 1),
     )
+    # B2's audit (with an answered item and its evidence), finding and risk: named after
+    # the secret.
+    from miara.assurance import services as assurance
+
+    audit = assurance.audit_create(
+        acting_user=OPERATOR,
+        unit_code="B2",
+        year=2024,
+        data=assurance.AuditData(
+            title=SECRET_COMMENT,
+            start_date=datetime.date(2024, 1, 1),
+            end_date=datetime.date(2024, 1, 2),
+            templates=["QUALITY"],
+        ),
+    )
+    item = assurance.checklist_items(audit).first()
+    answer = assurance.answer_set(
+        acting_user=OPERATOR,
+        audit_id=audit.pk,
+        item_id=item.pk,
+        answer="partly",
+        note=SECRET_COMMENT,
+    )
+    attachment = assurance.attachment_add(
+        acting_user=OPERATOR,
+        audit_id=audit.pk,
+        name="Beta.pdf",
+        data=b"%PDF-1.4\n" + SECRET_COMMENT.encode() + b"\n%%EOF\n",
+        answer_id=answer.pk,
+    )
+    finding = assurance.finding_create(
+        acting_user=OPERATOR,
+        audit_id=audit.pk,
+        data=assurance.FindingData(title=SECRET_COMMENT, severity="major"),
+    )
+    risk = assurance.risk_create(
+        acting_user=OPERATOR, unit_code="B2", data=assurance.RiskData(SECRET_COMMENT, 3, 3)
+    )
     return {
+        "audit_id": audit.pk,
+        "item_id": item.pk,
+        "item": item.code,
+        "attachment_id": attachment.pk,
+        "finding_id": finding.pk,
+        "risk_id": risk.pk,
         "code": "B2",
         "unit_code": "B2",
         "cycle_id": cycle.pk,
@@ -184,6 +228,12 @@ def assert_b2_unchanged(before: dict) -> None:
     assert Submission.objects.get(pk=before["submission_id"]).state == "draft"
     assert not ReviewNote.objects.exists() and not SubmissionEvent.objects.exists()
     assert ApiToken.objects.filter(pk=before["token_id"]).exists()
+    from miara.assurance.models import Audit, ChecklistAnswer, Finding, Risk
+
+    assert Audit.objects.get(pk=before["audit_id"]).version == 1
+    assert ChecklistAnswer.objects.get(audit_id=before["audit_id"]).version == 1
+    assert Finding.objects.get(pk=before["finding_id"]).version == 1
+    assert Risk.objects.get(pk=before["risk_id"]).version == 1
 
 
 def snapshot(world) -> dict:
@@ -236,6 +286,16 @@ def test_bob_cannot_reach_b2_through_any_page(world, bob):
     assert STATUSES[f"GET /reports/jobs/{job}/download/"] == 404
     assert STATUSES[f"GET /accounts/users/{world['user_id']}/"] == 404
     assert STATUSES[f"POST /accounts/users/{world['user_id']}/deactivate/"] == 404
+    for path in (
+        f"/audits/{world['audit_id']}/",
+        f"/evidence/{world['attachment_id']}/",
+        f"/findings/{world['finding_id']}/",
+        f"/risks/{world['risk_id']}/",
+        "/units/B2/audits/",
+        "/units/B2/findings/",
+        "/units/B2/risks/",
+    ):
+        assert STATUSES[f"GET {path}"] == 404, path
     # Indicator pages take the indicator's code in the path, so `code=B2` above only met a
     # 404: open each indicator's page and CSVs, from B2 (refused) and from bob's own unit.
     from miara.catalogue.models import Indicator

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from miara.accounts.scope import access_unit
 from miara.analytics import charts, indicator_html, scorecard_html
 from miara.analytics.benchmark import ALL_UNITS, ROW_FIGURES, unit_peer_groups
-from miara.analytics.hooks import indicator_projects, indicator_target
+from miara.analytics.hooks import indicator_findings, indicator_projects, indicator_target
 from miara.analytics.indicator_detail import default_unit, indicator_detail, indicator_groups
 from miara.analytics.peers import others_named
 from miara.analytics.requests import requested_period
@@ -350,6 +350,9 @@ def indicator_page(request, code: str):
         "final_target": final_target,
         "projects": (
             indicator_projects(user=request.user, unit=unit, indicator=indicator) if unit else []
+        ),
+        "findings": (
+            indicator_findings(user=request.user, unit=unit, indicator=indicator) if unit else []
         ),
         "periods": periods,
         "period": period,

@@ -35,6 +35,16 @@ PATHS = {
     "/api/v1/processes": {"get"},
     "/api/v1/costing": {"get", "post"},
     "/api/v1/costing/allocation": {"post"},
+    "/api/v1/audits": {"get", "post"},
+    "/api/v1/audits/{audit_id}": {"get"},
+    "/api/v1/audits/{audit_id}/state": {"post"},
+    "/api/v1/audits/{audit_id}/checklist/{item}": {"put"},
+    "/api/v1/audits/{audit_id}/findings": {"post"},
+    "/api/v1/findings": {"get"},
+    "/api/v1/findings/{finding_id}": {"get", "put"},
+    "/api/v1/findings/{finding_id}/state": {"post"},
+    "/api/v1/risks": {"get", "post"},
+    "/api/v1/risks/{risk_id}": {"get", "put"},
 }
 
 
