@@ -11,8 +11,10 @@ import pytest
 
 from miara.analytics.benchmark import current_result_set
 from miara.analytics.context import median_intervals
+from miara.analytics.selectors import results_frame
 from miara.analytics.services import compute
 from miara.catalogue.models import Indicator
+from miara.collection.selectors import values_frame
 from miara.collection.services import values_load
 from miara.engine.context import bootstrap_median_interval
 from miara.testing.urls import url_with_query
@@ -60,9 +62,6 @@ def page_url(code="RECYCLING_RATE", view="analytics:indicator_context", **params
 
 def independent_fit(indicator="RECYCLING_RATE", variables=("POPULATION",)):
     """Stored indicator values of the group `all` and stored variables, fitted with numpy."""
-    from miara.analytics.selectors import results_frame
-    from miara.collection.selectors import values_frame
-
     values = results_frame(periods=["2024"], groups=["all"], indicators=[indicator])
     context = values_frame(periods=["2024"], variables=list(variables)).pivot(
         on="variable", index="unit", values="value"
@@ -168,8 +167,6 @@ class TestMedianInterval:
         result_set = current_result_set("2024")
         intervals = median_intervals(result_set, "all")
         rate = Indicator.objects.get(code="RECYCLING_RATE")
-        from miara.analytics.selectors import results_frame
-
         values = results_frame(periods=["2024"], groups=["all"], indicators=["RECYCLING_RATE"])
         one = bootstrap_median_interval(values["value"].to_list())
         assert intervals[rate.pk] == (one.low, one.high)
@@ -183,4 +180,23 @@ class TestMedianInterval:
         page = client.get(url_with_query("analytics:indicator", "RECYCLING_RATE")).content.decode()
         assert 'data-stat="median-interval"' in page
         card = client.get(url_with_query("analytics:benchmark", "A1")).content.decode()
-        assert "median-interval" in card
+        row = re.search(r'<tr[^>]*data-indicator="RECYCLING_RATE".*?</tr>', card, re.S)
+        assert row, "no scorecard row of RECYCLING_RATE"
+        values = results_frame(periods=["2024"], groups=["all"], indicators=["RECYCLING_RATE"])
+        one = bootstrap_median_interval(values["value"].to_list())
+        shown = f"90 % interval {one.low:,.1f} – {one.high:,.1f}"
+        assert shown in row.group(0)
+        assert shown in page
+
+    def test_no_interval_of_a_context_figure_for_a_participant_of_an_anonymised_programme(
+        self, client, alice, bob, programme
+    ):
+        # The bounds of a small group's interval are often single units' values (here the
+        # largest population): a participant who may not see them must not get them.
+        for user, shown in ((bob, False), (alice, True)):
+            client.force_login(user)
+            page = client.get(url_with_query("analytics:indicator", "POP", unit="A1")).content
+            assert (b'data-stat="median-interval"' in page) is shown
+            card = client.get(url_with_query("analytics:benchmark", "A1")).content.decode()
+            row = re.search(r'<tr[^>]*data-indicator="POP".*?</tr>', card, re.S).group(0)
+            assert ("median-interval" in row) is shown
