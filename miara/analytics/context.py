@@ -23,9 +23,10 @@ import polars as pl
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from miara.accounts.scope import visible_unit_ids
 from miara.analytics.benchmark import current_result_set
 from miara.analytics.indicator_detail import UnitLabel, group_rows, unit_labeller
-from miara.analytics.models import GroupStatistic
+from miara.analytics.models import GroupStatistic, UnitResult
 from miara.analytics.selectors import result_set_key
 from miara.analytics.similar import structural_variables
 from miara.catalogue.models import Indicator, Variable
@@ -209,6 +210,22 @@ def context_comparison(
         mine=next((r for r in rows if r.highlight), None),
         sees_all=sees_all,
         in_group=unit is not None and any(r[0] == unit.pk for r in ids.values()),
+    )
+
+
+def reader_in_group(user, indicator: Indicator, period: str, group: str) -> bool:
+    """Whether `user` may see the fit of `group`: every group for all-seeing roles; for a
+    participant only a group one of their units has a value in (as the indicator page's
+    choice of groups), so that the size of other groups is not told either."""
+    visible = visible_unit_ids(user)
+    if visible is None:
+        return True
+    result_set = current_result_set(period)
+    return (
+        result_set is not None
+        and UnitResult.objects.filter(
+            result_set=result_set, indicator=indicator, group=group, unit_id__in=visible
+        ).exists()
     )
 
 

@@ -19,6 +19,7 @@ from ninja.errors import ValidationError
 from miara.api import (
     catalogue,
     computations,
+    context,
     cycles,
     processes,
     projects,
@@ -89,6 +90,7 @@ api = MiaraAPI(
 api.add_router("/catalogue", catalogue.router)
 api.add_router("/units", units.router)
 api.add_router("/results", results.router)
+api.add_router("/context", context.router)
 api.add_router("/values", values.router)
 api.add_router("/cycles", cycles.router)
 api.add_router("/submissions", submissions.router)
