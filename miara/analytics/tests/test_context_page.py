@@ -200,3 +200,30 @@ class TestMedianInterval:
             card = client.get(url_with_query("analytics:benchmark", "A1")).content.decode()
             row = re.search(r'<tr[^>]*data-indicator="POP".*?</tr>', card, re.S).group(0)
             assert ("median-interval" in row) is shown
+
+
+class TestCompareInterval:
+    def url(self, **params):
+        return url_with_query(
+            "analytics:compare", unit="A1", indicators="RECYCLING_RATE,POP", **params
+        )
+
+    def test_a_stored_group_has_its_interval_beside_the_median(self, client, bob, programme):
+        client.force_login(bob)
+        rows = client.get(self.url(peers="CITIES")).context["comparison"].rows
+        stored = results_frame(periods=["2024"], groups=["CITIES"], indicators=["RECYCLING_RATE"])
+        one = bootstrap_median_interval(stored["value"].to_list())
+        assert rows[0].interval == (one.low, one.high)
+        # A context figure: a participant of an anonymised programme gets no bounds.
+        assert rows[1].indicator.code == "POP" and rows[1].interval is None
+
+    def test_similar_units_get_it_only_for_those_who_see_them_named(
+        self, client, alice, bob, programme
+    ):
+        client.force_login(alice)
+        rows = client.get(self.url(peers="similar", k="3")).context["comparison"].rows
+        assert rows[0].n == 4 and rows[0].interval is not None
+        assert rows[0].interval[0] <= rows[0].median <= rows[0].interval[1]
+        client.force_login(bob)
+        rows = client.get(self.url(peers="similar", k="3")).context["comparison"].rows
+        assert rows[0].interval is None
