@@ -111,7 +111,9 @@ def test_coalesce_supplies_a_fallback_for_a_value_outside_the_domain():
         ("sqrt(A, B)", "sqrt takes 1 argument, got 2"),
         ("LN(A)", "functions are written in lower case: ln"),
         ("Log10(A)", "codes are upper case"),
-        ("log(A)", "unknown function log"),
+        ("log(A)", "unknown function log: use ln \\(natural logarithm\\) or log10"),
+        ("LOG(A)", "unknown function LOG: use ln"),
+        ("pow(A, 2)", "unknown function pow: use \\^ for powers"),
     ],
 )
 def test_misuse_is_named_when_parsing(text, message):
