@@ -112,7 +112,7 @@ class TestCoordinator:
         assert page.count('data-col="expected"') == 10
         assert "The fitted line" in page
         assert response.context["mine"].label.code == "A1"
-        assert re.search(r'data-stat="against">.*(better|worse) than expected', page, re.S)
+        assert re.search(r'data-stat="against"[^>]*>.*(better|worse) than expected', page, re.S)
 
     def test_too_few_units_say_so(self, client, alice, programme):
         client.force_login(alice)
