@@ -114,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     export = commands.add_parser("export", help="export results or values")
-    export.add_argument("what", choices=["results", "values", "costing", "targets"])
+    export.add_argument("what", choices=["results", "values", "costing", "targets", "context"])
     export.add_argument(
         "--unit",
         action="append",
@@ -126,6 +126,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--indicator", action="append", metavar="CODE")
     export.add_argument("--period", action="append", metavar="P")
     export.add_argument("--group", action="append", metavar="CODE")
+    export.add_argument(
+        "--variable",
+        action="append",
+        metavar="CODE",
+        help="context: a context variable of the fit (repeatable; default POPULATION)",
+    )
 
     report = commands.add_parser(
         "report", help="write benchmark reports: one unit's PDF or workbook, or every unit's"

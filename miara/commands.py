@@ -581,6 +581,75 @@ def export_costing(args) -> int:
     return 0
 
 
+def export_context(args) -> int:
+    """`miara export context`: one indicator's expected values given context variables
+    (methodology.md, "Context-fair comparison"), every unit of the group."""
+    import polars as pl
+
+    from miara.accounts.scope import OPERATOR
+    from miara.analytics.context import ContextChoiceError, context_choice, context_comparison
+    from miara.analytics.selectors import computed_periods
+    from miara.catalogue.models import Indicator, PeerGroup
+    from miara.fileio.writing import format_of, write_frame
+
+    if problem := _required(args, "indicator", "period"):
+        print(problem, file=sys.stderr)
+        return 2
+    if len(args.indicator) > 1 or len(args.period) > 1 or len(args.group or []) > 1:
+        print("miara export context takes one --indicator, --period and --group", file=sys.stderr)
+        return 2
+    period, group = args.period[0], (args.group or ["all"])[0]
+    indicator = Indicator.objects.filter(code=args.indicator[0]).first()
+    if indicator is None:
+        print(f"error: unknown indicator {args.indicator[0]}", file=sys.stderr)
+        return 1
+    if period not in computed_periods():
+        print(f"error: no computed results for period {period}", file=sys.stderr)
+        return 1
+    if group != "all" and not PeerGroup.objects.filter(code=group).exists():
+        print(f"error: unknown group {group}", file=sys.stderr)
+        return 1
+    try:
+        variables = context_choice(args.variable)
+    except ContextChoiceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    comparison = context_comparison(
+        user=OPERATOR,
+        indicator=indicator,
+        period=period,
+        group=group,
+        unit=None,
+        variables=variables,
+    )
+    fit = comparison.fit
+    if not fit.fitted:
+        print(
+            f"error: no fit: {fit.reason.replace('_', ' ')} "
+            f"({fit.n} units have every value; a fit on {len(variables)} variables needs {fit.needed})",
+            file=sys.stderr,
+        )
+        return 1
+    rows = sorted(comparison.rows, key=lambda r: r.label.code)
+    frame = pl.DataFrame(
+        {
+            "indicator": [indicator.code] * len(rows),
+            "period": [period] * len(rows),
+            "group": [group] * len(rows),
+            "n": [fit.n] * len(rows),
+            "r_squared": [fit.r_squared] * len(rows),
+            "unit": [r.label.code for r in rows],
+            "value": [r.value for r in rows],
+            "expected": [r.expected for r in rows],
+            "against_expectation": [r.against for r in rows],
+            **{v: [r.context[i] for r in rows] for i, v in enumerate(variables)},
+        }
+    )
+    write_frame(frame, args.output, format_of(args.output, args.format), sheet="context")
+    say(f"{args.output}: {frame.height} units, R² {fit.r_squared:.3f}")
+    return 0
+
+
 # --- targets: `load targets`, `export targets` (contracts.md, "Targets file and export") ---
 
 
@@ -648,4 +717,5 @@ PROCESS_COMMANDS = {
     ("export", "costing"): export_costing,
     ("load", "targets"): load_targets,
     ("export", "targets"): export_targets,
+    ("export", "context"): export_context,
 }

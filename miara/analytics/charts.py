@@ -433,3 +433,59 @@ def zscore_profile(rows: Sequence[dict], *, value_title: str, height_per_row: in
         alt.layer(zero, peers, unit, data=alt.Data(values=data)),
         height=max(60, height_per_row * variables),
     )
+
+
+def expected_scatter(points: Sequence[dict], *, value_title: str, expected_title: str) -> Spec:
+    """Each unit's value against its expected value (`analytics.context`), with the line
+    where the two are equal: a dot above the line has more than expected, below less.
+
+    `points`: `{"label": str, "value": float, "expected": float, "highlight": bool}`.
+    """
+    data = [
+        {
+            "label": p["label"],
+            "value": p["value"],
+            "expected": p["expected"],
+            "who": "unit" if p.get("highlight") else "peer",
+        }
+        for p in points
+    ]
+    ends = [v for p in data for v in (p["value"], p["expected"])]
+    line = [
+        {"expected": min(ends), "value": min(ends)},
+        {"expected": max(ends), "value": max(ends)},
+    ]
+    return _fill(_scatter_skeleton(value_title, expected_title), points=data, line=line)
+
+
+@functools.lru_cache(maxsize=128)
+def _scatter_skeleton(value_title: str, expected_title: str) -> Spec:
+    x = alt.X("expected:Q", title=expected_title, scale=alt.Scale(zero=False, nice=True))
+    y = alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False, nice=True))
+    tooltip = [
+        alt.Tooltip("label:N", title=""),
+        alt.Tooltip("expected:Q", title=expected_title),
+        alt.Tooltip("value:Q", title=value_title),
+    ]
+    equal = (
+        alt.Chart(_slot("line"))
+        .mark_line(color=MEDIAN, strokeDash=[5, 3], strokeWidth=2)
+        .encode(x=x, y=y)
+    )
+    base = alt.Chart(_slot("points"))
+    peers = (
+        base.transform_filter(alt.datum.who == "peer")
+        .mark_circle(size=55, opacity=0.7, color=OTHERS)
+        .encode(x="expected:Q", y="value:Q", tooltip=tooltip)
+    )
+    unit = (
+        base.transform_filter(alt.datum.who == "unit")
+        .mark_point(shape="diamond", size=220, filled=True, color=ACCENT, stroke="white")
+        .encode(x="expected:Q", y="value:Q", tooltip=tooltip)
+    )
+    label = (
+        base.transform_filter(alt.datum.who == "unit")
+        .mark_text(dy=-16, fontWeight="bold", color=ACCENT)
+        .encode(x="expected:Q", y="value:Q", text="label:N")
+    )
+    return _config(alt.layer(equal, peers, unit, label), height=260)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
 from miara.accounts.scope import can_see_unit, visible_unit_ids
+from miara.analytics.context import median_intervals
 from miara.analytics.models import GroupStatistic, SavedComparison, UnitResult
 from miara.analytics.peers import ShownUnit, may_pick_other_units, unit_presenter
 from miara.analytics.selectors import current_result_sets, results_frame
@@ -31,6 +32,7 @@ from miara.analytics.similar import (
     similarity_defaults,
 )
 from miara.catalogue.models import Indicator, PeerGroup
+from miara.engine.context import SMALL_GROUP, bootstrap_median_intervals
 from miara.lib.collation import sorted_by_name
 from miara.units.models import Unit
 
@@ -219,6 +221,8 @@ class ComparisonRow:
     median: float | None = None
     n: int | None = None
     cells: list[tuple[ComparedUnit, float | None]] = field(default_factory=list)
+    # (low, high): the 90 % bootstrap interval of a small reference group's median.
+    interval: tuple[float, float] | None = None
 
 
 @dataclass
@@ -246,11 +250,15 @@ def comparison_table(*, user, selection: Selection) -> Comparison:
         indicators=list(selection.indicators),
     )
     values = {(r["indicator"], r["unit"]): r["value"] for r in stored.iter_rows(named=True)}
-    medians, label = _reference(selection)
+    medians, label, intervals = _reference(selection)
     indicators = Indicator.objects.in_bulk(list(selection.indicators), field_name="code")
+    presenter = unit_presenter(user)
     rows = []
     for code in selection.indicators:
         median, n = medians.get(code, (None, None))
+        interval = intervals.get(code)
+        if interval is not None and not _interval_shown(presenter, selection, indicators[code]):
+            interval = None
         row_values = [values.get((code, unit)) for unit in codes]
         rows.append(
             ComparisonRow(
@@ -259,13 +267,28 @@ def comparison_table(*, user, selection: Selection) -> Comparison:
                 median=median,
                 n=n,
                 cells=list(zip(units, row_values, strict=True)),
+                interval=interval,
             )
         )
     return Comparison(selection=selection, units=units, rows=rows, reference_label=label)
 
 
-def _reference(selection: Selection) -> tuple[dict[str, tuple[float | None, int]], str]:
-    """Median and n per indicator of the reference group, and the group's name."""
+def _interval_shown(presenter, selection: Selection, indicator: Indicator) -> bool:
+    """Whether the median's interval may be shown: the bounds of a small group's interval
+    are often single units' values, so a participant of an anonymised programme gets it
+    only where they see the group's values one by one anyway — a stored group's
+    performance indicator (under pseudonyms on the indicator page), not a context figure,
+    nor a similar-units group, whose members must not be chained to those pseudonyms."""
+    if presenter.named:
+        return True
+    return selection.peers != SIMILAR and indicator.direction != "neutral"
+
+
+def _reference(
+    selection: Selection,
+) -> tuple[dict[str, tuple[float | None, int]], str, dict[str, tuple[float, float]]]:
+    """Median and n per indicator of the reference group, the group's name, and the 90 %
+    bootstrap interval of each median of fewer than SMALL_GROUP units."""
     if selection.peers == SIMILAR:
         choice = selection.similar or similarity_defaults()
         focus = Unit.objects.get(code=selection.focus)
@@ -278,24 +301,28 @@ def _reference(selection: Selection) -> tuple[dict[str, tuple[float | None, int]
         medians = {
             r["indicator"]: (r["median"], r["n"]) for r in stats.groups.iter_rows(named=True)
         }
+        small = bootstrap_median_intervals(stats.units.select("indicator", "value"), ["indicator"])
+        intervals = {code: (low, high) for code, _n, low, high in small.rows()}
         # Fewer than k units may have every variable: say how many there are.
         found = len(similar_codes(unit=focus, period=selection.period, choice=choice))
-        return medians, _("%(unit)s and its %(k)s similar units") % {
-            "unit": focus.name,
-            "k": found,
-        }
+        label = _("%(unit)s and its %(k)s similar units") % {"unit": focus.name, "k": found}
+        return medians, label, intervals
     group = selection.peers or ALL_UNITS
     result_sets = current_result_sets([selection.period])
     if not result_sets:
-        return {}, ""
-    stored = GroupStatistic.objects.filter(
-        result_set=result_sets[0], group=group, indicator__code__in=selection.indicators
-    ).values_list("indicator__code", "median", "n")
-    medians = {code: (median, n) for code, median, n in stored}
+        return {}, "", {}
+    stored = list(
+        GroupStatistic.objects.filter(
+            result_set=result_sets[0], group=group, indicator__code__in=selection.indicators
+        ).values_list("indicator__code", "median", "n", "indicator_id")
+    )
+    medians = {code: (median, n) for code, median, n, _id in stored}
+    by_id = median_intervals(result_sets[0], group)
+    intervals = {code: by_id[i] for code, _m, n, i in stored if n < SMALL_GROUP and i in by_id}
     if group == ALL_UNITS:
-        return medians, _("All units")
+        return medians, _("All units"), intervals
     entry = PeerGroup.objects.filter(code=group).first()
-    return medians, entry.label if entry else group
+    return medians, entry.label if entry else group, intervals
 
 
 def comparison_chart_rows(comparison: Comparison, row: ComparisonRow) -> list[dict]:

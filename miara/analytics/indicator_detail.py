@@ -128,6 +128,8 @@ class IndicatorDetail:
     histogram: tuple[dict, ...] | None = None
     unit_options: tuple[tuple[str, str], ...] = ()
     rows_key: str = ""
+    # The reader sees no other unit's figure of it (a context indicator, anonymised).
+    only_own: bool = False
 
     @property
     def table_rows(self) -> list[Member | None]:
@@ -430,6 +432,7 @@ def indicator_detail(
         if labeller.visible is None
         else (),
         rows_key=rows_key(result_set, indicator, group),
+        only_own=labeller.only_own,
     )
 
 

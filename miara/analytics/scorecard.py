@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString
 from miara.accounts.scope import require_unit_access
 from miara.analytics import minicharts
 from miara.analytics.benchmark import BenchmarkRow, benchmark_table, current_result_set
+from miara.analytics.context import median_intervals
 from miara.analytics.models import GroupStatistic
 from miara.analytics.peers import unit_presenter
 from miara.analytics.selectors import current_result_sets_up_to, results_frame
@@ -45,6 +46,8 @@ class ScorecardRow:
     strip: SafeString | str = ""
     sparkline: SafeString | str = ""
     trend: list[tuple[str, float | None]] = field(default_factory=list)
+    # (low, high) of the 90 % bootstrap interval of a small group's median (stored groups).
+    median_interval: tuple[float, float] | None = None
 
     @property
     def indicator(self):
@@ -116,11 +119,15 @@ def unit_scorecard(
         by_indicator[code][found_period] = {"value": value, "gap_to_median": gap}
     ranges = _group_ranges(period, group)
     small = [ind for ind, (n, _low, _high) in ranges.items() if n <= DOTS_UP_TO]
+    # The group `similar` is not stored: its median goes without an interval.
+    intervals = median_intervals(current_result_set(period), group) if ranges else {}
     if context_dots_hidden(user):
         # Anonymised: a participant sees no other unit's context figure, not even as an
-        # unnamed dot; the strip keeps the group's range, middle half and median.
+        # unnamed dot; the strip keeps the group's range, middle half and median. Nor the
+        # median's interval: in a small group its bounds are often single values.
         neutral = set(Indicator.objects.filter(direction="neutral").values_list("id", flat=True))
         small = [ind for ind in small if ind not in neutral]
+        intervals = {ind: pair for ind, pair in intervals.items() if ind not in neutral}
     peers = _group_values(period, group, small, exclude_unit=unit.pk)
 
     rows: list[ScorecardRow] = []
@@ -139,6 +146,7 @@ def unit_scorecard(
                 gap_to_median=current["gap_to_median"] if current else None,
                 trend=trend,
                 sparkline=minicharts.sparkline([v for _p, v in trend]),
+                median_interval=intervals.get(indicator.pk),
             )
             # With fewer than two units the "distribution" would be the unit itself.
             if n >= 2:

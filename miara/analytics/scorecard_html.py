@@ -139,6 +139,7 @@ class _Texts:
         self.not_ranked = escape(_("not ranked (context indicator)"))
         self.no_rank = escape(_("no rank: no other unit in the group has a value"))
         self.at_median = escape(_("at the median"))
+        self.interval = _("90 %% interval %(low)s – %(high)s")
         self.better = _("better")
         self.worse = _("worse")
         self.directions = {value: str(label) for value, label in Direction.choices}
@@ -238,6 +239,13 @@ def _row(row: ScorecardRow, texts: _Texts, *, query: str, note_area: bool) -> st
     else:
         strip = muted_dash
     cells.append(f'<td class="strip-cell" data-col="strip">{strip}</td>')
+    if row.median_interval is not None:
+        low, high = row.median_interval
+        median += (
+            '<span class="median-interval">'
+            + escape(texts.interval % {"low": fixed(low, d), "high": fixed(high, d)})
+            + "</span>"
+        )
     cells.append(f'<td class="num" data-col="median">{median}</td>')
     q1q3 = "—"
     if row.q1 is not None:

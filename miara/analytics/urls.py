@@ -1,6 +1,6 @@
 from django.urls import path
 
-from miara.analytics.views import compare, pages, similar
+from miara.analytics.views import compare, context, pages, similar
 
 app_name = "analytics"
 urlpatterns = [
@@ -8,6 +8,12 @@ urlpatterns = [
     path("units/<str:code>/benchmark.csv", pages.benchmark_csv, name="benchmark_csv"),
     path("indicators/<str:code>/", pages.indicator_page, name="indicator"),
     path("indicators/<str:code>.csv", pages.indicator_csv, name="indicator_csv"),
+    path("indicators/<str:code>/context/", context.indicator_context, name="indicator_context"),
+    path(
+        "indicators/<str:code>/context.csv",
+        context.indicator_context_csv,
+        name="indicator_context_csv",
+    ),
     path("units/<str:code>/similar/", similar.similar, name="similar"),
     path("units/<str:code>/similar.csv", similar.similar_csv, name="similar_csv"),
     path(

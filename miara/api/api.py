@@ -20,6 +20,7 @@ from miara.api import (
     assurance,
     catalogue,
     computations,
+    context,
     cycles,
     practices,
     processes,
@@ -91,6 +92,7 @@ api = MiaraAPI(
 api.add_router("/catalogue", catalogue.router)
 api.add_router("/units", units.router)
 api.add_router("/results", results.router)
+api.add_router("/context", context.router)
 api.add_router("/values", values.router)
 api.add_router("/cycles", cycles.router)
 api.add_router("/submissions", submissions.router)

@@ -18,6 +18,12 @@ from django.utils.translation import gettext as _
 from miara.accounts.scope import access_unit
 from miara.analytics import charts, indicator_html, scorecard_html
 from miara.analytics.benchmark import ALL_UNITS, ROW_FIGURES, unit_peer_groups
+from miara.analytics.context import (
+    ContextChoiceError,
+    context_choice,
+    context_comparison,
+    median_interval,
+)
 from miara.analytics.hooks import indicator_findings, indicator_projects, indicator_target
 from miara.analytics.indicator_detail import default_unit, indicator_detail, indicator_groups
 from miara.analytics.peers import others_named
@@ -335,6 +341,21 @@ def _unit_options(user, detail) -> SafeString:
     return mark_safe(html)
 
 
+def _expectation(user, indicator, period, group, unit):
+    """The unit's context-fair comparison on the default context variables (population),
+    for the indicator page's pointer to the full comparison; None without a unit or
+    without context variables in the catalogue."""
+    if unit is None:
+        return None
+    try:
+        variables = context_choice(None)
+    except ContextChoiceError:
+        return None
+    return context_comparison(
+        user=user, indicator=indicator, period=period, group=group, unit=unit, variables=variables
+    )
+
+
 @login_required
 def indicator_page(request, code: str):
     indicator, unit, periods, period, groups, group = _indicator_request(request, code)
@@ -366,6 +387,10 @@ def indicator_page(request, code: str):
         "unit_options": _unit_options(request.user, detail),
         "group_rows": indicator_html.group_rows(detail),
         "anonymised": not others_named(request.user),
+        # Not where the reader sees no other unit's figure: a small group's bounds are
+        # often single units' values.
+        "median_interval": None if detail.only_own else median_interval(period, group, indicator),
+        "expectation": _expectation(request.user, indicator, period, group, unit),
         "query": urlencode(
             {
                 k: v

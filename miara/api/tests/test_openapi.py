@@ -12,6 +12,7 @@ PATHS = {
     "/api/v1/catalogue/groups": {"get"},
     "/api/v1/units": {"get"},
     "/api/v1/results": {"get"},
+    "/api/v1/context": {"get"},
     "/api/v1/values": {"get", "post"},
     "/api/v1/values/history": {"get"},
     "/api/v1/cycles": {"get", "post"},

@@ -2,7 +2,16 @@
 
 A new ordinary function (missing when any argument is) needs an entry in `ARITY` and in
 `FUNCTIONS` (both implementations side by side), and a case in the strategy of
-`tests/test_formula_props.py` so that the two are shown to agree. `if`, `coalesce` and
+`tests/test_formula_props.py` so that the two are shown to agree.
+
+`ln`, `log10` and `sqrt` have a domain: outside it (`ln`, `log10` of a value <= 0, `sqrt` of
+a negative value) the result is missing with the reason `out_of_domain`, a data-quality
+issue like a division by zero. `exp` can overflow; its result is then missing with the
+reason `not_finite`. Polars' own `log10` divides the natural logarithm by ln 10, which
+gives `log10(1000) = 2.9999999999999996`, so that a formula such as `log10(X) >= 3`
+would be false for X = 1000; both evaluators therefore take numpy's `log10` (exact on
+powers of ten, and the same bits for a scalar as for an array). `ln`, `exp` and `sqrt`
+of Polars and of Python's `math` agree to the last bit. `if`, `coalesce` and
 `prev` are special forms (they skip arguments or read another period) and live in the
 evaluators themselves.
 
@@ -20,6 +29,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from miara.engine.formula.nodes import Node, Number, Unary
@@ -33,6 +43,10 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "if": (3, 3),
     "coalesce": (2, None),
     "prev": (1, 1),
+    "ln": (1, 1),
+    "log10": (1, 1),
+    "exp": (1, 1),
+    "sqrt": (1, 1),
 }
 
 MAX_ROUND_DIGITS = 15
@@ -94,8 +108,13 @@ class Function:
     (the digits of round), passed as nodes. `scalar` gets floats, `vector` Float64
     expressions. `keeps_nulls`: `vector` already gives null for a null argument (else the
     evaluator adds the check). `reads_twice`: `vector` reads an argument more than once,
-    so the evaluator must hand it a column, not a large expression. Both must give a
-    finite result for finite arguments (no not_finite check is made after them).
+    so the evaluator must hand it a column, not a large expression.
+
+    `domain`: where the function is defined, as a pair of predicates on its (single)
+    argument, scalar and vectorised; outside it the result is missing, reason
+    `out_of_domain`. `may_overflow`: the result may be infinite for a finite argument,
+    so the evaluators check it (reason `not_finite`); otherwise both implementations must
+    give a finite result for finite arguments inside the domain.
     """
 
     values: int | None
@@ -103,6 +122,36 @@ class Function:
     vector: Callable[[list[pl.Expr], tuple[Node, ...]], pl.Expr]
     keeps_nulls: bool
     reads_twice: bool
+    domain: tuple[Callable[[float], bool], Callable[[pl.Expr], pl.Expr]] | None = None
+    may_overflow: bool = False
+
+
+def _positive(x: float) -> bool:
+    return x > 0.0
+
+
+def _not_negative(x: float) -> bool:
+    return x >= 0.0
+
+
+def _exp_scalar(x: float) -> float:
+    """math.exp raises on overflow where Polars gives infinity; give infinity too, and let
+    the evaluator's finite check turn it into a missing value."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _log10_scalar(x: float) -> float:
+    return float(np.log10(np.float64(x)))
+
+
+def _log10_vector(x: pl.Expr) -> pl.Expr:
+    """numpy's log10 over the column. Values outside the domain (and nulls) are replaced
+    by 1 before the call, so numpy never warns; the evaluator masks them afterwards."""
+    safe = pl.when(x > 0.0).then(x).otherwise(1.0)
+    return safe.map_batches(np.log10, return_dtype=pl.Float64, is_elementwise=True)
 
 
 FUNCTIONS: dict[str, Function] = {
@@ -134,5 +183,37 @@ FUNCTIONS: dict[str, Function] = {
         vector=lambda xs, params: round_expr(xs[0], round_digits(params[0])),
         keeps_nulls=True,
         reads_twice=True,
+    ),
+    "ln": Function(
+        values=1,
+        scalar=lambda xs, _: math.log(xs[0]),
+        vector=lambda xs, _: xs[0].log(),
+        keeps_nulls=True,
+        reads_twice=True,
+        domain=(_positive, lambda x: x > 0.0),
+    ),
+    "log10": Function(
+        values=1,
+        scalar=lambda xs, _: _log10_scalar(xs[0]),
+        vector=lambda xs, _: _log10_vector(xs[0]),
+        keeps_nulls=True,
+        reads_twice=True,
+        domain=(_positive, lambda x: x > 0.0),
+    ),
+    "exp": Function(
+        values=1,
+        scalar=lambda xs, _: _exp_scalar(xs[0]),
+        vector=lambda xs, _: xs[0].exp(),
+        keeps_nulls=True,
+        reads_twice=True,
+        may_overflow=True,
+    ),
+    "sqrt": Function(
+        values=1,
+        scalar=lambda xs, _: math.sqrt(xs[0]),
+        vector=lambda xs, _: xs[0].sqrt(),
+        keeps_nulls=True,
+        reads_twice=True,
+        domain=(_not_negative, lambda x: x >= 0.0),
     ),
 }

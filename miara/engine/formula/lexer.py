@@ -25,6 +25,19 @@ _HINTS = {
     "&": "use and",
     "|": "use or",
 }
+# Functions people know under another name, with the name this language uses.
+FUNCTION_HINTS = {
+    "log": "use ln (natural logarithm) or log10",
+    "lg": "use log10",
+    "pow": "use ^ for powers",
+    "power": "use ^ for powers",
+}
+
+
+def unknown_function(word: str) -> str:
+    """The message for a function this language does not have, with a hint if one fits."""
+    hint = FUNCTION_HINTS.get(word.lower())
+    return f"unknown function {word}" + (f": {hint}" if hint else "")
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,7 @@ def _word(text: str, word: str, start: int) -> Token:
     if word in KEYWORDS or word in ARITY:
         return Token("NAME", word, start)
     if _LOWER_WORD.fullmatch(word) and text[start + len(word) :].lstrip().startswith("("):
-        raise FormulaSyntaxError(f"unknown function {word}", formula=text, position=start)
+        raise FormulaSyntaxError(unknown_function(word), formula=text, position=start)
     raise FormulaSyntaxError(
         f"codes are upper case: write {word.upper()}", formula=text, position=start
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from miara.engine.errors import FormulaSyntaxError
 from miara.engine.formula.functions import ARITY, MAX_ROUND_DIGITS, round_digits
-from miara.engine.formula.lexer import KEYWORDS, Token, tokenize
+from miara.engine.formula.lexer import KEYWORDS, Token, tokenize, unknown_function
 from miara.engine.formula.nodes import COMPARISON_OPS, Binary, Call, Code, Node, Number, Unary
 
 # Both evaluators and the parser recurse; these bounds keep them far from Python's
@@ -183,7 +183,7 @@ class _Parser:
                         f"functions are written in lower case: {token.text.lower()}",
                         token.position,
                     )
-                raise self.error(f"unknown function {token.text}", token.position)
+                raise self.error(unknown_function(token.text), token.position)
             return Code(token.text, position=token.position)
         if token.kind == "END":
             raise self.error(

@@ -20,7 +20,8 @@ How it works:
    dropped as soon as no later stage reads them. Identical sub-formulas, even in
    different indicators, are computed once.
 4. Each value carries a small integer "reason" next to it, non-zero only where the value
-   is missing because of a division by zero or a non-finite result; these become
+   is missing because of a division by zero, an argument outside a function's domain
+   (`ln` of a value <= 0) or a non-finite result; these become
    `issues`. A missing result caused by a missing input, or by a missing indicator the
    formula reads, is not an issue of this indicator.
 """
@@ -46,7 +47,12 @@ from miara.engine.formula.nodes import (
     Unary,
     references,
 )
-from miara.engine.formula.scalar_eval import DIVISION_BY_ZERO, ISSUE_KINDS, NOT_FINITE
+from miara.engine.formula.scalar_eval import (
+    DIVISION_BY_ZERO,
+    ISSUE_KINDS,
+    NOT_FINITE,
+    OUT_OF_DOMAIN,
+)
 from miara.engine.periods import Period, is_period
 
 VALUES_SCHEMA = {
@@ -66,7 +72,7 @@ class Evaluation:
     """Indicator values (only non-missing, finite ones) and the data-quality issues met.
 
     `values`: indicator, unit, period, value (f64); `issues`: indicator, unit, period, kind
-    (`division_by_zero` or `not_finite`). Both sorted by indicator, unit, period.
+    (`division_by_zero`, `out_of_domain` or `not_finite`). Both sorted by indicator, unit, period.
     """
 
     values: pl.DataFrame
@@ -376,8 +382,22 @@ class _Compiler:
         if not function.keeps_nulls:
             any_null = pl.any_horizontal([n.is_null() for n in numbers])
             expr = pl.when(any_null).then(_FLOAT_NULL).otherwise(expr)
-        # A function that could overflow would need its own not_finite check, like `+`.
-        reason = _combine(*(arg.reason for arg in args))
+        own = None
+        if function.domain is not None:
+            # Both reads of the argument are of a column (`reads_twice`).
+            inside = function.domain[1](numbers[0])
+            expr = pl.when(inside).then(expr)
+            own = (
+                pl.when(numbers[0].is_not_null() & ~inside)
+                .then(_reason(OUT_OF_DOMAIN))
+                .otherwise(_NO_REASON)
+            )
+        if function.may_overflow:
+            # Reading `expr` twice is cheap: its argument is a column (`reads_twice`).
+            raw = expr
+            expr = pl.when(raw.is_finite()).then(raw)
+            own = pl.when(~raw.is_finite()).then(_reason(NOT_FINITE)).otherwise(_NO_REASON)
+        reason = _combine(*(arg.reason for arg in args), own)
         return _Value(expr, False, reason, max(arg.stage for arg in args), False)
 
     def if_(self, node: Call) -> _Value:

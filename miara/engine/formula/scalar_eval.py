@@ -15,7 +15,10 @@ obviously right over being fast. The rules (shared with `polars_eval`):
   Unlike SQL, `false and missing` is missing too: one simple rule for every operator.
 * `min` and `max` are missing if any argument is missing.
 * `round(x, d)` rounds half away from zero (see `functions.round_scalar`).
-* When several reasons apply (e.g. `1/0 + 0^-1`), division_by_zero wins. A missing
+* `ln`, `log10` of a value <= 0 and `sqrt` of a negative value give a missing result;
+  its reason is `out_of_domain`. `exp` that overflows is `not_finite`.
+* When several reasons apply (e.g. `1/0 + 0^-1`), division_by_zero wins, then
+  out_of_domain, then not_finite. A missing
   indicator read by another formula is a missing input there, not a new issue.
 """
 
@@ -31,8 +34,12 @@ Value = float | bool | None
 
 # Why a result is missing, when it is not simply a missing input. The larger code wins
 # when several apply (the same rule as in polars_eval).
-NO_ISSUE, NOT_FINITE, DIVISION_BY_ZERO = 0, 1, 2
-ISSUE_KINDS = {NOT_FINITE: "not_finite", DIVISION_BY_ZERO: "division_by_zero"}
+NO_ISSUE, NOT_FINITE, OUT_OF_DOMAIN, DIVISION_BY_ZERO = 0, 1, 2, 3
+ISSUE_KINDS = {
+    NOT_FINITE: "not_finite",
+    OUT_OF_DOMAIN: "out_of_domain",
+    DIVISION_BY_ZERO: "division_by_zero",
+}
 
 
 def evaluate_scalar(
@@ -57,7 +64,7 @@ def evaluate_scalar_with_issue(
     prev_env: Mapping[str, float | None] | None = None,
 ) -> tuple[Value, str | None]:
     """Like `evaluate_scalar`, plus why the result is missing (`division_by_zero`,
-    `not_finite`) when it is missing because of the arithmetic, not of the data."""
+    `out_of_domain`, `not_finite`) when it is missing because of the arithmetic, not of the data."""
     value, reason = _Evaluator(env, prev_env).run(node)
     return value, ISSUE_KINDS.get(reason)
 
@@ -165,7 +172,12 @@ class _Evaluator:
         if any(value is None for value, _ in results):
             return None, max(reason for _, reason in results)
         numbers = [float(value) for value, _ in results]
-        return function.scalar(numbers, node.args[count:]), NO_ISSUE
+        if function.domain is not None and not function.domain[0](numbers[0]):
+            return None, OUT_OF_DOMAIN
+        value = function.scalar(numbers, node.args[count:])
+        if function.may_overflow:
+            return _finite(value)
+        return value, NO_ISSUE
 
 
 def is_boolean(node: Node) -> bool:

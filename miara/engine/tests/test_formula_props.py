@@ -51,6 +51,9 @@ def extend(children):
             children,
         ),
         children.map(lambda x: Call("abs", (x,))),
+        st.builds(
+            lambda f, x: Call(f, (x,)), st.sampled_from(["ln", "log10", "exp", "sqrt"]), children
+        ),
         st.builds(lambda x, d: Call("round", (x, d)), children, digits),
         st.builds(lambda c, a, b: Call("if", (c, a, b)), children, children, children),
         st.builds(Call, st.sampled_from(["min", "max", "coalesce"]), two_or_three),
