@@ -81,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     export = commands.add_parser("export", help="export results or values")
-    export.add_argument("what", choices=["results", "values", "costing", "targets"])
+    export.add_argument("what", choices=["results", "values", "costing", "targets", "index"])
+    export.add_argument("--index", metavar="CODE", help="index: the composite index's code")
     export.add_argument(
         "--unit",
         action="append",

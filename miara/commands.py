@@ -558,7 +558,45 @@ def export_targets(args) -> int:
     return 0
 
 
+def export_index(args) -> int:
+    """`miara export index --index CODE [--period P ...]` (contracts.md, "Composite indices")."""
+    from miara.analytics.index_selectors import index_export_frame
+    from miara.catalogue.models import CompositeIndex
+    from miara.engine.periods import Period
+    from miara.fileio.writing import format_of, write_frame
+
+    if not args.index:
+        print("miara export index needs --index CODE", file=sys.stderr)
+        return 2
+    if args.unit or args.indicator or args.group:
+        print("miara export index takes --index and --period only", file=sys.stderr)
+        return 2
+    index = CompositeIndex.objects.filter(code=args.index).first()
+    if index is None:
+        known = ", ".join(CompositeIndex.objects.order_by("code").values_list("code", flat=True))
+        print(
+            f"error: there is no composite index {args.index!r} in the catalogue"
+            + (f"; known: {known}" if known else "; load one with `miara load catalogue`"),
+            file=sys.stderr,
+        )
+        return 1
+    for period in args.period or []:
+        Period.parse(period)  # a clear error for a mistyped period
+    fmt = format_of(args.output, args.format)
+    frame = index_export_frame(index, periods=args.period)
+    write_frame(frame, args.output, fmt, sheet="index")
+    say(f"{args.output}: {frame.height} rows")
+    if frame.is_empty():
+        print(
+            f"note: no scores of {index.code} for {', '.join(args.period or ['any period'])}; "
+            "run `miara compute` after loading the index and values",
+            file=sys.stderr,
+        )
+    return 0
+
+
 PROCESS_COMMANDS = {
+    ("export", "index"): export_index,
     ("load", "processes"): load_processes,
     ("load", "costing"): load_costing,
     ("export", "costing"): export_costing,
