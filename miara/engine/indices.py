@@ -205,183 +205,224 @@ class IndexOutcome:
 
 
 def compute_index(values: pl.DataFrame, spec: IndexSpec) -> IndexOutcome:
-    """Score every unit of every period in `values` on the index."""
+    """Score every unit of every period in `values` on the index.
+
+    Works on a wide frame (one row per period and unit, one column per indicator), so
+    that normalisation, the missing-data rule and every level of aggregation are column
+    expressions rather than joins: a national index takes well under a second.
+    """
     check(spec)
     leaves = spec.leaves()
-    wanted = [leaf.indicator for leaf in leaves]
-    values = (
-        values.select("period", "unit", "indicator", pl.col("value").cast(pl.Float64))
-        .filter(pl.col("indicator").is_in(wanted) & pl.col("value").is_not_null())
-        .filter(pl.col("value").is_finite())
-        .unique(["period", "unit", "indicator"], keep="first")
+    codes = [leaf.indicator for leaf in leaves]
+    values = values.select("period", "unit", "indicator", pl.col("value").cast(pl.Float64)).filter(
+        pl.col("indicator").is_in(codes) & pl.col("value").is_finite()
     )
+    if values.is_empty():
+        return _empty_outcome()
+    wide = values.pivot(
+        on="indicator", index=["period", "unit"], values="value", aggregate_function="first"
+    )
+    wide = wide.with_columns(
+        pl.lit(None, pl.Float64).alias(c) for c in codes if c not in wide.columns
+    ).rename({c: f"v:{c}" for c in codes})
     notes: list[str] = []
-    normalised, dropped = _normalise(values, spec, notes)
-    periods = sorted(values.get_column("period").unique().to_list())
-    expected = pl.DataFrame(
-        {"period": periods, "expected": [len(leaves) - len(dropped.get(p, ())) for p in periods]},
-        schema={"period": pl.String, "expected": pl.Int64},
+    normalised, flat = _normalise(wide, spec)
+    per_period = (
+        wide.group_by("period")
+        .agg(
+            *[pl.col(f"v:{c}").count().alias(f"count:{c}") for c in codes],
+            *[flat[c].any().alias(f"flat:{c}") for c in codes],
+        )
+        .sort("period")
     )
-    present = normalised.group_by("period", "unit").agg(pl.len().cast(pl.Int64).alias("present"))
-    coverage = present.join(expected, on="period").with_columns(
-        ((pl.col("expected") - pl.col("present")) / pl.col("expected")).alias("missing")
+    for row in per_period.iter_rows(named=True):
+        for c in codes:
+            if row[f"count:{c}"] == 0:
+                notes.append(f"{row['period']}: {c} has no values; every unit misses it")
+            elif row[f"flat:{c}"]:
+                notes.append(
+                    f"{row['period']}: {c} does not tell units apart (the same value for every "
+                    "unit, or a single unit); left out of the index for this period"
+                )
+    # A flat indicator is left out of its period: null for all, and not expected.
+    scored = wide.select(
+        "period",
+        "unit",
+        *[pl.col(f"v:{c}") for c in codes],
+        *[pl.when(flat[c]).then(None).otherwise(normalised[c]).alias(f"n:{c}") for c in codes],
+        (
+            pl.lit(len(codes), pl.Int64) - pl.sum_horizontal(flat[c].cast(pl.Int64) for c in codes)
+        ).alias("expected"),
+    ).with_columns(
+        pl.sum_horizontal(pl.col(f"n:{c}").is_not_null().cast(pl.Int64) for c in codes).alias(
+            "present"
+        )
     )
-    too_few = pl.col("missing") > spec.max_missing + 1e-12
-    excluded = coverage.filter(too_few).select(*EXCLUDED_SCHEMA).sort("period", "unit")
-    kept = coverage.filter(~too_few).select("period", "unit")
-    normalised = normalised.join(kept, on=["period", "unit"], how="semi")
-    for period in periods:
-        n_out = excluded.filter(pl.col("period") == period).height
-        if n_out and kept.filter(pl.col("period") == period).is_empty():
+    too_few = (pl.col("expected") - pl.col("present")) > spec.max_missing * pl.col(
+        "expected"
+    ) + 1e-9
+    excluded = scored.filter(too_few).select(*EXCLUDED_SCHEMA).sort("period", "unit")
+    kept = scored.filter(~too_few)
+    for period, n_kept, n_out in (
+        scored.group_by("period")
+        .agg((~too_few).sum().alias("kept"), too_few.sum().alias("out"))
+        .sort("period")
+        .iter_rows()
+    ):
+        if n_out and not n_kept:
             notes.append(
                 f"{period}: no unit has enough components (a unit may miss at most "
                 f"{spec.max_missing * 100:g} %); {n_out} units left without a score"
             )
-    score, weights, pillar_frames = _aggregate(
-        spec.components, normalised, spec.aggregation, spec.aggregation
-    )
-    scores = score.with_columns(
-        pl.col("score").rank("min", descending=True).over("period").cast(pl.Int64).alias("rank")
+    stages: list[list[pl.Expr]] = []
+    score, weights = _aggregate(spec.components, spec.aggregation, spec.aggregation, "d:", stages)
+    for stage in stages:
+        kept = kept.with_columns(stage)
+    kept = kept.with_columns(score.alias("score"), _present_weight(spec.components).alias("d:"))
+    kept = kept.with_columns(w.alias(f"w:{c}") for c, w in weights.items())
+    pillars = [p.code for p in spec.pillars()]
+    scores = kept.select(
+        "period",
+        "unit",
+        "score",
+        pl.col("score").rank("min", descending=True).over("period").cast(pl.Int64).alias("rank"),
     ).sort("period", "rank", "unit")
     components = (
-        normalised.join(weights, on=["period", "unit", "indicator"])
+        pl.concat(
+            [
+                kept.select(
+                    "period",
+                    "unit",
+                    pl.lit(c, pl.String).alias("indicator"),
+                    pl.col(f"v:{c}").alias("value"),
+                    pl.col(f"n:{c}").alias("normalised"),
+                    pl.col(f"w:{c}").alias("weight"),
+                )
+                for c in codes
+            ]
+        )
+        .filter(pl.col("normalised").is_not_null())
         .select(*COMPONENT_SCHEMA)
-        .sort("period", "unit", "indicator")
     )
-    pillars = (
-        pl.concat(pillar_frames).select(*PILLAR_SCHEMA).sort("period", "unit", "pillar")
-        if pillar_frames
+    pillar_frame = (
+        pl.concat(
+            [
+                kept.select(
+                    "period",
+                    "unit",
+                    pl.lit(code, pl.String).alias("pillar"),
+                    pl.col(f"p:{code}").alias("score"),
+                )
+                for code in pillars
+            ]
+        ).filter(pl.col("score").is_not_null())
+        if pillars
         else pl.DataFrame(schema=PILLAR_SCHEMA)
     )
     return IndexOutcome(
         scores=scores.select(*SCORE_SCHEMA),
         components=components,
-        pillars=pillars,
+        pillars=pillar_frame.select(*PILLAR_SCHEMA),
         excluded=excluded,
         notes=notes,
     )
 
 
-def _normalise(
-    values: pl.DataFrame, spec: IndexSpec, notes: list[str]
-) -> tuple[pl.DataFrame, dict[str, set[str]]]:
-    """Each indicator's value on the common scale (best = 100 except for z-scores).
+def _empty_outcome() -> IndexOutcome:
+    return IndexOutcome(
+        scores=pl.DataFrame(schema=SCORE_SCHEMA),
+        components=pl.DataFrame(schema=COMPONENT_SCHEMA),
+        pillars=pl.DataFrame(schema=PILLAR_SCHEMA),
+        excluded=pl.DataFrame(schema=EXCLUDED_SCHEMA),
+        notes=[],
+    )
 
-    An indicator without spread in a period (every unit the same value) says nothing
-    about who does better: it is left out of that period and does not count as missing.
-    """
-    leaves = spec.leaves()
-    table = pl.DataFrame(
-        {
-            "indicator": [leaf.indicator for leaf in leaves],
-            "sign": [1.0 if leaf.direction == "higher" else -1.0 for leaf in leaves],
-            "lo": [leaf.goalposts[0] if leaf.goalposts else None for leaf in leaves],
-            "hi": [leaf.goalposts[1] if leaf.goalposts else None for leaf in leaves],
-        },
-        schema={"indicator": pl.String, "sign": pl.Float64, "lo": pl.Float64, "hi": pl.Float64},
-    )
-    x = pl.col("value")
-    by = ["period", "indicator"]
-    frame = values.join(table, on="indicator")
-    higher = pl.col("sign") > 0
-    dropped: dict[str, set[str]] = {}
-    periods = sorted(values.get_column("period").unique().to_list())
-    for period in periods:
-        have = set(values.filter(pl.col("period") == period).get_column("indicator").unique())
-        for leaf in leaves:
-            if leaf.indicator not in have:
-                notes.append(f"{period}: {leaf.indicator} has no values; every unit misses it")
-    if spec.normalisation == "goalposts":
-        share = (x - pl.col("lo")) / (pl.col("hi") - pl.col("lo"))
-        share = pl.when(higher).then(share).otherwise(1 - share).clip(0, 1)
-        return frame.with_columns((100 * share).alias("normalised")).select(
-            "period", "unit", "indicator", "value", "normalised"
-        ), dropped
-    if spec.normalisation == "minmax":
-        low, high = x.min().over(by), x.max().over(by)
-        spread = high - low
-        share = pl.when(higher).then((x - low) / spread).otherwise((high - x) / spread)
-        floor = GEOMETRIC_FLOOR if spec.uses_geometric() else 0.0
-        scored = frame.with_columns(
-            spread.alias("_spread"), (floor + (100 - floor) * share).alias("normalised")
-        )
-        flat = pl.col("_spread") == 0
-    else:  # zscore, sample standard deviation as everywhere in miara (ddof = 1)
-        mean, std = x.mean().over(by), x.std(ddof=1).over(by)
-        scored = frame.with_columns(
-            std.alias("_spread"), (pl.col("sign") * (x - mean) / std).alias("normalised")
-        )
-        flat = pl.col("_spread").is_null() | (pl.col("_spread") == 0)
-    flat_pairs = (
-        scored.filter(flat).select("period", "indicator").unique().sort("period", "indicator")
-    )
-    for period, indicator in flat_pairs.iter_rows():
-        dropped.setdefault(period, set()).add(indicator)
-        notes.append(
-            f"{period}: {indicator} does not tell units apart (the same value for every unit, "
-            "or a single unit); left out of the index for this period"
-        )
-    return scored.filter(~flat).select(
-        "period", "unit", "indicator", "value", "normalised"
-    ), dropped
+
+def _normalise(
+    wide: pl.DataFrame, spec: IndexSpec
+) -> tuple[dict[str, pl.Expr], dict[str, pl.Expr]]:
+    """Each indicator's score on the common scale (best = 100 except for z-scores), and
+    whether the indicator has no spread in the period (every unit the same value, or a
+    single unit): such an indicator says nothing about who does better."""
+    normalised: dict[str, pl.Expr] = {}
+    flat: dict[str, pl.Expr] = {}
+    floor = GEOMETRIC_FLOOR if spec.uses_geometric() else 0.0
+    for leaf in spec.leaves():
+        x = pl.col(f"v:{leaf.indicator}")
+        higher = leaf.direction == "higher"
+        if spec.normalisation == "goalposts":
+            lo, hi = leaf.goalposts
+            share = (x - lo) / (hi - lo) if higher else (hi - x) / (hi - lo)
+            normalised[leaf.indicator] = 100 * share.clip(0, 1)
+            flat[leaf.indicator] = pl.lit(False)
+        elif spec.normalisation == "minmax":
+            low, high = x.min().over("period"), x.max().over("period")
+            share = (x - low) / (high - low) if higher else (high - x) / (high - low)
+            normalised[leaf.indicator] = floor + (100 - floor) * share
+            flat[leaf.indicator] = (x.count().over("period") > 0) & (high == low)
+        else:  # zscore, with the sample standard deviation as everywhere in miara
+            mean, std = x.mean().over("period"), x.std(ddof=1).over("period")
+            sign = 1.0 if higher else -1.0
+            normalised[leaf.indicator] = sign * (x - mean) / std
+            flat[leaf.indicator] = (x.count().over("period") > 0) & (
+                std.is_null() | (std == 0)
+            ).fill_null(True)
+    return normalised, flat
 
 
 def _aggregate(
-    nodes: tuple[Node, ...], normalised: pl.DataFrame, aggregation: str, default: str
-) -> tuple[pl.DataFrame, pl.DataFrame, list[pl.DataFrame]]:
-    """The weighted mean of the present children of one node, per period and unit.
+    nodes: tuple[Node, ...], aggregation: str, default: str, name: str, stages: list
+) -> tuple[pl.Expr, dict[str, pl.Expr]]:
+    """The weighted mean of the present children of one node, as a column expression
+    over the wide frame (null when no child is present).
 
-    Returns the node's scores (period, unit, score), the effective weight of each leaf
-    below it (period, unit, indicator, weight; summing to 1 per unit) and the scores of
-    every pillar below it (period, unit, pillar, score).
+    Pillars below are added to `stages` first (bottom-up), each as its score column
+    `p:CODE` and the sum of its present children's weights `d:CODE`, so that a parent
+    reads them as columns. Returns the node's score and the effective weight of each
+    leaf below it (its share of the node's score after the weights are rescaled to the
+    present children; they sum to 1), written with the node's `d:` column `name`.
     """
-    child_scores, child_weights, pillars = [], [], []
+    parts: list[tuple[pl.Expr, float, dict[str, pl.Expr]]] = []
     for node in nodes:
         if isinstance(node, Component):
-            leaf = normalised.filter(pl.col("indicator") == node.indicator)
-            child_scores.append(
-                leaf.select("period", "unit", pl.col("normalised").alias("score")).with_columns(
-                    pl.lit(node.key, _NODE).alias("child"), pl.lit(float(node.weight)).alias("w")
-                )
-            )
-            child_weights.append(
-                leaf.select(
-                    "period",
-                    "unit",
-                    "indicator",
-                    pl.lit(1.0).alias("weight"),
-                    pl.lit(node.key, _NODE).alias("child"),
-                )
+            parts.append(
+                (pl.col(f"n:{node.indicator}"), float(node.weight), {node.indicator: None})
             )
         else:
-            score, weights, below = _aggregate(
-                node.components, normalised, node.aggregation or default, default
+            score, weights = _aggregate(
+                node.components, node.aggregation or default, default, f"d:{node.code}", stages
             )
-            pillars += below
-            pillars.append(score.with_columns(pl.lit(node.code, _NODE).alias("pillar")))
-            child_scores.append(
-                score.with_columns(
-                    pl.lit(node.key, _NODE).alias("child"), pl.lit(float(node.weight)).alias("w")
-                )
+            stages.append(
+                [
+                    score.alias(f"p:{node.code}"),
+                    _present_weight(node.components).alias(f"d:{node.code}"),
+                ]
             )
-            child_weights.append(weights.with_columns(pl.lit(node.key, _NODE).alias("child")))
-    children = pl.concat([c.select("period", "unit", "child", "score", "w") for c in child_scores])
-    children = children.with_columns(
-        (pl.col("w") / pl.col("w").sum().over("period", "unit")).alias("share")
-    )
+            parts.append((pl.col(f"p:{node.code}"), float(node.weight), weights))
+    present_weight = pl.sum_horizontal(s.is_not_null().cast(pl.Float64) * w for s, w, _ in parts)
     if aggregation == "geometric":
-        mean = (pl.col("share") * pl.col("score").log()).sum().exp()
+        total = pl.sum_horizontal((s.log() * w).fill_null(0.0) for s, w, _ in parts)
+        score = (total / present_weight).exp()
     else:
-        mean = (pl.col("share") * pl.col("score")).sum()
-    score = children.group_by("period", "unit").agg(mean.alias("score"))
-    weights = (
-        pl.concat(
-            [w.select("period", "unit", "indicator", "weight", "child") for w in child_weights]
-        )
-        .join(children.select("period", "unit", "child", "share"), on=["period", "unit", "child"])
-        .select("period", "unit", "indicator", (pl.col("weight") * pl.col("share")).alias("weight"))
+        score = pl.sum_horizontal((s * w).fill_null(0.0) for s, w, _ in parts) / present_weight
+    score = pl.when(present_weight > 0).then(score).otherwise(None)
+    weights: dict[str, pl.Expr] = {}
+    for s, w, leaf_weights in parts:
+        share = pl.when(s.is_not_null()).then(w / pl.col(name)).otherwise(None)
+        for code, inner in leaf_weights.items():
+            weights[code] = share if inner is None else share * inner
+    return score, weights
+
+
+def _present_weight(nodes: tuple[Node, ...]) -> pl.Expr:
+    """The sum of the weights of a node's present children (pillars read as columns)."""
+    return pl.sum_horizontal(
+        (pl.col(f"n:{n.indicator}") if isinstance(n, Component) else pl.col(f"p:{n.code}"))
+        .is_not_null()
+        .cast(pl.Float64)
+        * float(n.weight)
+        for n in nodes
     )
-    return score, weights, pillars
 
 
 # --- explaining one unit's score ------------------------------------------------------
