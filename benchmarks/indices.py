@@ -34,7 +34,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from miara.engine.indices import (  # noqa: E402
+from miara.engine.indices import (
     VALUES_SCHEMA,
     Component,
     IndexSpec,
@@ -66,9 +66,10 @@ def make_spec(indicators: int) -> IndexSpec:
     codes = [f"I{i:02d}" for i in range(indicators)]
     third = max(1, indicators // 3)
     first, second, loose = codes[:third], codes[third : 2 * third], codes[2 * third :]
-    leaf = lambda c, i: Component(
-        c, direction="lower" if i % 4 == 0 else "higher", weight=1 + i % 3
-    )  # noqa: E731
+
+    def leaf(c: str, i: int) -> Component:
+        return Component(c, direction="lower" if i % 4 == 0 else "higher", weight=1 + i % 3)
+
     return IndexSpec(
         code="BENCH",
         components=(
