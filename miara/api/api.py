@@ -20,6 +20,7 @@ from miara.api import (
     catalogue,
     computations,
     cycles,
+    indices,
     processes,
     projects,
     public,
@@ -94,6 +95,7 @@ api.add_router("/cycles", cycles.router)
 api.add_router("/submissions", submissions.router)
 api.add_router("/public", public.router)
 api.add_router("/targets", targets.router)
+api.add_router("/indices", indices.router)
 api.add_router("/projects", projects.router)
 api.add_router("", computations.router)  # /result-sets and /jobs/{id}
 api.add_router("", processes.router)  # /processes and /costing

@@ -472,7 +472,14 @@ RANGE_SCHEMA = {
     "rank_min": pl.Int64,
     "rank_max": pl.Int64,
 }
-ALTERNATIVE_SCHEMA = {"alternative": pl.String, "units": pl.Int64, "mean_shift": pl.Float64}
+ALTERNATIVE_SCHEMA = {
+    "alternative": pl.String,
+    "kind": pl.String,
+    "subject": pl.String,
+    "units": pl.Int64,
+    "mean_shift": pl.Float64,
+    "max_shift": pl.Int64,
+}
 
 
 @dataclass(frozen=True)
@@ -485,30 +492,44 @@ class Sensitivity:
     alternatives: pl.DataFrame
 
 
-def alternatives(spec: IndexSpec) -> list[tuple[str, IndexSpec]]:
+def alternatives(spec: IndexSpec) -> list[tuple[str, tuple[str, str], IndexSpec]]:
     """The alternative definitions of methodology.md: each weight ×0.5 and ×1.5 in turn,
     the other normalisations, the other aggregation everywhere, and each indicator left
-    out in turn (where the rest still makes an index)."""
-    found: list[tuple[str, IndexSpec]] = []
+    out in turn (where the rest still makes an index). Each comes with a name and, for
+    pages that word it in the reader's language, its kind and subject."""
+    found: list[tuple[str, tuple[str, str], IndexSpec | None]] = []
     for node in [*spec.leaves(), *spec.pillars()]:
-        for step in WEIGHT_STEPS:
+        for step, kind in zip(WEIGHT_STEPS, ("weight_less", "weight_more"), strict=True):
             found.append(
                 (
                     f"weight of {node.key} ×{step:g}",
+                    (kind, node.key),
                     _map(spec, node.key, lambda n, s=step: replace(n, weight=n.weight * s)),
                 )
             )
     for normalisation in NORMALISATIONS:
         if normalisation != spec.normalisation:
             found.append(
-                (f"normalisation {normalisation}", replace(spec, normalisation=normalisation))
+                (
+                    f"normalisation {normalisation}",
+                    ("normalisation", normalisation),
+                    replace(spec, normalisation=normalisation),
+                )
             )
     other = "geometric" if spec.aggregation == "arithmetic" else "arithmetic"
-    found.append((f"aggregation {other}", _all_aggregations(spec, other)))
+    found.append((f"aggregation {other}", ("aggregation", other), _all_aggregations(spec, other)))
     if len(spec.leaves()) > 1:
         for leaf in spec.leaves():
-            found.append((f"without {leaf.indicator}", _without(spec, leaf.indicator)))
-    return [(name, alt) for name, alt in found if alt is not None and not problems_of(alt)]
+            found.append(
+                (
+                    f"without {leaf.indicator}",
+                    ("without", leaf.indicator),
+                    _without(spec, leaf.indicator),
+                )
+            )
+    return [
+        (name, what, alt) for name, what, alt in found if alt is not None and not problems_of(alt)
+    ]
 
 
 def _map(spec: IndexSpec, key: str, change) -> IndexSpec:
@@ -558,13 +579,13 @@ def sensitivity(values: pl.DataFrame, spec: IndexSpec, *, period: str) -> Sensit
     base = compute_index(values, spec).scores.select("unit", "score", "rank")
     ranks = [base.select("unit", pl.col("rank").alias("r"))]
     summary = []
-    for name, alternative in alternatives(spec):
+    for name, (kind, subject), alternative in alternatives(spec):
         other = compute_index(values, alternative).scores.select("unit", pl.col("rank").alias("r"))
         other = other.join(base.select("unit"), on="unit", how="semi")
-        shift = (
-            other.join(base, on="unit").select((pl.col("r") - pl.col("rank")).abs().mean()).item()
+        shifts = (
+            other.join(base, on="unit").select((pl.col("r") - pl.col("rank")).abs()).to_series()
         )
-        summary.append((name, other.height, shift))
+        summary.append((name, kind, subject, other.height, shifts.mean(), shifts.max()))
         ranks.append(other)
     spread = (
         pl.concat(ranks)

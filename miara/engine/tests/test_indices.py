@@ -375,12 +375,12 @@ def test_sensitivity_ranges_hold_every_alternatives_rank():
     spec = SPECS[0]
     result = sensitivity(rows, spec, period="2024")
     ranges = {u: (lo, hi, r) for u, _, r, lo, hi in result.ranges.iter_rows()}
-    names = [name for name, _ in alternatives(spec)]
+    names = [name for name, _, _ in alternatives(spec)]
     assert "normalisation zscore" in names and "aggregation geometric" in names
     assert "weight of B ×1.5" in names and "without A" in names
     assert "normalisation goalposts" not in names  # no goalposts defined
     assert result.alternatives.height == len(names)
-    for name, alternative in alternatives(spec):
+    for name, _, alternative in alternatives(spec):
         other = compute_index(rows, alternative).scores
         for unit, rank in other.select("unit", "rank").iter_rows():
             if unit in ranges:
