@@ -78,7 +78,7 @@ def index_store(result_set: ResultSet, computed: list[Computed], unit_ids: pl.Da
             },
         )
         if item.outcome is None:
-            summary.notes = [item.problem]
+            summary.notes = [{"kind": "definition", "text": item.problem}]
             summary.save()
             continue
         outcome = item.outcome
@@ -118,6 +118,10 @@ def index_store(result_set: ResultSet, computed: list[Computed], unit_ids: pl.Da
         summary.means = dict(
             components.group_by("indicator").agg(pl.col("normalised").mean()).iter_rows()
         )
-        summary.notes = [n for n in outcome.notes if n.startswith(f"{period}:")]
+        summary.notes = [
+            {"kind": n.kind, "indicator": n.indicator, "count": n.count, "text": n.text}
+            for n in outcome.notes
+            if n.period == period
+        ]
         summary.save()
     return written

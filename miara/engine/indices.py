@@ -191,6 +191,23 @@ def check(spec: IndexSpec) -> None:
 
 
 @dataclass(frozen=True)
+class Note:
+    """What a reader of an index must know about a period's data: `kind` is `no_values`
+    (an indicator without any value), `flat` (an indicator without spread, left out) or
+    `none_scored` (no unit had enough indicators; `count` units left out). `text` says
+    it in English for logs and the command line; pages word it from the fields."""
+
+    kind: str
+    period: str
+    indicator: str = ""
+    count: int = 0
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class IndexOutcome:
     """`scores`: period, unit, score, rank (scored units only). `components`: period,
     unit, indicator, value, normalised, weight (the effective weight in the unit's score).
@@ -201,7 +218,7 @@ class IndexOutcome:
     components: pl.DataFrame
     pillars: pl.DataFrame
     excluded: pl.DataFrame
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 def compute_index(values: pl.DataFrame, spec: IndexSpec) -> IndexOutcome:
@@ -225,7 +242,7 @@ def compute_index(values: pl.DataFrame, spec: IndexSpec) -> IndexOutcome:
     wide = wide.with_columns(
         pl.lit(None, pl.Float64).alias(c) for c in codes if c not in wide.columns
     ).rename({c: f"v:{c}" for c in codes})
-    notes: list[str] = []
+    notes: list[Note] = []
     normalised, flat = _normalise(wide, spec)
     per_period = (
         wide.group_by("period")
@@ -238,11 +255,23 @@ def compute_index(values: pl.DataFrame, spec: IndexSpec) -> IndexOutcome:
     for row in per_period.iter_rows(named=True):
         for c in codes:
             if row[f"count:{c}"] == 0:
-                notes.append(f"{row['period']}: {c} has no values; every unit misses it")
+                notes.append(
+                    Note(
+                        "no_values",
+                        row["period"],
+                        indicator=c,
+                        text=f"{row['period']}: {c} has no values; every unit misses it",
+                    )
+                )
             elif row[f"flat:{c}"]:
                 notes.append(
-                    f"{row['period']}: {c} does not tell units apart (the same value for every "
-                    "unit, or a single unit); left out of the index for this period"
+                    Note(
+                        "flat",
+                        row["period"],
+                        indicator=c,
+                        text=f"{row['period']}: {c} does not tell units apart (the same value "
+                        "for every unit, or a single unit); left out of the index for this period",
+                    )
                 )
     # A flat indicator is left out of its period: null for all, and not expected.
     scored = wide.select(
@@ -271,8 +300,13 @@ def compute_index(values: pl.DataFrame, spec: IndexSpec) -> IndexOutcome:
     ):
         if n_out and not n_kept:
             notes.append(
-                f"{period}: no unit has enough components (a unit may miss at most "
-                f"{spec.max_missing * 100:g} %); {n_out} units left without a score"
+                Note(
+                    "none_scored",
+                    period,
+                    count=n_out,
+                    text=f"{period}: no unit has enough components (a unit may miss at most "
+                    f"{spec.max_missing * 100:g} %); {n_out} units left without a score",
+                )
             )
     stages: list[list[pl.Expr]] = []
     score, weights = _aggregate(spec.components, spec.aggregation, spec.aggregation, "d:", stages)

@@ -328,7 +328,7 @@ class TestCompute:
         result_sets = compute()
         assert result_sets
         summary = IndexSummary.objects.get(index__code="GREEN", result_set=result_sets[-1])
-        assert summary.scored == 0 and "neutral" in summary.notes[0]
+        assert summary.scored == 0 and "neutral" in summary.notes[0]["text"]
 
 
 # ------------------------------------------------------------------------- pages

@@ -109,6 +109,7 @@ def index_page(request, code: str):
     scope = index_scope(index.code, period)
     summary = index_summary(index, period)
     results = index_ranking(index, period)
+    labels = _labels()
     rows = []
     for result in results:
         shown = presenter.show(result.unit, scope=scope)
@@ -155,9 +156,28 @@ def index_page(request, code: str):
         "excluded_count": len(excluded),
         "excluded_units": excluded_units,
         "sees_all": sees_all,
-        "definition": _tree_rows(index.components, _labels()),
+        "notes": [_note_text(n, labels) for n in (summary.notes if summary else [])],
+        "definition": _tree_rows(index.components, labels),
     }
     return render(request, "analytics/indices/index.html", context)
+
+
+def _note_text(note: dict, labels: dict[str, str]) -> str:
+    """A note of the index's summary in the reader's language."""
+    name = labels.get(note.get("indicator", ""), note.get("indicator", ""))
+    if note["kind"] == "no_values":
+        return _("%(name)s has no values in this period; every unit misses it.") % {"name": name}
+    if note["kind"] == "flat":
+        return _(
+            "%(name)s does not tell the units apart in this period (the same value for every unit, or a single unit); it is left out of the index."
+        ) % {"name": name}
+    if note["kind"] == "none_scored":
+        return _(
+            "No unit has enough indicators in this period; %(n)d units are left without a score."
+        ) % {"n": note.get("count", 0)}
+    return _("The index cannot be computed as defined: %(reason)s") % {
+        "reason": note.get("text", "")
+    }
 
 
 def _ranking_summary(rows: list[dict]) -> str:
