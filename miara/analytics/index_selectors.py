@@ -4,16 +4,20 @@ by the user's scope (API); the command line reads as the system (`user=None`).""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import polars as pl
 
 from miara.accounts.scope import visible_unit_ids
 from miara.analytics.models import IndexResult, IndexSummary, ResultSet, UnitResult
-from miara.analytics.selectors import current_result_sets
+from miara.analytics.selectors import current_result_sets, result_set_key
 from miara.catalogue.indices import index_spec, indicator_codes
 from miara.catalogue.models import CompositeIndex
 from miara.engine import indices as engine
 from miara.engine.periods import Period
 from miara.engine.stats import ALL
+from miara.lib import memo
 
 EXPORT_SCHEMA = {
     "index": pl.String,
@@ -120,11 +124,27 @@ def index_values(index: CompositeIndex, period: str) -> pl.DataFrame:
 
 
 def index_sensitivity(index: CompositeIndex, period: str) -> engine.Sensitivity | None:
-    """Rank ranges of the period's scored units under the methodology's alternatives."""
-    values = index_values(index, period)
-    if values.is_empty():
+    """Rank ranges of the period's scored units under the methodology's alternatives.
+
+    Kept per result set and definition (`lib.memo`): a national index recomputed some
+    sixty times takes seconds, and the figures are the same for every reader (who is
+    shown under which name is decided afterwards, by the page's presenter)."""
+    result_set = current_set(period)
+    if result_set is None:
         return None
-    try:
-        return engine.sensitivity(values, index_spec(index), period=period)
-    except engine.CompositeIndexError:
-        return None
+    definition = json.dumps(
+        [index.normalisation, index.aggregation, index.max_missing_percent, index.components],
+        sort_keys=True,
+    )
+    key = f"index-sensitivity:{result_set_key(result_set)}:{index.pk}:{hashlib.sha256(definition.encode()).hexdigest()[:16]}"
+
+    def build() -> engine.Sensitivity | None:
+        values = index_values(index, period)
+        if values.is_empty():
+            return None
+        try:
+            return engine.sensitivity(values, index_spec(index), period=period)
+        except engine.CompositeIndexError:
+            return None
+
+    return memo.get_or_build(key, build)

@@ -221,27 +221,37 @@ class IndexOutcome:
     notes: list[Note] = field(default_factory=list)
 
 
-def compute_index(values: pl.DataFrame, spec: IndexSpec) -> IndexOutcome:
+def compute_index(values: pl.DataFrame, spec: IndexSpec, *, detail: bool = True) -> IndexOutcome:
     """Score every unit of every period in `values` on the index.
 
     Works on a wide frame (one row per period and unit, one column per indicator), so
     that normalisation, the missing-data rule and every level of aggregation are column
-    expressions rather than joins: a national index takes well under a second.
+    expressions rather than joins. `detail=False` gives the scores and ranks only.
     """
     check(spec)
-    leaves = spec.leaves()
-    codes = [leaf.indicator for leaf in leaves]
+    wide = _wide(values, [leaf.indicator for leaf in spec.leaves()])
+    if wide is None:
+        return _empty_outcome()
+    return _compute_wide(wide, spec, detail=detail)
+
+
+def _wide(values: pl.DataFrame, codes: list[str]) -> pl.DataFrame | None:
+    """One row per period and unit, a column `v:CODE` per indicator (None: no values)."""
     values = values.select("period", "unit", "indicator", pl.col("value").cast(pl.Float64)).filter(
         pl.col("indicator").is_in(codes) & pl.col("value").is_finite()
     )
     if values.is_empty():
-        return _empty_outcome()
+        return None
     wide = values.pivot(
         on="indicator", index=["period", "unit"], values="value", aggregate_function="first"
     )
-    wide = wide.with_columns(
+    return wide.with_columns(
         pl.lit(None, pl.Float64).alias(c) for c in codes if c not in wide.columns
     ).rename({c: f"v:{c}" for c in codes})
+
+
+def _compute_wide(wide: pl.DataFrame, spec: IndexSpec, *, detail: bool) -> IndexOutcome:
+    codes = [leaf.indicator for leaf in spec.leaves()]
     notes: list[Note] = []
     normalised, flat = _normalise(wide, spec)
     per_period = (
@@ -313,7 +323,8 @@ def compute_index(values: pl.DataFrame, spec: IndexSpec) -> IndexOutcome:
     for stage in stages:
         kept = kept.with_columns(stage)
     kept = kept.with_columns(score.alias("score"), _present_weight(spec.components).alias("d:"))
-    kept = kept.with_columns(w.alias(f"w:{c}") for c, w in weights.items())
+    if detail:
+        kept = kept.with_columns(w.alias(f"w:{c}") for c, w in weights.items())
     pillars = [p.code for p in spec.pillars()]
     scores = kept.select(
         "period",
@@ -321,6 +332,8 @@ def compute_index(values: pl.DataFrame, spec: IndexSpec) -> IndexOutcome:
         "score",
         pl.col("score").rank("min", descending=True).over("period").cast(pl.Int64).alias("rank"),
     ).sort("period", "rank", "unit")
+    if not detail:  # ranks are all the sensitivity view needs
+        return replace(_empty_outcome(), scores=scores.select(*SCORE_SCHEMA), excluded=excluded)
     components = (
         pl.concat(
             [
@@ -609,12 +622,23 @@ def _without(spec: IndexSpec, indicator: str) -> IndexSpec | None:
 
 def sensitivity(values: pl.DataFrame, spec: IndexSpec, *, period: str) -> Sensitivity:
     """Rank ranges of one period's units under every alternative of `alternatives`."""
-    values = values.filter(pl.col("period") == period)
-    base = compute_index(values, spec).scores.select("unit", "score", "rank")
+    check(spec)
+    wide = _wide(
+        values.filter(pl.col("period") == period), [leaf.indicator for leaf in spec.leaves()]
+    )
+    if wide is None:
+        return Sensitivity(
+            ranges=pl.DataFrame(schema=RANGE_SCHEMA),
+            alternatives=pl.DataFrame(schema=ALTERNATIVE_SCHEMA),
+        )
+    # One wide frame for every alternative: they use the same indicators or fewer.
+    base = _compute_wide(wide, spec, detail=False).scores.select("unit", "score", "rank")
     ranks = [base.select("unit", pl.col("rank").alias("r"))]
     summary = []
     for name, (kind, subject), alternative in alternatives(spec):
-        other = compute_index(values, alternative).scores.select("unit", pl.col("rank").alias("r"))
+        other = _compute_wide(wide, alternative, detail=False).scores.select(
+            "unit", pl.col("rank").alias("r")
+        )
         other = other.join(base.select("unit"), on="unit", how="semi")
         shifts = (
             other.join(base, on="unit").select((pl.col("r") - pl.col("rank")).abs()).to_series()
