@@ -511,9 +511,24 @@ def _rank_ranges_skeleton(rank_title: str, height: int) -> Spec:
     ]
     base = alt.Chart(_slot("rows"))
     line = base.mark_rule(strokeWidth=3, color=OTHERS).encode(
-        y=y, x=alt.X("rank_min:Q", title=rank_title, scale=alt.Scale(zero=False)), x2="rank_max:Q"
+        y=y,
+        x=alt.X(
+            "rank_min:Q",
+            title=rank_title,
+            scale=alt.Scale(zero=False, nice=False),
+            axis=alt.Axis(tickMinStep=1, format="d"),
+        ),
+        x2="rank_max:Q",
     )
-    dot = base.mark_point(filled=True, size=60).encode(
-        y=y, x="rank:Q", color=_who_colour(), tooltip=tooltip
+    # The grey of the others is darker than the ranges' so that a dot shows on its line.
+    dot = base.mark_point(filled=True, size=90, opacity=1).encode(
+        y=y,
+        x="rank:Q",
+        color=alt.Color(
+            "who:N",
+            scale=alt.Scale(domain=["unit", "peer"], range=[ACCENT, "#4a5765"]),
+            legend=None,
+        ),
+        tooltip=tooltip,
     )
     return _config(alt.layer(line, dot), height=height)

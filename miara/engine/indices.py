@@ -636,10 +636,13 @@ def sensitivity(values: pl.DataFrame, spec: IndexSpec, *, period: str) -> Sensit
     ranks = [base.select("unit", pl.col("rank").alias("r"))]
     summary = []
     for name, (kind, subject), alternative in alternatives(spec):
-        other = _compute_wide(wide, alternative, detail=False).scores.select(
-            "unit", pl.col("rank").alias("r")
+        # Ranked among the units the index as defined scores, so that ranks compare
+        # (an alternative without an indicator may score a unit the definition leaves out).
+        other = (
+            _compute_wide(wide, alternative, detail=False)
+            .scores.join(base.select("unit"), on="unit", how="semi")
+            .select("unit", pl.col("score").rank("min", descending=True).cast(pl.Int64).alias("r"))
         )
-        other = other.join(base.select("unit"), on="unit", how="semi")
         shifts = (
             other.join(base, on="unit").select((pl.col("r") - pl.col("rank")).abs()).to_series()
         )

@@ -381,13 +381,33 @@ def test_sensitivity_ranges_hold_every_alternatives_rank():
     assert "normalisation goalposts" not in names  # no goalposts defined
     assert result.alternatives.height == len(names)
     for name, _, alternative in alternatives(spec):
-        other = compute_index(rows, alternative).scores
-        for unit, rank in other.select("unit", "rank").iter_rows():
-            if unit in ranges:
-                lo, hi, base = ranges[unit]
-                assert lo <= rank <= hi, (name, unit)
-                assert lo <= base <= hi
+        other = compute_index(rows, alternative).scores.filter(pl.col("unit").is_in(list(ranges)))
+        scores_ = dict(other.select("unit", "score").iter_rows())
+        for unit, score in scores_.items():
+            rank = 1 + sum(1 for s in scores_.values() if s > score)
+            lo, hi, base = ranges[unit]
+            assert lo <= rank <= hi, (name, unit)
+            assert lo <= base <= hi
     assert any(lo < hi for lo, hi, _ in ranges.values())
+
+
+def test_rank_ranges_compare_only_the_units_the_index_as_defined_scores():
+    # U3 misses Y, so the index leaves it out (50 % > 30 %); "without Y" would score it
+    # first, but it must not push the others down.
+    rows = frame(
+        [
+            ("2024", "U1", "X", 2.0),
+            ("2024", "U2", "X", 1.0),
+            ("2024", "U3", "X", 9.0),
+            ("2024", "U1", "Y", 1.0),
+            ("2024", "U2", "Y", 2.0),
+        ]
+    )
+    spec = IndexSpec(code="I", components=(Component("X", weight=2), Component("Y")))
+    result = sensitivity(rows, spec, period="2024")
+    ranges = {u: (lo, hi) for u, _, _, lo, hi in result.ranges.iter_rows()}
+    assert set(ranges) == {"U1", "U2"}
+    assert all(1 <= lo <= hi <= 2 for lo, hi in ranges.values())
 
 
 # ------------------------------------------------------------------------- bad input
