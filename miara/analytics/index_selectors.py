@@ -148,3 +148,20 @@ def index_sensitivity(index: CompositeIndex, period: str) -> engine.Sensitivity 
             return None
 
     return memo.get_or_build(key, build)
+
+
+def unit_index_scores(unit, period: str) -> list[dict]:
+    """The unit's score and rank on every index in the period (for its scorecard), with
+    the number of units scored; callers have authorised the unit."""
+    result_set = current_set(period)
+    if result_set is None:
+        return []
+    scored = dict(
+        IndexSummary.objects.filter(result_set=result_set).values_list("index_id", "scored")
+    )
+    return [
+        {"index": r.index, "score": r.score, "rank": r.rank, "n": scored.get(r.index_id, 0)}
+        for r in IndexResult.objects.filter(result_set=result_set, unit=unit)
+        .select_related("index")
+        .order_by("index__code")
+    ]

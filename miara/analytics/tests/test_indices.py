@@ -385,6 +385,15 @@ class TestPages:
             pseudonym(c, scope="indicator:RECYCLING_RATE:2024") for c in ("B2", "C3", "D4")
         }
 
+    def test_the_scorecard_links_to_the_units_breakdown(self, client, bob, green):
+        client.force_login(bob)
+        html = client.get(
+            reverse("analytics:benchmark", args=["A1"]) + "?period=2024"
+        ).content.decode()
+        assert 'data-index="GREEN"' in html
+        assert reverse("analytics:index_unit", args=["GREEN", "A1"]) in html
+        assert "Green index: " in html and ", rank " in html and " of 4" in html
+
     def test_another_units_breakdown_is_the_same_404_as_a_missing_unit(self, client, bob, green):
         client.force_login(bob)
         other = client.get(reverse("analytics:index_unit", args=["GREEN", "B2"]) + "?period=2024")

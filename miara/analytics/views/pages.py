@@ -19,6 +19,7 @@ from miara.accounts.scope import access_unit
 from miara.analytics import charts, indicator_html, scorecard_html
 from miara.analytics.benchmark import ALL_UNITS, ROW_FIGURES, unit_peer_groups
 from miara.analytics.hooks import indicator_projects, indicator_target
+from miara.analytics.index_selectors import unit_index_scores
 from miara.analytics.indicator_detail import default_unit, indicator_detail, indicator_groups
 from miara.analytics.peers import others_named
 from miara.analytics.requests import requested_period
@@ -126,6 +127,7 @@ def benchmark(request, code: str):
         "sort": sort,
         "has_any_value": table.has_any_value,
         "similar": similar,
+        "index_scores": unit_index_scores(unit, period),
     }
     return render(request, "analytics/benchmark.html", context)
 
