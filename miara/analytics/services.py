@@ -32,7 +32,7 @@ from miara.analytics.models import (
     ResultSet,
     UnitResult,
 )
-from miara.catalogue.models import Indicator, PeerGroup
+from miara.catalogue.models import CompositeIndex, Indicator, PeerGroup
 from miara.collection.models import Submission, SubmissionState, ValueHistory
 from miara.collection.selectors import values_frame
 from miara.engine import compare as engine_compare
@@ -366,11 +366,19 @@ def _inputs_state(indicators: list[Indicator]) -> dict:
         )
     ).encode()
     last = ValueHistory.objects.order_by("-id").values_list("id", flat=True).first()
-    return {
+    state = {
         "last_value_change": last,
         "catalogue_digest": hashlib.sha256(catalogue).hexdigest()[:16],
         "groups_digest": hashlib.sha256(groups).hexdigest()[:16],
     }
+    indices = [
+        (c.code, c.normalisation, c.aggregation, c.max_missing_percent, c.components)
+        for c in CompositeIndex.objects.order_by("code")
+    ]
+    if indices:  # absent without indices, so earlier states read the same
+        encoded = json.dumps(indices, sort_keys=True).encode()
+        state["indices_digest"] = hashlib.sha256(encoded).hexdigest()[:16]
+    return state
 
 
 class ComputeRequestError(Exception):

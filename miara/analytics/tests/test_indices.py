@@ -413,6 +413,30 @@ class TestPages:
         assert "Weight of Waste per inhabitant halved" in html
         assert "Normalised by z-scores" in html and "Without Recycling rate" in html
 
+    def test_rank_ranges_use_the_rankings_pseudonyms_in_an_anonymised_programme(
+        self, client, bob, green
+    ):
+        _visibility("anonymised")
+        client.force_login(bob)
+        html = client.get(
+            reverse("analytics:index_sensitivity", args=["GREEN"]) + "?period=2024"
+        ).content.decode()
+        assert 'data-unit="A1"' in html
+        for code in ("B2", "C3", "D4"):
+            assert f'data-unit="{code}"' not in html
+            assert f'data-unit="{pseudonym(code, scope=index_scope("GREEN", "2024"))}"' in html
+
+    def test_an_index_that_cannot_be_computed_says_why_on_its_page(self, client, alice, green):
+        CompositeIndex.objects.filter(code="GREEN").update(
+            components=[{"indicator": "RECYCLING_RATE"}, {"indicator": "POP"}]
+        )
+        compute()
+        client.force_login(alice)
+        html = client.get(
+            reverse("analytics:index", args=["GREEN"]) + "?period=2024"
+        ).content.decode()
+        assert "The index cannot be computed as defined" in html and "neutral" in html
+
     def test_unknown_index_or_period_is_a_404_not_a_500(self, client, alice, green):
         client.force_login(alice)
         assert client.get(reverse("analytics:index", args=["NOPE"])).status_code == 404

@@ -33,6 +33,8 @@ PATHS = {
     "/api/v1/processes": {"get"},
     "/api/v1/costing": {"get", "post"},
     "/api/v1/costing/allocation": {"post"},
+    "/api/v1/indices": {"get"},
+    "/api/v1/indices/{code}/results": {"get"},
 }
 
 
