@@ -83,6 +83,10 @@ def index_store(result_set: ResultSet, computed: list[Computed], unit_ids: pl.Da
             continue
         outcome = item.outcome
         scores = outcome.scores.filter(pl.col("period") == period)
+        excluded = outcome.excluded.filter(pl.col("period") == period)
+        notes = [n for n in outcome.notes if n.period == period]
+        if scores.is_empty() and excluded.is_empty() and not notes:
+            continue  # none of its indicators has a value in the period (an office's months)
         components = outcome.components.filter(pl.col("period") == period)
         pillars = outcome.pillars.filter(pl.col("period") == period)
         number = pl.col("normalised").cast(pl.String)
@@ -112,16 +116,13 @@ def index_store(result_set: ResultSet, computed: list[Computed], unit_ids: pl.Da
         )
         written += bulk.insert_frame(IndexResult._meta.db_table, rows)
         summary.scored = rows.height
-        summary.excluded = (
-            outcome.excluded.filter(pl.col("period") == period).drop("period").to_dicts()
-        )
+        summary.excluded = excluded.drop("period").to_dicts()
         summary.means = dict(
             components.group_by("indicator").agg(pl.col("normalised").mean()).iter_rows()
         )
         summary.notes = [
             {"kind": n.kind, "indicator": n.indicator, "count": n.count, "text": n.text}
-            for n in outcome.notes
-            if n.period == period
+            for n in notes
         ]
         summary.save()
     return written

@@ -1,8 +1,9 @@
-"""The demo's composite index: a "service quality" index of the demo's offices.
+"""The demo's composite index: how well run each demo office is.
 
-Two pillars (permits, waste) and the office's e-documents share, min-max normalised and
-averaged arithmetically, loaded through the ordinary catalogue file as a coordinator
-would write it (contracts.md, "Composite indices").
+Two pillars (service to residents; people, a geometric mean) and the budget share for
+NGOs, min-max normalised and averaged arithmetically, loaded through the ordinary
+catalogue file as a coordinator would write it (contracts.md, "Composite indices").
+Its indicators are reported by nearly every demo unit, so the ranking is full.
 """
 
 from __future__ import annotations
@@ -13,29 +14,30 @@ from miara.catalogue.services import catalogue_load
 
 INDEX_YAML = """\
 indices:
-  - code: SERVICE_QUALITY
-    name: {en: Service quality index, pl: Indeks jakości usług, cs: Index kvality služeb}
+  - code: WELL_RUN_OFFICE
+    name: {en: Well-run office index, pl: Indeks sprawnego urzędu, cs: Index dobře řízeného úřadu}
     description:
-      en: Timely permit decisions, recycling and fee collection, and electronic documents.
-      pl: Terminowe decyzje budowlane, recykling i ściągalność opłat oraz e-dokumenty.
-      cs: Včasná stavební rozhodnutí, recyklace a výběr poplatků a elektronické dokumenty.
+      en: Electronic documents, few complaints and a lean cost, a stable and trained staff, support for NGOs.
+      pl: E-dokumenty, mało skarg i niski koszt, stabilna i szkolona kadra, wsparcie organizacji pozarządowych.
+      cs: Elektronické dokumenty, málo stížností a nízké náklady, stabilní a vzdělávaní zaměstnanci, podpora neziskových organizací.
     normalisation: minmax
     aggregation: arithmetic
     components:
-      - pillar: PERMITS_PILLAR
-        name: {en: Building permits, pl: Pozwolenia na budowę, cs: Stavební povolení}
+      - pillar: SERVICE
+        name: {en: Service to residents, pl: Obsługa mieszkańców, cs: Služby občanům}
         weight: 2
         components:
-          - {indicator: PERMIT_AVG_DAYS}
-          - {indicator: PERMIT_DEADLINE_SHARE, weight: 2}
-          - {indicator: PERMIT_APPEAL_SHARE}
-      - pillar: WASTE_PILLAR
-        name: {en: Waste, pl: Odpady, cs: Odpady}
+          - {indicator: OFFICE_EDOC_SHARE, weight: 2}
+          - {indicator: OFFICE_COMPLAINTS_PER_10K}
+          - {indicator: OFFICE_COST_PER_CAPITA}
+      - pillar: PEOPLE
+        name: {en: People, pl: Kadra, cs: Zaměstnanci}
         aggregation: geometric
         components:
-          - {indicator: WASTE_RECYCLING_RATE}
-          - {indicator: WASTE_FEE_COLLECTION}
-      - {indicator: OFFICE_EDOC_SHARE}
+          - {indicator: HR_TURNOVER}
+          - {indicator: HR_ABSENCE_RATE}
+          - {indicator: HR_TRAINING_DAYS_PER_EMP}
+      - {indicator: NGO_BUDGET_SHARE}
 """
 
 
