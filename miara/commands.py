@@ -587,12 +587,30 @@ def export_index(args) -> int:
     write_frame(frame, args.output, fmt, sheet="index")
     say(f"{args.output}: {frame.height} rows")
     if frame.is_empty():
-        print(
-            f"note: no scores of {index.code} for {', '.join(args.period or ['any period'])}; "
-            "run `miara compute` after loading the index and values",
-            file=sys.stderr,
-        )
+        print(_index_empty_note(index, args.period), file=sys.stderr)
     return 0
+
+
+def _index_empty_note(index, periods: list[str] | None) -> str:
+    """Why an index export has no rows: not computed, or every unit left out."""
+    from miara.analytics.index_selectors import index_summary
+
+    reasons = []
+    for period in periods or []:
+        summary = index_summary(index, period)
+        if summary is None:
+            reasons.append(f"{period}: not computed; run `miara compute`")
+            continue
+        texts = [n.get("text", "") for n in summary.notes if n.get("text")]
+        if summary.excluded:
+            texts.append(
+                f"{len(summary.excluded)} units miss more than "
+                f"{index.max_missing_percent:g} % of the indicators"
+            )
+        reasons.append(f"{period}: " + ("; ".join(texts) or "no unit has values"))
+    if not reasons:
+        reasons.append("no period has scores; run `miara compute` after loading the index")
+    return f"note: no scores of {index.code}: " + " | ".join(reasons)
 
 
 PROCESS_COMMANDS = {

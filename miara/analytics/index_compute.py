@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from miara.analytics.models import IndexResult, IndexSummary, ResultSet
-from miara.catalogue.indices import index_spec
+from miara.catalogue.indices import index_spec, indicator_codes
 from miara.catalogue.models import CompositeIndex, Indicator
 from miara.engine import indices as engine
 from miara.lib import bulk
@@ -38,6 +38,16 @@ def index_outcomes(indicator_values: pl.DataFrame, periods: list[str]) -> list[C
     )
     computed = []
     for index in indices:
+        unknown = sorted(set(indicator_codes(index.components)) - set(directions))
+        if unknown:  # an indicator removed from the catalogue since the index was loaded
+            computed.append(
+                Computed(
+                    index=index,
+                    outcome=None,
+                    problem=f"index {index.code}: unknown indicator {', '.join(unknown)}",
+                )
+            )
+            continue
         try:
             outcome = engine.compute_index(values, index_spec(index, directions))
         except engine.CompositeIndexError as error:

@@ -318,6 +318,38 @@ class TestCompute:
         assert summary.scored == 3
         assert summary.excluded == [{"unit": "D4", "present": 2, "expected": 3}]
 
+    def test_an_export_without_rows_says_why(self, programme, tmp_path, capsys):
+        from argparse import Namespace
+
+        from miara.commands import export_index
+
+        # UNSEEN_RATE has no values at all: every unit misses half the index (> 30 %).
+        _load(
+            tmp_path,
+            """
+            variables:
+              - {code: UNSEEN_T, name: Never reported, unit: t}
+            indicators:
+              - {code: UNSEEN_RATE, name: Never reported, formula: UNSEEN_T * 1, direction: higher}
+            indices:
+              - code: HALF
+                name: Half
+                components:
+                  - {indicator: PERMIT_COST}
+                  - {indicator: UNSEEN_RATE}
+            """,
+        )
+        compute()
+        args = Namespace(
+            index="HALF", period=["2024"], unit=None, indicator=None, group=None,
+            output=tmp_path / "half.csv", format="csv",
+        )  # fmt: skip
+        assert export_index(args) == 0
+        err = capsys.readouterr().err
+        assert "no scores of HALF" in err and "2024: UNSEEN_RATE has no values" in err
+        assert "units miss more than 30 % of the indicators" in err
+        assert (tmp_path / "half.csv").read_text().startswith("index,period,unit,score,rank")
+
     def test_an_index_made_impossible_later_is_noted_and_the_rest_computes(
         self, programme, tmp_path
     ):
