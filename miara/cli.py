@@ -114,7 +114,10 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     export = commands.add_parser("export", help="export results or values")
-    export.add_argument("what", choices=["results", "values", "costing", "targets", "context"])
+    export.add_argument(
+        "what", choices=["results", "values", "costing", "targets", "context", "index"]
+    )
+    export.add_argument("--index", metavar="CODE", help="index: the composite index's code")
     export.add_argument(
         "--unit",
         action="append",

@@ -711,7 +711,63 @@ def export_targets(args) -> int:
     return 0
 
 
+def export_index(args) -> int:
+    """`miara export index --index CODE [--period P ...]` (contracts.md, "Composite indices")."""
+    from miara.analytics.index_selectors import index_export_frame
+    from miara.catalogue.models import CompositeIndex
+    from miara.engine.periods import Period
+    from miara.fileio.writing import format_of, write_frame
+
+    if not args.index:
+        print("miara export index needs --index CODE", file=sys.stderr)
+        return 2
+    if args.unit or args.indicator or args.group:
+        print("miara export index takes --index and --period only", file=sys.stderr)
+        return 2
+    index = CompositeIndex.objects.filter(code=args.index).first()
+    if index is None:
+        known = ", ".join(CompositeIndex.objects.order_by("code").values_list("code", flat=True))
+        print(
+            f"error: there is no composite index {args.index!r} in the catalogue"
+            + (f"; known: {known}" if known else "; load one with `miara load catalogue`"),
+            file=sys.stderr,
+        )
+        return 1
+    for period in args.period or []:
+        Period.parse(period)  # a clear error for a mistyped period
+    fmt = format_of(args.output, args.format)
+    frame = index_export_frame(index, periods=args.period)
+    write_frame(frame, args.output, fmt, sheet="index")
+    say(f"{args.output}: {frame.height} rows")
+    if frame.is_empty():
+        print(_index_empty_note(index, args.period), file=sys.stderr)
+    return 0
+
+
+def _index_empty_note(index, periods: list[str] | None) -> str:
+    """Why an index export has no rows: not computed, or every unit left out."""
+    from miara.analytics.index_selectors import index_summary
+
+    reasons = []
+    for period in periods or []:
+        summary = index_summary(index, period)
+        if summary is None:
+            reasons.append(f"{period}: not computed; run `miara compute`")
+            continue
+        texts = [n.get("text", "") for n in summary.notes if n.get("text")]
+        if summary.excluded:
+            texts.append(
+                f"{len(summary.excluded)} units miss more than "
+                f"{index.max_missing_percent:g} % of the indicators"
+            )
+        reasons.append(f"{period}: " + ("; ".join(texts) or "no unit has values"))
+    if not reasons:
+        reasons.append("no period has scores; run `miara compute` after loading the index")
+    return f"note: no scores of {index.code}: " + " | ".join(reasons)
+
+
 PROCESS_COMMANDS = {
+    ("export", "index"): export_index,
     ("load", "processes"): load_processes,
     ("load", "costing"): load_costing,
     ("export", "costing"): export_costing,

@@ -489,3 +489,102 @@ def _scatter_skeleton(value_title: str, expected_title: str) -> Spec:
         .encode(x="expected:Q", y="value:Q", text="label:N")
     )
     return _config(alt.layer(equal, peers, unit, label), height=260)
+
+
+def contributions(rows: Sequence[dict], *, value_title: str, height_per_row: int = 22) -> Spec:
+    """What pulls a unit's composite-index score up or down: a bar per component from
+    zero, to the right (accent) when it lifts the unit above the mean unit, to the left
+    (grey) when it holds it below; `rows` in the order to show them.
+
+    `rows`: `{"label": str, "value": float}`.
+    """
+    data = [
+        {
+            "label": r["label"],
+            "value": r["value"],
+            "who": "unit" if r["value"] >= 0 else "peer",
+            "order": i,
+        }
+        for i, r in enumerate(rows)
+    ]
+    height = max(60, height_per_row * len(data) + 40)
+    return _fill(_contributions_skeleton(value_title, height), rows=data)
+
+
+@functools.lru_cache(maxsize=32)
+def _contributions_skeleton(value_title: str, height: int) -> Spec:
+    bars = (
+        alt.Chart(_slot("rows"))
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                "label:N",
+                sort=alt.EncodingSortField(field="order"),
+                title=None,
+                axis=alt.Axis(labelLimit=220),
+            ),
+            x=alt.X("value:Q", title=value_title),
+            color=_who_colour(),
+            tooltip=[
+                alt.Tooltip("label:N", title=""),
+                alt.Tooltip("value:Q", title=value_title, format=".2f"),
+            ],
+        )
+    )
+    zero = alt.Chart(alt.Data(values=[{"value": 0}])).mark_rule(color="#4a5765").encode(x="value:Q")
+    return _config(alt.layer(bars, zero), height=height)
+
+
+def rank_ranges(rows: Sequence[dict], *, rank_title: str, height_per_row: int = 18) -> Spec:
+    """Each unit's rank under the index as defined (a dot) and the range of its ranks
+    under the alternative methods (a line from the best to the worst); rank 1 on the left.
+
+    `rows`: `{"label", "rank", "rank_min", "rank_max", "highlight"}` in rank order.
+    """
+    data = [
+        {
+            "label": r["label"],
+            "rank": r["rank"],
+            "rank_min": r["rank_min"],
+            "rank_max": r["rank_max"],
+            "who": "unit" if r.get("highlight") else "peer",
+            "order": i,
+        }
+        for i, r in enumerate(rows)
+    ]
+    height = max(80, height_per_row * len(data) + 40)
+    return _fill(_rank_ranges_skeleton(rank_title, height), rows=data)
+
+
+@functools.lru_cache(maxsize=32)
+def _rank_ranges_skeleton(rank_title: str, height: int) -> Spec:
+    y = alt.Y("label:N", sort=alt.EncodingSortField(field="order"), title=None)
+    tooltip = [
+        alt.Tooltip("label:N", title=""),
+        alt.Tooltip("rank:Q", title=rank_title),
+        alt.Tooltip("rank_min:Q", title="min"),
+        alt.Tooltip("rank_max:Q", title="max"),
+    ]
+    base = alt.Chart(_slot("rows"))
+    line = base.mark_rule(strokeWidth=3, color=OTHERS).encode(
+        y=y,
+        x=alt.X(
+            "rank_min:Q",
+            title=rank_title,
+            scale=alt.Scale(zero=False, nice=False),
+            axis=alt.Axis(tickMinStep=1, format="d"),
+        ),
+        x2="rank_max:Q",
+    )
+    # The grey of the others is darker than the ranges' so that a dot shows on its line.
+    dot = base.mark_point(filled=True, size=90, opacity=1).encode(
+        y=y,
+        x="rank:Q",
+        color=alt.Color(
+            "who:N",
+            scale=alt.Scale(domain=["unit", "peer"], range=[ACCENT, "#4a5765"]),
+            legend=None,
+        ),
+        tooltip=tooltip,
+    )
+    return _config(alt.layer(line, dot), height=height)

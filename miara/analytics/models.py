@@ -214,3 +214,48 @@ class SavedComparison(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class IndexResult(models.Model):
+    """One unit's score on a composite index in a result set (methodology.md, "Composite
+    indices"); a national set holds one row per unit and index, written in bulk.
+
+    `components`: {indicator: [normalised score, effective weight]}; `pillars`:
+    {pillar: score}; what the unit's breakdown is drawn from.
+    """
+
+    result_set = bulk_foreign_key(ResultSet, on_delete=models.CASCADE, related_name="index_results")
+    index = bulk_foreign_key("catalogue.CompositeIndex", on_delete=models.CASCADE, related_name="+")
+    unit = bulk_foreign_key("units.Unit", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    rank = models.PositiveIntegerField()
+    components = models.JSONField(default=dict)
+    pillars = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["result_set", "index", "rank"])]
+
+
+class IndexSummary(models.Model):
+    """What a result set's computation of one index says beyond the scores: how many
+    units were scored, which were left out for missing too many components (and how
+    many they had), the mean normalised score of each indicator (the "mean unit" a
+    breakdown compares with), notes such as an indicator without values, and the
+    definition used, so that a later change of the catalogue does not rewrite history."""
+
+    result_set = models.ForeignKey(
+        ResultSet, on_delete=models.CASCADE, related_name="index_summaries"
+    )
+    index = models.ForeignKey(
+        "catalogue.CompositeIndex", on_delete=models.CASCADE, related_name="summaries"
+    )
+    scored = models.PositiveIntegerField(default=0)
+    excluded = models.JSONField(default=list, blank=True)
+    means = models.JSONField(default=dict, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    definition = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["result_set", "index"], name="one_summary_per_index")
+        ]

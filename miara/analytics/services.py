@@ -24,8 +24,15 @@ from django.utils.translation import gettext as _
 
 from miara.accounts.audit import audit_record
 from miara.accounts.scope import is_coordinator
-from miara.analytics.models import DataQualityIssue, GroupStatistic, ResultSet, UnitResult
-from miara.catalogue.models import Indicator, PeerGroup
+from miara.analytics.index_compute import index_outcomes, index_store
+from miara.analytics.models import (
+    DataQualityIssue,
+    GroupStatistic,
+    IndexResult,
+    ResultSet,
+    UnitResult,
+)
+from miara.catalogue.models import CompositeIndex, Indicator, PeerGroup
 from miara.collection.models import Submission, SubmissionState, ValueHistory
 from miara.collection.selectors import values_frame
 from miara.engine import compare as engine_compare
@@ -152,6 +159,7 @@ def compute(
         orient="row",
     )
     inputs_state = _inputs_state(indicators)
+    indices = index_outcomes(indicator_values, targets)
     created = []
     if step:
         step("statistics")
@@ -188,6 +196,9 @@ def compute(
                 )
                 GroupStatistic.objects.filter(result_set_id__in=stale_ids)._raw_delete(
                     GroupStatistic.objects.db
+                )
+                IndexResult.objects.filter(result_set_id__in=stale_ids)._raw_delete(
+                    IndexResult.objects.db
                 )
                 stale.delete()
             ResultSet.objects.filter(period=period).update(is_current=False)
@@ -232,6 +243,7 @@ def compute(
             bulk.insert_frame(GroupStatistic._meta.db_table, group_rows)
             bulk.insert_frame(UnitResult._meta.db_table, unit_rows)
             bulk.insert_frame(DataQualityIssue._meta.db_table, issue_rows)
+            index_store(result_set, indices, unit_ids)
             result_set.row_count = unit_rows.height
             result_set.seconds = time.perf_counter() - period_started
             result_set.save(update_fields=["row_count", "seconds"])
@@ -241,6 +253,7 @@ def compute(
         GroupStatistic._meta.db_table,
         UnitResult._meta.db_table,
         DataQualityIssue._meta.db_table,
+        IndexResult._meta.db_table,
     )
     with transaction.atomic():
         audit_record(
@@ -353,11 +366,19 @@ def _inputs_state(indicators: list[Indicator]) -> dict:
         )
     ).encode()
     last = ValueHistory.objects.order_by("-id").values_list("id", flat=True).first()
-    return {
+    state = {
         "last_value_change": last,
         "catalogue_digest": hashlib.sha256(catalogue).hexdigest()[:16],
         "groups_digest": hashlib.sha256(groups).hexdigest()[:16],
     }
+    indices = [
+        (c.code, c.normalisation, c.aggregation, c.max_missing_percent, c.components)
+        for c in CompositeIndex.objects.order_by("code")
+    ]
+    if indices:  # absent without indices, so earlier states read the same
+        encoded = json.dumps(indices, sort_keys=True).encode()
+        state["indices_digest"] = hashlib.sha256(encoded).hexdigest()[:16]
+    return state
 
 
 class ComputeRequestError(Exception):

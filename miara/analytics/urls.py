@@ -1,6 +1,6 @@
 from django.urls import path
 
-from miara.analytics.views import compare, context, pages, similar
+from miara.analytics.views import compare, context, indices, pages, similar
 
 app_name = "analytics"
 urlpatterns = [
@@ -21,6 +21,14 @@ urlpatterns = [
         similar.similar_defaults,
         name="similar_defaults",
     ),
+    path("indices/", indices.index_list, name="indices"),
+    path("indices/<str:code>/", indices.index_page, name="index"),
+    path(
+        "indices/<str:code>/sensitivity/",
+        indices.index_sensitivity_page,
+        name="index_sensitivity",
+    ),
+    path("indices/<str:code>/units/<str:unit_code>/", indices.index_unit, name="index_unit"),
     path("compare/", compare.compare, name="compare"),
     path("compare.csv", compare.compare_csv, name="compare_csv"),
     path("compare/saved/", compare.saved_list, name="compare_saved"),

@@ -22,6 +22,7 @@ from miara.api import (
     computations,
     context,
     cycles,
+    indices,
     practices,
     processes,
     projects,
@@ -98,6 +99,7 @@ api.add_router("/cycles", cycles.router)
 api.add_router("/submissions", submissions.router)
 api.add_router("/public", public.router)
 api.add_router("/targets", targets.router)
+api.add_router("/indices", indices.router)
 api.add_router("/projects", projects.router)
 api.add_router("/practices", practices.router)
 api.add_router("", computations.router)  # /result-sets and /jobs/{id}

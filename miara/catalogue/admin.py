@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from miara.accounts.admin import CoordinatorAdmin
-from miara.catalogue.models import Indicator, PeerGroup, ServiceArea, Variable
+from miara.catalogue.models import CompositeIndex, Indicator, PeerGroup, ServiceArea, Variable
 from miara.engine import formula as formulas
 from miara.engine.errors import EngineError
 
@@ -67,3 +67,13 @@ class PeerGroupAdmin(CoordinatorAdmin):
     list_filter = ("kind",)
     search_fields = ("code",)
     filter_horizontal = ("members",)
+
+
+@admin.register(CompositeIndex)
+class CompositeIndexAdmin(CoordinatorAdmin):
+    """Names only: the methods and components are changed through a catalogue file, whose
+    load checks the whole tree against the indicators (`miara load catalogue`)."""
+
+    list_display = ("code", "label", "normalisation", "aggregation", "max_missing_percent")
+    search_fields = ("code",)
+    readonly_fields = ("normalisation", "aggregation", "max_missing_percent", "components")

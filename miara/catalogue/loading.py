@@ -19,7 +19,18 @@ from miara.lib.translations import normalise
 
 CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 DIRECTIONS = ("higher", "lower", "neutral")
-SECTIONS = ("service_areas", "variables", "indicators", "peer_groups", "validation_rules")
+SECTIONS = (
+    "service_areas",
+    "variables",
+    "indicators",
+    "peer_groups",
+    "validation_rules",
+    "indices",
+)
+NORMALISATIONS = ("minmax", "goalposts", "zscore")
+AGGREGATIONS = ("arithmetic", "geometric")
+_LEAF_KEYS = {"indicator", "weight", "goalposts"}
+_PILLAR_KEYS = {"pillar", "name", "description", "aggregation", "weight", "components"}
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -42,6 +53,7 @@ class CatalogueFile:
     indicators: list[dict] = field(default_factory=list)
     peer_groups: list[dict] = field(default_factory=list)
     validation_rules: list[dict] = field(default_factory=list)
+    indices: list[dict] = field(default_factory=list)
 
 
 def read_catalogue(path: str | Path) -> CatalogueFile:
@@ -149,6 +161,7 @@ def _unit_of_measure(entry: dict, fail) -> dict[str, str]:
 def _check_entry(
     section: str, entry: dict, where: str, line: int | None, problems: list[Problem]
 ) -> dict | None:
+    raw = entry
     entry = _strip_lines(entry)
     before = len(problems)
 
@@ -234,7 +247,114 @@ def _check_entry(
         if severity not in ("error", "warning"):
             fail(f"severity {severity!r} must be error or warning")
         checked["severity"] = severity
+    elif section == "indices":
+        checked |= _check_index(raw, where, line, problems)
     return checked if len(problems) == before else None
+
+
+def _check_index(entry: dict, where: str, line: int | None, problems: list[Problem]) -> dict:
+    """An index's methods and its tree of components (each checked at its own line)."""
+
+    def fail(message: str, at: int | None = line) -> None:
+        problems.append(Problem(f"{where}: {message}", line=at))
+
+    normalisation = entry.get("normalisation", "minmax")
+    if normalisation not in NORMALISATIONS:
+        fail(f"normalisation {normalisation!r} must be one of {', '.join(NORMALISATIONS)}")
+    aggregation = entry.get("aggregation", "arithmetic")
+    if aggregation not in AGGREGATIONS:
+        fail(f"aggregation {aggregation!r} must be arithmetic or geometric")
+    missing = entry.get("max_missing_percent", 30)
+    if isinstance(missing, bool) or not isinstance(missing, int | float) or not 0 <= missing < 100:
+        fail(
+            f"max_missing_percent must be a number from 0 to under 100 (the share of "
+            f"components a unit may miss), not {missing!r}"
+        )
+        missing = 30
+    components = entry.get("components")
+    if not isinstance(components, list) or not components:
+        fail("components must be a list of indicators and pillars, e.g. - {indicator: CODE}")
+        components = []
+    return {
+        "normalisation": normalisation,
+        "aggregation": aggregation,
+        "max_missing_percent": float(missing),
+        "components": _check_components(components, where, line, fail),
+    }
+
+
+def _check_components(entries: list, where: str, line: int | None, fail) -> list[dict]:
+    checked = []
+    for position, raw in enumerate(entries):
+        at = raw.get("__line__", line) if isinstance(raw, dict) else line
+        here = f"component {position + 1}"
+        if not isinstance(raw, dict):
+            fail(
+                f"{here} must be a mapping: {{indicator: CODE}} or {{pillar: CODE, components: [...]}}",
+                at,
+            )
+            continue
+        entry = _strip_lines(raw)
+        is_pillar = "pillar" in entry
+        if is_pillar == ("indicator" in entry):
+            fail(f"{here} must have either indicator: CODE or pillar: CODE", at)
+            continue
+        code = entry["pillar" if is_pillar else "indicator"]
+        if not isinstance(code, str) or not CODE.match(code):
+            fail(f"{here}: code {code!r} must be upper-case letters, digits and _", at)
+            continue
+        here = f"{'pillar' if is_pillar else 'indicator'} {code}"
+        unknown = sorted(set(entry) - (_PILLAR_KEYS if is_pillar else _LEAF_KEYS))
+        if unknown:
+            allowed = ", ".join(sorted(_PILLAR_KEYS if is_pillar else _LEAF_KEYS))
+            fail(f"{here}: unknown key {', '.join(unknown)}; allowed: {allowed}", at)
+        node: dict = {"pillar" if is_pillar else "indicator": code}
+        if "weight" in entry:
+            weight = entry["weight"]
+            if (
+                isinstance(weight, bool)
+                or not isinstance(weight, int | float)
+                or not weight > 0
+                or weight != weight
+                or weight == float("inf")
+            ):
+                fail(f"{here}: weight must be a positive number, not {weight!r}", at)
+            else:
+                node["weight"] = float(weight)
+        if is_pillar:
+            name = entry.get("name", code)
+            if not isinstance(name, str | dict):
+                fail(f"{here}: name must be text or a mapping of languages to text", at)
+            else:
+                node["name"] = normalise(name)
+            if "aggregation" in entry:
+                if entry["aggregation"] not in AGGREGATIONS:
+                    fail(
+                        f"{here}: aggregation {entry['aggregation']!r} must be arithmetic or geometric",
+                        at,
+                    )
+                else:
+                    node["aggregation"] = entry["aggregation"]
+            inner = raw.get("components")
+            if not isinstance(inner, list) or not inner:
+                fail(f"{here}: a pillar needs components: a list of indicators and pillars", at)
+                inner = []
+            node["components"] = _check_components(inner, where, at, fail)
+        elif "goalposts" in entry:
+            posts = entry["goalposts"]
+            if (
+                not isinstance(posts, list)
+                or len(posts) != 2
+                or any(isinstance(p, bool) or not isinstance(p, int | float) for p in posts)
+            ):
+                fail(f"{here}: goalposts must be two numbers [low, high], not {posts!r}", at)
+            elif not posts[0] < posts[1]:
+                fail(f"{here}: goalposts [{posts[0]}, {posts[1]}] must have low < high", at)
+            else:
+                node["goalposts"] = [float(posts[0]), float(posts[1])]
+        node["line"] = at
+        checked.append(node)
+    return checked
 
 
 def _bounds(entry: dict, fail) -> dict:

@@ -188,3 +188,46 @@ class ValidationRule(Named):
     class Meta(Named.Meta):
         verbose_name = _("validation rule")
         verbose_name_plural = _("validation rules")
+
+
+class CompositeIndex(Named):
+    """A composite index (methodology.md, "Composite indices"): indicators, possibly
+    grouped in pillars, normalised, weighted and aggregated into one score per unit.
+
+    `components` keeps the tree as the catalogue file writes it, checked when loaded:
+    a list of `{"indicator": CODE, "weight": w, "goalposts": [lo, hi]}` and
+    `{"pillar": CODE, "name": {...}, "aggregation": ..., "weight": w, "components": [...]}`.
+    `miara.catalogue.indices.index_spec` turns it into the engine's definition.
+    """
+
+    class Normalisation(models.TextChoices):
+        MINMAX = "minmax", _("min-max over the units of the period")
+        GOALPOSTS = "goalposts", _("fixed goalposts")
+        ZSCORE = "zscore", _("z-score")
+
+    class Aggregation(models.TextChoices):
+        ARITHMETIC = "arithmetic", _("weighted arithmetic mean")
+        GEOMETRIC = "geometric", _("weighted geometric mean")
+
+    normalisation = models.CharField(
+        _("normalisation"),
+        max_length=10,
+        choices=Normalisation.choices,
+        default=Normalisation.MINMAX,
+    )
+    aggregation = models.CharField(
+        _("aggregation"),
+        max_length=10,
+        choices=Aggregation.choices,
+        default=Aggregation.ARITHMETIC,
+    )
+    max_missing_percent = models.FloatField(
+        _("components a unit may miss (%)"),
+        default=30,
+        help_text=_("A unit missing a larger share of the components gets no score."),
+    )
+    components = models.JSONField(_("components"), default=list)
+
+    class Meta(Named.Meta):
+        verbose_name = _("composite index")
+        verbose_name_plural = _("composite indices")

@@ -7,9 +7,18 @@ from pathlib import Path
 from django.db import transaction
 
 from miara.accounts.audit import load_recorded
+from miara.catalogue.indices import spec_from_tree
 from miara.catalogue.loading import CatalogueFile, read_catalogue
-from miara.catalogue.models import Indicator, PeerGroup, ServiceArea, ValidationRule, Variable
+from miara.catalogue.models import (
+    CompositeIndex,
+    Indicator,
+    PeerGroup,
+    ServiceArea,
+    ValidationRule,
+    Variable,
+)
 from miara.engine import formula as formulas
+from miara.engine import indices as engine_indices
 from miara.engine import quality
 from miara.engine.errors import EngineError, FormulaError, UnknownCodeError
 from miara.fileio import FileProblem, LoadReport, Problem
@@ -105,6 +114,16 @@ def catalogue_load(*, path: str | Path, user=None, channel: str = "cli") -> Load
                 "severity": entry["severity"],
             }
             _upsert(ValidationRule, entry["code"], fields, report, "validation rules")
+        for entry in parsed.indices:
+            fields = {
+                "name": entry["name"],
+                "description": entry["description"],
+                "normalisation": entry["normalisation"],
+                "aggregation": entry["aggregation"],
+                "max_missing_percent": entry["max_missing_percent"],
+                "components": _without_lines(entry["components"]),
+            }
+            _upsert(CompositeIndex, entry["code"], fields, report, "composite indices")
         if report.changed:
             load_recorded(
                 user=user, action="catalogue.load", channel=channel, file=path.name, report=report
@@ -130,6 +149,55 @@ def _upsert(model, code: str, fields: dict, report: LoadReport, kind: str):
     else:
         report.count(kind, "unchanged")
     return obj
+
+
+def _without_lines(components: list[dict]) -> list[dict]:
+    """The tree as stored: the source lines were for this load's messages only."""
+    return [
+        {k: (_without_lines(v) if k == "components" else v) for k, v in node.items() if k != "line"}
+        for node in components
+    ]
+
+
+def _leaf_entries(nodes: list[dict]) -> list[dict]:
+    leaves = []
+    for node in nodes:
+        leaves += _leaf_entries(node["components"]) if "components" in node else [node]
+    return leaves
+
+
+def _index_problems(parsed: CatalogueFile) -> list[Problem]:
+    """Every index names known indicators with a direction, and can be computed as
+    defined (engine.indices.problems_of: goalposts where needed, no z-scores under a
+    geometric mean, each indicator once)."""
+    directions = dict(Indicator.objects.values_list("code", "direction")) | {
+        i["code"]: i["direction"] for i in parsed.indicators
+    }
+    problems: list[Problem] = []
+    for index in parsed.indices:
+        unknown = [
+            n for n in _leaf_entries(index["components"]) if n["indicator"] not in directions
+        ]
+        for node in unknown:
+            problems.append(
+                Problem(
+                    f"index {index['code']}: unknown indicator {node['indicator']}",
+                    line=node["line"],
+                )
+            )
+        if unknown:
+            continue
+        spec = spec_from_tree(
+            code=index["code"],
+            components=index["components"],
+            directions=directions,
+            normalisation=index["normalisation"],
+            aggregation=index["aggregation"],
+            max_missing_percent=index["max_missing_percent"],
+        )
+        for text in engine_indices.problems_of(spec):
+            problems.append(Problem(f"index {index['code']}: {text}", line=index["line"]))
+    return problems
 
 
 def _check_references(parsed: CatalogueFile, source: str) -> None:
@@ -195,6 +263,7 @@ def _check_references(parsed: CatalogueFile, source: str) -> None:
             problems.append(
                 Problem(f"validation rule {rule['code']}: {error.describe()}", line=rule["line"])
             )
+    problems += _index_problems(parsed)
     unit_codes = set(Unit.objects.values_list("code", flat=True))
     for group in parsed.peer_groups:
         missing = [m for m in group["members"] if m not in unit_codes]

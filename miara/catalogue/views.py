@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
 
-from miara.catalogue.models import Indicator, PeerGroup, ServiceArea, Variable
+from miara.catalogue.models import CompositeIndex, Indicator, PeerGroup, ServiceArea, Variable
 from miara.units.selectors import others_named
 
 
@@ -30,5 +30,6 @@ def catalogue_index(request):
             "members"
         ),
         "members_shown": others_named(request.user),
+        "indices": CompositeIndex.objects.order_by("code"),
     }
     return render(request, "catalogue/index.html", context)

@@ -154,6 +154,7 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
     from miara.collection.models import Cycle
     from miara.collection.services import values_load
     from miara.demo.generator import demo_units, write_demo_files
+    from miara.demo.indices import demo_indices_load
     from miara.units.models import Programme, Unit
     from miara.units.services import units_load
 
@@ -164,6 +165,7 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
         progress("Loading the demo programme ...")
         units_load(path=files["units"])
         catalogue_load(path=files["catalogue"])
+        demo_indices_load(directory)
         values_load(path=files["values"])
         progress("Loading the process-managed offices (process maps, costing, cases) ...")
         demo_offices_load(directory / "processes")

@@ -75,6 +75,17 @@ def all_values(spec):
             ],
             value_title="z-score",
         ),
+        charts.contributions(
+            [{"label": "Recycling", "value": 3.5}, {"label": "Cost", "value": -1.25}],
+            value_title="points",
+        ),
+        charts.rank_ranges(
+            [
+                {"label": "Alpha", "rank": 1, "rank_min": 1, "rank_max": 2, "highlight": True},
+                {"label": "Beta", "rank": 2, "rank_min": 1, "rank_max": 3},
+            ],
+            rank_title="Rank",
+        ),
     ],
 )
 def test_it_builds_valid_vega_lite_that_renders(spec, schema):

@@ -25,6 +25,7 @@ from miara.analytics.context import (
     median_interval,
 )
 from miara.analytics.hooks import indicator_findings, indicator_projects, indicator_target
+from miara.analytics.index_selectors import unit_index_scores
 from miara.analytics.indicator_detail import default_unit, indicator_detail, indicator_groups
 from miara.analytics.peers import others_named
 from miara.analytics.requests import requested_period
@@ -132,6 +133,7 @@ def benchmark(request, code: str):
         "sort": sort,
         "has_any_value": table.has_any_value,
         "similar": similar,
+        "index_scores": unit_index_scores(unit, period),
     }
     return render(request, "analytics/benchmark.html", context)
 

@@ -46,6 +46,8 @@ PATHS = {
     "/api/v1/findings/{finding_id}/state": {"post"},
     "/api/v1/risks": {"get", "post"},
     "/api/v1/risks/{risk_id}": {"get", "put"},
+    "/api/v1/indices": {"get"},
+    "/api/v1/indices/{code}/results": {"get"},
 }
 
 
