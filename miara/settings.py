@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "miara.targets",
     "miara.improvement",
     "miara.publication",
+    "miara.efficiency",
     "miara.web",
     "miara.api",
 ]
