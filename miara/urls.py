@@ -28,6 +28,7 @@ urlpatterns = [
         include((urls_costing.costing_urlpatterns, urls_costing.app_name)),
     ),
     path("", include("miara.improvement.urls")),
+    path("", include("miara.efficiency.urls")),
     # The board's results section (analytics) answers under the board's own names.
     path(
         "",

@@ -20,6 +20,7 @@ from miara.api import (
     catalogue,
     computations,
     cycles,
+    efficiency,
     processes,
     projects,
     public,
@@ -95,6 +96,7 @@ api.add_router("/submissions", submissions.router)
 api.add_router("/public", public.router)
 api.add_router("/targets", targets.router)
 api.add_router("/projects", projects.router)
+api.add_router("/efficiency", efficiency.router)
 api.add_router("", computations.router)  # /result-sets and /jobs/{id}
 api.add_router("", processes.router)  # /processes and /costing
 

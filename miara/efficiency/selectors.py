@@ -25,6 +25,7 @@ from miara.catalogue.models import PeerGroup, Variable
 from miara.collection.selectors import VALUE_SCHEMA, values_frame
 from miara.efficiency.models import EfficiencyModel, EfficiencyResult
 from miara.engine.errors import EngineError, PeriodError
+from miara.engine.malmquist import FIGURES
 from miara.engine.periods import Period
 from miara.engine.stats import ALL
 
@@ -198,3 +199,47 @@ def excluded_shown(user, model: EfficiencyModel) -> list[dict]:
     if presenter.named or reads_all_units(user):
         return list(model.excluded)
     return [{**e, "unit": pseudonym(e["unit"], scope=model_scope(model))} for e in model.excluded]
+
+
+def _pairs(pairs) -> str:
+    return ";".join(f"{key}:{value!r}" if value is not None else key for key, value in pairs)
+
+
+def export_frame(user, model: EfficiencyModel) -> pl.DataFrame:
+    """The model's results as the user may see them, with the columns of contracts.md
+    first (DEA: unit, score, peers, targets; Malmquist: unit, effch … tfpch). Another
+    unit's targets (its own values moved) are written only for those who see its values;
+    a peer's weight only for those who see other units' values."""
+    rows = []
+    for item in shown_results(user, model):
+        r = item.result
+        if model.kind == EfficiencyModel.Kind.MALMQUIST:
+            rows.append(
+                {"unit": item.key, **{f: r.figures.get(f) for f in FIGURES}, "status": r.status}
+            )
+            continue
+        targets = _pairs(r.targets.items()) if item.shows_values else None
+        rows.append(
+            {
+                "unit": item.key,
+                "score": r.score,
+                "peers": _pairs((key, weight) for key, _label, weight in item.peers),
+                "targets": targets,
+                "super_score": r.super_score,
+                "status": r.status,
+                "efficient": r.efficient,
+            }
+        )
+    if model.kind == EfficiencyModel.Kind.MALMQUIST:
+        schema = {"unit": pl.String} | {f: pl.Float64 for f in FIGURES} | {"status": pl.String}
+    else:
+        schema = {
+            "unit": pl.String,
+            "score": pl.Float64,
+            "peers": pl.String,
+            "targets": pl.String,
+            "super_score": pl.Float64,
+            "status": pl.String,
+            "efficient": pl.Boolean,
+        }
+    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
