@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from miara.catalogue.models import Variable
@@ -246,7 +246,9 @@ def unit_page(request, pk: int, key: str):
             {
                 "code": code,
                 "label": labels.get(code, code),
-                "side": _("input") if code in model.inputs else _("output"),
+                "side": pgettext("efficiency model side", "input")
+                if code in model.inputs
+                else pgettext("efficiency model side", "output"),
                 "own": item.result.values.get(code),
                 "target": item.result.targets.get(code),
                 "slack": item.result.slacks.get(code),

@@ -314,3 +314,57 @@ def test_the_commands_write_the_columns_of_contracts(tmp_path, programme, capsys
     )
     assert "NOPE" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "language,expected",
+    [
+        (
+            "pl",
+            [
+                "Jak dojść do granicy efektywności",
+                "Aby być efektywną jak 1,07 × Delta",
+                "przy tych samych efektach.",
+            ],
+        ),
+        (
+            "cs",
+            [
+                "Jak dosáhnout hranice efektivity",
+                "Aby byla efektivní jako 1,07 × Delta",
+                "při stejných výstupech.",
+            ],
+        ),
+    ],
+)
+def test_the_unit_page_speaks_polish_and_czech(erin, language, expected):
+    from django.test import Client
+
+    model = waste_model(erin)
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(erin)
+    page = client.get(f"/efficiency/{model.pk}/units/A1/").content.decode()
+    for text in expected:
+        assert text in page
+
+
+@pytest.mark.parametrize(
+    "inputs,outputs",
+    [
+        (["WASTE_T"], ["RECYCLED_T"]),
+        (["WASTE_T"], ["RECYCLED_T", "POPULATION"]),
+        (["WASTE_T", "POPULATION"], ["RECYCLED_T"]),
+    ],
+)
+def test_the_frontier_charts_are_valid_vega_lite(erin, inputs, outputs):
+    import altair as alt
+
+    from miara.efficiency import charts
+    from miara.efficiency.selectors import shown_results
+
+    model = waste_model(erin, inputs=inputs, outputs=outputs)
+    points = charts.frontier_points(model, shown_results(erin, model))
+    assert len(points) == 4
+    spec = charts.frontier_chart(model, points)
+    alt.LayerChart.from_dict(spec, validate=True)
+    assert "efficient units" in charts.frontier_summary(model, points)
