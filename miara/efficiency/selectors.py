@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from miara.accounts.scope import reads_all_units, visible_unit_ids
 from miara.analytics.peers import UnitPresenter, pseudonym
-from miara.analytics.services import group_memberships
+from miara.analytics.services import PROVISIONAL, data_basis, group_memberships
 from miara.catalogue.models import PeerGroup, Variable
 from miara.collection.selectors import VALUE_SCHEMA, values_frame
 from miara.efficiency.models import EfficiencyModel, EfficiencyResult
@@ -64,6 +64,22 @@ def group_units(group: str, period: str) -> set[str] | None:
     return set(members.filter((pl.col("group") == group) & (pl.col("period") == period))["unit"])
 
 
+def vouched(values: pl.DataFrame) -> pl.DataFrame:
+    """Only the values a result set would use (methodology.md, "Which data a result set
+    uses"): in a period with a collection cycle, those of submitted or accepted
+    submissions; drafts, returned and reopened ones never feed a model either."""
+    included, basis = data_basis(PROVISIONAL)
+    if not basis:
+        return values
+    in_cycle = pl.col("period").is_in(list(basis))
+    return pl.concat(
+        [
+            values.filter(~in_cycle),
+            values.filter(in_cycle).join(included, on=["period", "unit"], how="semi"),
+        ]
+    )
+
+
 def model_data(*, variables: list[str], period: str, group: str = "") -> pl.DataFrame:
     """One row per unit of the group with a value of any of the variables in the period,
     one column per variable (null where missing): the engine's input."""
@@ -72,7 +88,7 @@ def model_data(*, variables: list[str], period: str, group: str = "") -> pl.Data
         period = str(Period.parse(str(period).strip()))
     except PeriodError as error:
         raise EfficiencyInputError(str(error), "period") from error
-    long = values_frame(periods=[period], variables=variables)
+    long = vouched(values_frame(periods=[period], variables=variables))
     members = group_units(group, period)
     if members is not None:
         long = long.filter(pl.col("unit").is_in(sorted(members)))

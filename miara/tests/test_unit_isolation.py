@@ -117,9 +117,18 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
         title=SECRET_COMMENT,
         due_date=datetime.date(2024, 6, 1),
     )
+    # An efficiency model over the period (B2's draft must not feed it) and B2's page in it.
+    from miara.efficiency.services import model_create
+
+    efficiency = model_create(
+        acting_user=alice, name="Waste", inputs=["WASTE_T"], outputs=["RECYCLED_T"], period="2024"
+    )
     return {
         "code": "B2",
         "unit_code": "B2",
+        "pk": efficiency.pk,
+        "model_id": efficiency.pk,
+        "key": "B2",
         "cycle_id": cycle.pk,
         "submission_id": Submission.objects.get(cycle=cycle, unit__code="B2").pk,
         "variable_code": "WASTE_T",

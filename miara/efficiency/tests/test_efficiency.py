@@ -368,3 +368,17 @@ def test_the_frontier_charts_are_valid_vega_lite(erin, inputs, outputs):
     spec = charts.frontier_chart(model, points)
     alt.LayerChart.from_dict(spec, validate=True)
     assert "efficient units" in charts.frontier_summary(model, points)
+
+
+def test_drafts_never_feed_a_model(alice, erin):
+    """In a period with a collection cycle only submitted or accepted data count, as in a
+    result set: A1 and B2 have draft submissions of 2024 and C3 and D4 none, so nothing
+    of 2024 may be used, while 2023 (no cycle) still is."""
+    from miara.testing.cycles import cycle_2024
+
+    cycle_2024(alice, ["WASTE_T", "RECYCLED_T"])
+    model = waste_model(erin)
+    assert model.state == EfficiencyModel.State.FAILED and not model.results.exists()
+    assert "2024" in model.error
+    earlier = waste_model(erin, period="2023")
+    assert earlier.results.count() == 4
