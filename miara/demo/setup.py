@@ -217,6 +217,9 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
         if not Project.objects.filter(unit__code=czech).exists():
             progress("Starting the Czech office's improvement projects ...")
             demo_czech_projects(czech, owner="tajemnik", team=["kvalita"])
+    from miara.demo.efficiency import demo_efficiency
+
+    demo_efficiency()
     return logins
 
 
