@@ -1,5 +1,6 @@
 """The demo's efficiency models: a frontier of the building-permit service and its
-productivity change, defined by the demo expert as a person would on the page."""
+productivity change, defined by the demo expert as a person would on the page (named
+in Polish, like the demo's projects: the demo programme is a Polish one)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,20 @@ from miara.efficiency.services import model_create
 
 DEMO_EFFICIENCY_MODELS = [
     {
-        "name": "Building permits: staff cost and decisions, 2024",
+        "name": "Pozwolenia na budowę: koszty osobowe a wydane decyzje, 2024",
         "inputs": ["PERMIT_STAFF_COST"],
         "outputs": ["PERMITS_ISSUED"],
         "period": "2024",
         "returns": "variable",
     },
     {
-        "name": "Building permits: staff and cost for decisions, 2024",
+        "name": "Pozwolenia na budowę: etaty i koszty a wydane decyzje, 2024",
         "inputs": ["PERMIT_FTE", "PERMIT_STAFF_COST"],
         "outputs": ["PERMITS_ISSUED"],
         "period": "2024",
     },
     {
-        "name": "Building permits: productivity 2023 → 2024",
+        "name": "Pozwolenia na budowę: zmiana produktywności 2023 → 2024",
         "kind": "malmquist",
         "inputs": ["PERMIT_STAFF_COST"],
         "outputs": ["PERMITS_ISSUED"],
