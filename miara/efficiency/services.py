@@ -8,6 +8,8 @@ queued for the background runner, and its page shows the state until it is done.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
@@ -24,10 +26,12 @@ from miara.efficiency.selectors import (
 )
 from miara.engine import dea as engine_dea
 from miara.engine import malmquist as engine_malmquist
-from miara.engine.errors import PeriodError
+from miara.engine.errors import EngineError, PeriodError
 from miara.engine.periods import Period
 from miara.lib.jobs import job_queued_announce
 from miara.units.models import Unit
+
+log = logging.getLogger(__name__)
 
 INLINE_UNITS = 600
 
@@ -175,12 +179,11 @@ def model_compute(model: EfficiencyModel) -> EfficiencyModel:
             rows, excluded, warnings, summary = _compute_malmquist(model)
         else:
             rows, excluded, warnings, summary = _compute_dea(model)
-    except (engine_dea.DeaInputError, EfficiencyInputError) as error:
-        EfficiencyModel.objects.filter(pk=model.pk).update(
-            state=EfficiencyModel.State.FAILED, error=str(error), finished_at=timezone.now()
-        )
-        model.refresh_from_db()
-        return model
+    except EngineError as error:  # bad data or definition: the reason, in plain words
+        return _failed(model, str(error))
+    except Exception as error:  # a solver failure must not end as a page's 500
+        log.exception("efficiency model %s failed", model.pk)
+        return _failed(model, _("the computation failed: %(error)s") % {"error": error})
     units = dict(Unit.objects.filter(code__in=[r["unit"] for r in rows]).values_list("code", "id"))
     with transaction.atomic():
         EfficiencyResult.objects.filter(model=model).delete()
@@ -199,6 +202,14 @@ def model_compute(model: EfficiencyModel) -> EfficiencyModel:
             progress_done=1,
             finished_at=timezone.now(),
         )
+    model.refresh_from_db()
+    return model
+
+
+def _failed(model: EfficiencyModel, message: str) -> EfficiencyModel:
+    EfficiencyModel.objects.filter(pk=model.pk).update(
+        state=EfficiencyModel.State.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
     model.refresh_from_db()
     return model
 

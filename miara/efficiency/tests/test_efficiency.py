@@ -382,3 +382,28 @@ def test_drafts_never_feed_a_model(alice, erin):
     assert "2024" in model.error
     earlier = waste_model(erin, period="2023")
     assert earlier.results.count() == 4
+
+
+def test_a_solver_failure_ends_as_a_failed_model_not_an_error_page(client, erin, monkeypatch):
+    from miara.engine import dea as engine_dea
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("solver lost")
+
+    monkeypatch.setattr(engine_dea, "dea", broken)
+    client.force_login(erin)
+    data = {
+        "name": "Waste",
+        "kind": "dea",
+        "inputs": ["WASTE_T"],
+        "outputs": ["RECYCLED_T"],
+        "returns": "constant",
+        "orientation": "input",
+        "period": "2024",
+        "group": "",
+    }
+    response = client.post("/efficiency/new/", data, follow=True)
+    assert response.status_code == 200
+    model = EfficiencyModel.objects.get()
+    assert model.state == EfficiencyModel.State.FAILED and "solver lost" in model.error
+    assert "The model could not be computed" in response.content.decode()
