@@ -47,8 +47,9 @@ RETURNS = ("constant", "variable")
 # λ below this is read as zero: HiGHS returns non-basic columns as exact zeros, and basic
 # ones this small are round-off, not a peer.
 LAMBDA_TOLERANCE = 1e-9
-# A score within this of 1 with every slack (relative to its variable) below it is efficient.
-EFFICIENCY_TOLERANCE = 1e-7
+# A score within this of 1 with every slack (relative to its variable) below it is efficient
+# (HiGHS works to 1e-7 on the scaled data, so round-off stays well below it).
+EFFICIENCY_TOLERANCE = 1e-6
 
 OPTIMAL = "optimal"
 INFEASIBLE = "infeasible"
