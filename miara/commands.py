@@ -567,6 +567,14 @@ def _codes(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
+def _workers(units: int) -> int:
+    """Processes for a model: one for small ones (starting another costs about a second),
+    else up to four cores."""
+    import os
+
+    return 1 if units < 1000 else max(1, min(os.cpu_count() or 1, 4))
+
+
 def _tell_left_out(result) -> None:
     """Units left out and the model's warnings, on stderr: the file holds the scores."""
     for exclusion in result.excluded:
@@ -589,7 +597,7 @@ def dea(args) -> int:
         args.super,
     )
     frame = model_data(variables=list(model.variables), period=args.period, group=args.group or "")
-    result = engine_dea.dea(frame, model)
+    result = engine_dea.dea(frame, model, workers=_workers(frame.height))
     _tell_left_out(result)
     out = result.frame()
     write_frame(out, args.output, fmt, sheet="dea")
@@ -609,7 +617,9 @@ def malmquist(args) -> int:
     group = args.group or ""
     before = model_data(variables=inputs + outputs, period=args.period_from, group=group)
     after = model_data(variables=inputs + outputs, period=args.period_to, group=group)
-    result = engine_malmquist.malmquist(before, after, inputs, outputs, args.orientation)
+    result = engine_malmquist.malmquist(
+        before, after, inputs, outputs, args.orientation, workers=_workers(before.height)
+    )
     _tell_left_out(result)
     out = result.frame()
     write_frame(out, args.output, fmt, sheet="malmquist")

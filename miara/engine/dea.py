@@ -30,9 +30,11 @@ Pure: numpy arrays and Polars frames in, dataclasses and frames out.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import sys
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import highspy
@@ -216,16 +218,21 @@ def model_warnings(n_units: int, model: DeaModel) -> list[Warning_]:
     return [Warning_("few_units", n_units, minimum)] if n_units < minimum else []
 
 
-def dea(frame: pl.DataFrame, model: DeaModel, unit_column: str = "unit") -> DeaResult:
-    """Score every unit of `frame` that has complete positive data (methodology.md)."""
+def dea(
+    frame: pl.DataFrame, model: DeaModel, unit_column: str = "unit", workers: int = 1
+) -> DeaResult:
+    """Score every unit of `frame` that has complete positive data (methodology.md);
+    `workers` processes share the programmes (solve)."""
     prepared = prepare(frame, model, unit_column)
     if not prepared.units:
         raise DeaInputError("no unit has positive values of every input and output")
-    units = solve(prepared.units, prepared.x, prepared.y, model)
+    units = solve(prepared.units, prepared.x, prepared.y, model, workers)
     return DeaResult(model, units, prepared.excluded, model_warnings(len(prepared.units), model))
 
 
-def solve(units: list[str], x: np.ndarray, y: np.ndarray, model: DeaModel) -> list[UnitEfficiency]:
+def solve(
+    units: list[str], x: np.ndarray, y: np.ndarray, model: DeaModel, workers: int = 1
+) -> list[UnitEfficiency]:
     """Both stages for every unit against the frontier of all of them (itself left out of
     its own reference set when the model asks for super-efficiency).
 
@@ -235,37 +242,130 @@ def solve(units: list[str], x: np.ndarray, y: np.ndarray, model: DeaModel) -> li
     the maximal slacks are unchanged and the programmes are several times smaller.
     Not so for super-efficiency, where leaving a unit out can make a dominated unit
     efficient: that keeps every unit.
+
+    `workers` > 1 splits the units between that many processes (each stage in turn);
+    the results are the same as with one.
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     vrs = model.returns == "variable"
-    radial = Frontier(x, y, model.orientation, vrs)
-    first = []
-    for o in range(len(units)):
-        exclude = o if model.super_efficiency else None
-        first.append(radial.distance(x[o], y[o], exclude=exclude))
+    n = len(units)
+    first = run_parallel(
+        radial_distances,
+        [
+            (
+                x,
+                y,
+                x[chunk],
+                y[chunk],
+                model.orientation,
+                vrs,
+                chunk if model.super_efficiency else None,
+            )
+            for chunk in chunks(n, workers)
+        ],
+        workers,
+    )
     if model.super_efficiency:
-        columns = np.arange(len(units))
+        columns = np.arange(n)
     else:
         columns = np.array(
             [
                 j
                 for j, (status, value, _) in enumerate(first)
                 if status == OPTIMAL and _radially_efficient(value, model.orientation)
-            ]
+            ],
+            dtype=int,
         )
-    slacks = _SlackStage(x, y, model.orientation, vrs, columns)
+    second = run_parallel(
+        _slack_stage,
+        [
+            (
+                x,
+                y,
+                model.orientation,
+                vrs,
+                columns,
+                chunk,
+                [first[o] for o in chunk],
+                model.super_efficiency,
+            )
+            for chunk in chunks(n, workers)
+        ],
+        workers,
+    )
     results = []
+    answers = iter(second)
     for o, code in enumerate(units):
-        status, value, lambdas = first[o]
+        status, value, _ = first[o]
         if status != OPTIMAL:
+            next(answers)
             results.append(UnitEfficiency(code, status))
             continue
-        exclude = o if model.super_efficiency else None
-        lambdas, s_minus, s_plus = slacks.solve(x[o], y[o], value, lambdas, exclude)
-        results.append(
-            _unit_result(code, model, x[o], y[o], value, lambdas, s_minus, s_plus, units)
-        )
+        peers, s_minus, s_plus = next(answers)
+        results.append(_unit_result(code, model, x[o], y[o], value, peers, s_minus, s_plus, units))
     return results
+
+
+def chunks(n: int, workers: int) -> list[np.ndarray]:
+    """Contiguous slices of range(n), one per worker (one slice with one worker)."""
+    parts = max(1, min(int(workers), n))
+    return [part for part in np.array_split(np.arange(n), parts) if len(part)]
+
+
+def run_parallel_tasks(function, argument_lists: list[tuple], workers: int) -> list:
+    """`function(*arguments)` for each argument list, in order; in `workers` fresh
+    processes when more than one (spawned, not forked: safe beside threads)."""
+    if workers <= 1 or len(argument_lists) <= 1:
+        return [function(*arguments) for arguments in argument_lists]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(function, *arguments) for arguments in argument_lists]
+        return [future.result() for future in futures]
+
+
+def run_parallel(function, argument_lists: list[tuple], workers: int) -> list:
+    """As run_parallel_tasks, each answer a list: the lists concatenated in order."""
+    answers = run_parallel_tasks(function, argument_lists, workers)
+    return [item for answer in answers for item in answer]
+
+
+def _sparse(lambdas: np.ndarray | None):
+    if lambdas is None:
+        return None
+    index = np.flatnonzero(lambdas > LAMBDA_TOLERANCE)
+    return index, lambdas[index]
+
+
+def radial_distances(x_ref, y_ref, x_eval, y_eval, orientation, vrs, exclude=None) -> list:
+    """(status, θ* or φ*, sparse λ) of each evaluated point against the reference set;
+    `exclude[k]` is the reference unit left out for point k (super-efficiency)."""
+    frontier = Frontier(x_ref, y_ref, orientation, vrs)
+    out = []
+    for k in range(len(x_eval)):
+        left_out = int(exclude[k]) if exclude is not None else None
+        status, value, lambdas = frontier.distance(x_eval[k], y_eval[k], exclude=left_out)
+        out.append((status, value, _sparse(lambdas)))
+    return out
+
+
+def _slack_stage(x, y, orientation, vrs, columns, chunk, first, super_efficiency) -> list:
+    """The second stage of the units in `chunk`: (peers {index: λ}, s⁻, s⁺), or None for a
+    unit whose first stage had no optimum."""
+    stage = _SlackStage(x, y, orientation, vrs, columns)
+    out = []
+    for o, (status, value, sparse) in zip(chunk, first, strict=True):
+        if status != OPTIMAL:
+            out.append(None)
+            continue
+        dense = np.zeros(len(x))
+        dense[sparse[0]] = sparse[1]
+        exclude = int(o) if super_efficiency else None
+        lambdas, s_minus, s_plus = stage.solve(x[o], y[o], value, dense, exclude)
+        index = np.flatnonzero(lambdas > LAMBDA_TOLERANCE)
+        out.append(
+            (dict(zip(index.tolist(), lambdas[index].tolist(), strict=True)), s_minus, s_plus)
+        )
+    return out
 
 
 def _radially_efficient(value: float, orientation: str) -> bool:
@@ -273,14 +373,14 @@ def _radially_efficient(value: float, orientation: str) -> bool:
     return value >= 1 - 1e-6 if orientation == "input" else value <= 1 + 1e-6
 
 
-def _unit_result(code, model, xo, yo, value, lambdas, s_minus, s_plus, units) -> UnitEfficiency:
+def _unit_result(code, model, xo, yo, value, peers, s_minus, s_plus, units) -> UnitEfficiency:
     if model.orientation == "input":
         target_x, target_y = value * xo - s_minus, yo + s_plus
         score = value
     else:
         target_x, target_y = xo - s_minus, value * yo + s_plus
         score = 1.0 / value
-    peers = {units[j]: float(lambdas[j]) for j in np.flatnonzero(lambdas > LAMBDA_TOLERANCE)}
+    named_peers = {units[j]: float(weight) for j, weight in peers.items()}
     slack_values = dict(zip(model.variables, np.r_[s_minus, s_plus].tolist(), strict=True))
     targets = dict(zip(model.variables, np.r_[target_x, target_y].tolist(), strict=True))
     relative = np.r_[s_minus / xo, s_plus / yo]
@@ -290,7 +390,7 @@ def _unit_result(code, model, xo, yo, value, lambdas, s_minus, s_plus, units) ->
     if model.super_efficiency:
         efficient = score >= 1.0 - EFFICIENCY_TOLERANCE
     return UnitEfficiency(
-        code, OPTIMAL, float(score), float(value), peers, slack_values, targets, efficient
+        code, OPTIMAL, float(score), float(value), named_peers, slack_values, targets, efficient
     )
 
 

@@ -28,10 +28,12 @@ from miara.engine.dea import (
     DeaInputError,
     DeaModel,
     Exclusion,
-    Frontier,
     Warning_,
+    chunks,
     model_warnings,
     prepare,
+    radial_distances,
+    run_parallel_tasks,
 )
 
 FIGURES = ("effch", "techch", "pech", "sech", "tfpch")
@@ -79,6 +81,7 @@ def malmquist(
     outputs,
     orientation: str = "output",
     unit_column: str = "unit",
+    workers: int = 1,
 ) -> MalmquistResult:
     """The index from period t (`before`) to t+1 (`after`) for every unit with complete
     positive data in both; the others are listed with the reason (the first period in which
@@ -105,7 +108,7 @@ def malmquist(
     i2 = [i2[c] for c in units]
     x0, y0 = first.x[i1], first.y[i1]
     x1, y1 = second.x[i2], second.y[i2]
-    scored = productivity(units, x0, y0, x1, y1, orientation)
+    scored = productivity(units, x0, y0, x1, y1, orientation, workers)
     return MalmquistResult(
         model.inputs,
         model.outputs,
@@ -116,12 +119,10 @@ def malmquist(
     )
 
 
-def _scores(frontier: Frontier, x, y, orientation: str):
-    """Distances (the `miara dea` score) of each point against one frontier; None where
-    infeasible."""
+def _scores(distances, orientation: str):
+    """The `miara dea` score from each radial distance; None where there is no optimum."""
     out = []
-    for o in range(x.shape[0]):
-        status, value, _ = frontier.distance(x[o], y[o])
+    for status, value, _ in distances:
         if status != OPTIMAL or value is None or value <= 0:
             out.append(None)
         else:
@@ -129,28 +130,52 @@ def _scores(frontier: Frontier, x, y, orientation: str):
     return out
 
 
-def productivity(units, x0, y0, x1, y1, orientation: str = "output") -> list[UnitProductivity]:
+def productivity(
+    units, x0, y0, x1, y1, orientation: str = "output", workers: int = 1
+) -> list[UnitProductivity]:
     """The six distances per unit and the figures built from them (module docstring).
 
     A cross-period distance measures a point that is not in the reference set, so the
     frontier may be drawn by the units found efficient within their own period only: the
     technology they span is the same (Ali 1993), and the programmes are much smaller.
+    `workers` > 1 shares the programmes between processes (the same results).
     """
-    crs0 = Frontier(x0, y0, orientation, vrs=False)
-    crs1 = Frontier(x1, y1, orientation, vrs=False)
-    d = {
-        "crs_t_t": _scores(crs0, x0, y0, orientation),
-        "crs_t1_t1": _scores(crs1, x1, y1, orientation),
-    }
+    n = len(units)
+    within = [
+        ("crs_t_t", x0, y0, x0, y0, False),
+        ("crs_t1_t1", x1, y1, x1, y1, False),
+        ("vrs_t_t", x0, y0, x0, y0, True),
+        ("vrs_t1_t1", x1, y1, x1, y1, True),
+    ]
+    d = _distances(within, orientation, n, workers)
     front0 = _efficient(d["crs_t_t"])
     front1 = _efficient(d["crs_t1_t1"])
-    cross0 = Frontier(x0[front0], y0[front0], orientation, vrs=False)
-    cross1 = Frontier(x1[front1], y1[front1], orientation, vrs=False)
-    d["crs_t_t1"] = _scores(cross0, x1, y1, orientation)  # period t+1 data, period t frontier
-    d["crs_t1_t"] = _scores(cross1, x0, y0, orientation)  # period t data, period t+1 frontier
-    d["vrs_t_t"] = _scores(Frontier(x0, y0, orientation, vrs=True), x0, y0, orientation)
-    d["vrs_t1_t1"] = _scores(Frontier(x1, y1, orientation, vrs=True), x1, y1, orientation)
-    return [_unit(code, {k: v[o] for k, v in d.items()}) for o, code in enumerate(units)]
+    cross = [
+        # period t+1 data against period t's frontier, and the other way round
+        ("crs_t_t1", x0[front0], y0[front0], x1, y1, False),
+        ("crs_t1_t", x1[front1], y1[front1], x0, y0, False),
+    ]
+    d |= _distances(cross, orientation, n, workers)
+    return [_unit(code, {k: d[k][o] for k in DISTANCES}) for o, code in enumerate(units)]
+
+
+DISTANCES = ("crs_t_t", "crs_t1_t1", "crs_t_t1", "crs_t1_t", "vrs_t_t", "vrs_t1_t1")
+
+
+def _distances(tasks, orientation: str, n: int, workers: int) -> dict[str, list]:
+    """Scores of each task's points against its frontier, the points of every task split
+    between the workers."""
+    parts = chunks(n, max(1, workers // len(tasks)) if workers > len(tasks) else 1)
+    arguments, names = [], []
+    for name, x_ref, y_ref, x_eval, y_eval, vrs in tasks:
+        for part in parts:
+            arguments.append((x_ref, y_ref, x_eval[part], y_eval[part], orientation, vrs))
+            names.append(name)
+    flat = run_parallel_tasks(radial_distances, arguments, workers)
+    out: dict[str, list] = {name: [] for name, *_ in tasks}
+    for name, answers in zip(names, flat, strict=True):
+        out[name] += _scores(answers, orientation)
+    return out
 
 
 def _efficient(scores) -> np.ndarray:

@@ -284,3 +284,21 @@ def test_models_that_make_no_sense_are_refused():
     )
     with pytest.raises(DeaInputError, match="no unit"):
         dea(empty, DeaModel(("x",), ("y",)))
+
+
+@pytest.mark.parametrize("super_", [False, True])
+def test_two_processes_give_the_same_results_as_one(super_):
+    rng = np.random.default_rng(11)
+    x, y = rng.uniform(1, 100, size=(60, 2)), rng.uniform(1, 100, size=(60, 2))
+    units = [f"D{i}" for i in range(60)]
+    model = DeaModel(("A", "B"), ("C", "D"), "input", "variable", super_)
+    one = solve(units, x, y, model, workers=1)
+    two = solve(units, x, y, model, workers=2)
+    assert [u.status for u in one] == [u.status for u in two]
+    for a, b in zip(one, two, strict=True):
+        assert (a.score is None) == (b.score is None)
+        if a.score is not None:
+            # the same optimum; each process starts from another basis, hence round-off
+            assert a.score == pytest.approx(b.score, abs=1e-9)
+            assert a.peers == pytest.approx(b.peers, abs=1e-9)
+            assert a.targets == pytest.approx(b.targets, abs=1e-9)

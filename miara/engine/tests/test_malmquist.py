@@ -86,3 +86,20 @@ def test_units_missing_in_either_period_are_listed_not_scored():
     assert [u.unit for u in result.units] == ["A", "D", "E"]
     reasons = {e.unit: e.reason for e in result.excluded}
     assert reasons == {"B": "missing", "C": "absent_after"}
+
+
+def test_two_processes_give_the_same_index_as_one():
+    rng = np.random.default_rng(5)
+    units = [f"U{i}" for i in range(40)]
+
+    def frame(shift):
+        return pl.DataFrame(
+            {"unit": units, "x": rng.uniform(1, 9, 40) * shift, "y": rng.uniform(1, 9, 40)}
+        )
+
+    before, after = frame(1.0), frame(0.9)
+    one = malmquist(before, after, ["x"], ["y"], workers=1).frame()
+    two = malmquist(before, after, ["x"], ["y"], workers=2).frame()
+    assert one["unit"].to_list() == two["unit"].to_list()
+    for figure in ("effch", "techch", "pech", "sech", "tfpch"):
+        assert one[figure].to_list() == pytest.approx(two[figure].to_list(), abs=1e-9)
