@@ -85,6 +85,7 @@ def timed(label: str, function, rows: list):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=2500)
+    parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     parser.add_argument(
         "--reference-units",
         type=int,
