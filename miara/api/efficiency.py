@@ -7,7 +7,7 @@ from typing import Literal
 from ninja import Field, Router, Schema, Status
 
 from miara.api.auth import protected
-from miara.api.schemas import Code, ErrorOut, PeriodCode, Text
+from miara.api.schemas import Code, ErrorOut, PeriodCode, Text, ValidationErrorOut
 from miara.efficiency import selectors, services
 from miara.efficiency.models import EfficiencyModel
 
@@ -84,23 +84,31 @@ def _model_out(model: EfficiencyModel, user) -> dict:
     }
 
 
-@router.get("/models", response=list[ModelOut])
+@router.get("/models", response={200: list[ModelOut], 401: ErrorOut})
 def list_models(request):
     return [_model_out(m, request.user) for m in selectors.models_visible_to(request.user)]
 
 
-@router.post("/models", response={201: ModelOut, 403: ErrorOut, 422: ErrorOut})
+@router.post(
+    "/models", response={201: ModelOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
+)
 def create_model(request, payload: ModelIn):
     try:
         model = services.model_create(
             acting_user=request.user, channel="api", **payload.model_dump()
         )
     except selectors.EfficiencyInputError as error:
-        return Status(422, {"detail": str(error)})
+        return Status(
+            422,
+            {"detail": [{"index": None, "field": error.field or "payload", "message": str(error)}]},
+        )
     return Status(201, _model_out(model, request.user))
 
 
-@router.get("/models/{model_id}", response={200: ResultsOut, 404: ErrorOut})
+@router.get(
+    "/models/{model_id}",
+    response={200: ResultsOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+)
 def model_results(request, model_id: int):
     model = selectors.model_get(request.user, model_id)
     items = []

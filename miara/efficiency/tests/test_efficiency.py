@@ -215,7 +215,11 @@ def test_the_api_lists_creates_and_reads_scoped(erin, bob):
         json.dumps({**body, "inputs": ["NOPE"]}),
         content_type="application/json",
     )
-    assert bad.status_code == 422 and "NOPE" in bad.json()["detail"]
+    assert bad.status_code == 422
+    assert (
+        bad.json()["detail"][0]["field"] == "inputs"
+        and "NOPE" in bad.json()["detail"][0]["message"]
+    )
     results = api.get(f"/api/v1/efficiency/models/{pk}").json()
     assert {i["unit"]: i["score"] for i in results["items"]} == pytest.approx(SCORES)
     participant = client_for(bob)
