@@ -136,6 +136,31 @@ def _parser() -> argparse.ArgumentParser:
         help="context: a context variable of the fit (repeatable; default POPULATION)",
     )
 
+    dea = commands.add_parser(
+        "dea", help="efficiency frontier (data envelopment analysis) of one period"
+    )
+    dea.add_argument("--inputs", required=True, metavar="A,B", help="input variables")
+    dea.add_argument("--outputs", required=True, metavar="C,D", help="output variables")
+    dea.add_argument("--period", required=True, metavar="P")
+    dea.add_argument("--orientation", choices=["input", "output"], default="input")
+    dea.add_argument("--returns", choices=["constant", "variable"], default="constant")
+    dea.add_argument("--group", metavar="CODE", help="only the units of this peer group")
+    dea.add_argument("--super", action="store_true", help="score is the super-efficiency score")
+    dea.add_argument("-o", "--output", required=True, type=Path)
+    dea.add_argument("--format", choices=["csv", "xlsx", "json"])
+
+    malmquist = commands.add_parser(
+        "malmquist", help="productivity change between two periods (Malmquist index)"
+    )
+    malmquist.add_argument("--inputs", required=True, metavar="A,B", help="input variables")
+    malmquist.add_argument("--outputs", required=True, metavar="C,D", help="output variables")
+    malmquist.add_argument("--from", dest="period_from", required=True, metavar="P1")
+    malmquist.add_argument("--to", dest="period_to", required=True, metavar="P2")
+    malmquist.add_argument("--orientation", choices=["output", "input"], default="output")
+    malmquist.add_argument("--group", metavar="CODE", help="only the units of this peer group")
+    malmquist.add_argument("-o", "--output", required=True, type=Path)
+    malmquist.add_argument("--format", choices=["csv", "xlsx", "json"])
+
     report = commands.add_parser(
         "report", help="write benchmark reports: one unit's PDF or workbook, or every unit's"
     )

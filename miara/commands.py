@@ -70,6 +70,8 @@ def run(args) -> int:
         "token": token,
         "remind": remind,
         "publish": publish,
+        "dea": dea,
+        "malmquist": malmquist,
     }[args.command]
     handler = PROCESS_COMMANDS.get((args.command, getattr(args, "kind", args.command)), handler)
     handler = PROCESS_COMMANDS.get((args.command, getattr(args, "what", args.command)), handler)
@@ -764,6 +766,73 @@ def _index_empty_note(index, periods: list[str] | None) -> str:
     if not reasons:
         reasons.append("no period has scores; run `miara compute` after loading the index")
     return f"note: no scores of {index.code}: " + " | ".join(reasons)
+
+
+# --- efficiency: `dea`, `malmquist` (contracts.md, "DEA export", "Malmquist export") ---
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def _workers(units: int) -> int:
+    """Processes for a model: one for small ones (starting another costs about a second),
+    else up to four cores."""
+    import os
+
+    return 1 if units < 1000 else max(1, min(os.cpu_count() or 1, 4))
+
+
+def _tell_left_out(result) -> None:
+    """Units left out and the model's warnings, on stderr: the file holds the scores."""
+    for exclusion in result.excluded:
+        print(f"left out: {exclusion.describe()}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"warning: {warning.describe()}", file=sys.stderr)
+
+
+def dea(args) -> int:
+    from miara.efficiency.selectors import model_data
+    from miara.engine import dea as engine_dea
+    from miara.fileio.writing import format_of, write_frame
+
+    fmt = format_of(args.output, args.format)
+    model = engine_dea.DeaModel(
+        tuple(_codes(args.inputs)),
+        tuple(_codes(args.outputs)),
+        args.orientation,
+        args.returns,
+        args.super,
+    )
+    frame = model_data(variables=list(model.variables), period=args.period, group=args.group or "")
+    result = engine_dea.dea(frame, model, workers=_workers(frame.height))
+    _tell_left_out(result)
+    out = result.frame()
+    write_frame(out, args.output, fmt, sheet="dea")
+    infeasible = out.filter(out["status"] == engine_dea.INFEASIBLE).height
+    note = f", {infeasible} infeasible (no score)" if infeasible else ""
+    say(f"{args.output}: {out.height} units scored{note}")
+    return 0
+
+
+def malmquist(args) -> int:
+    from miara.efficiency.selectors import model_data
+    from miara.engine import malmquist as engine_malmquist
+    from miara.fileio.writing import format_of, write_frame
+
+    fmt = format_of(args.output, args.format)
+    inputs, outputs = _codes(args.inputs), _codes(args.outputs)
+    group = args.group or ""
+    before = model_data(variables=inputs + outputs, period=args.period_from, group=group)
+    after = model_data(variables=inputs + outputs, period=args.period_to, group=group)
+    result = engine_malmquist.malmquist(
+        before, after, inputs, outputs, args.orientation, workers=_workers(before.height)
+    )
+    _tell_left_out(result)
+    out = result.frame()
+    write_frame(out, args.output, fmt, sheet="malmquist")
+    say(f"{args.output}: {out.height} units")
+    return 0
 
 
 PROCESS_COMMANDS = {

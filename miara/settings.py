@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "miara.publication",
     "miara.practices",
     "miara.assurance",
+    "miara.efficiency",
     "miara.public",
     "miara.web",
     "miara.api",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("public/", include("miara.public.urls")),
     path("", include("miara.publication.urls")),
     path("", include("miara.assurance.urls")),
+    path("", include("miara.efficiency.urls")),
     # The board's results section (analytics) answers under the board's own names.
     path(
         "",

@@ -22,6 +22,7 @@ from miara.api import (
     computations,
     context,
     cycles,
+    efficiency,
     indices,
     practices,
     processes,
@@ -101,6 +102,7 @@ api.add_router("/public", public.router)
 api.add_router("/targets", targets.router)
 api.add_router("/indices", indices.router)
 api.add_router("/projects", projects.router)
+api.add_router("/efficiency", efficiency.router)
 api.add_router("/practices", practices.router)
 api.add_router("", computations.router)  # /result-sets and /jobs/{id}
 api.add_router("", processes.router)  # /processes and /costing

@@ -225,6 +225,9 @@ def demo_prepare(progress: Callable[[str], None] = print) -> list[tuple[str, str
             demo_czech_projects(czech, owner="tajemnik", team=["kvalita"])
         demo_czech_assurance(czech)
     demo_practices(units[0], czech_code=czech)
+    from miara.demo.efficiency import demo_efficiency
+
+    demo_efficiency()
     return logins
 
 

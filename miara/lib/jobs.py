@@ -20,6 +20,9 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 job_queued = Signal()
+# Sent by the runner each round (reports/runner.run_pending): apps above it that queue
+# jobs of their own (efficiency models) connect a receiver that runs them.
+jobs_run_asked = Signal()
 
 
 def _boot_id() -> str:

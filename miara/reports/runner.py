@@ -78,9 +78,12 @@ def run_pending() -> int:
     coordinator waits on the board for them, and reports read their results.
     """
     from miara.analytics.jobs import compute_jobs_run_pending
+    from miara.lib.jobs import jobs_run_asked
     from miara.reports.services import report_job_claim, report_job_run
 
     count = compute_jobs_run_pending(worker=worker_id())
+    for _receiver, ran in jobs_run_asked.send(sender=None, worker=worker_id()):
+        count += ran or 0
     while (job := report_job_claim(worker=worker_id())) is not None:
         report_job_run(job)
         count += 1

@@ -155,6 +155,12 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
     risk = assurance.risk_create(
         acting_user=OPERATOR, unit_code="B2", data=assurance.RiskData(SECRET_COMMENT, 3, 3)
     )
+    # An efficiency model over the period (B2's draft must not feed it) and B2's page in it.
+    from miara.efficiency.services import model_create
+
+    efficiency = model_create(
+        acting_user=alice, name="Waste", inputs=["WASTE_T"], outputs=["RECYCLED_T"], period="2024"
+    )
     return {
         "audit_id": audit.pk,
         "item_id": item.pk,
@@ -164,6 +170,9 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
         "risk_id": risk.pk,
         "code": "B2",
         "unit_code": "B2",
+        "pk": efficiency.pk,
+        "model_id": efficiency.pk,
+        "key": "B2",
         "cycle_id": cycle.pk,
         "submission_id": Submission.objects.get(cycle=cycle, unit__code="B2").pk,
         "variable_code": "WASTE_T",

@@ -31,6 +31,8 @@ PATHS = {
     "/api/v1/projects/{project_id}/tasks": {"post"},
     "/api/v1/projects/tasks/{task_id}": {"put"},
     "/api/v1/practices": {"get", "post"},
+    "/api/v1/efficiency/models": {"get", "post"},
+    "/api/v1/efficiency/models/{model_id}": {"get"},
     "/api/v1/result-sets": {"get", "post"},
     "/api/v1/jobs/{job_id}": {"get"},
     "/api/v1/processes": {"get"},
