@@ -155,6 +155,16 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
     risk = assurance.risk_create(
         acting_user=OPERATOR, unit_code="B2", data=assurance.RiskData(SECRET_COMMENT, 3, 3)
     )
+    # B2's draft good practice, written by its editor: named after the secret.
+    from miara.practices.services import PracticeData, practice_create
+
+    practice = practice_create(
+        acting_user=carol,
+        unit_code="B2",
+        data=PracticeData(
+            title=SECRET_COMMENT, started_on=datetime.date(2024, 1, 1), problem=SECRET_COMMENT
+        ),
+    )
     # An efficiency model over the period (B2's draft must not feed it) and B2's page in it.
     from miara.efficiency.services import model_create
 
@@ -163,6 +173,7 @@ def world(programme, alice, bob, carol, settings, tmp_path, monkeypatch):
     )
     return {
         "audit_id": audit.pk,
+        "practice_id": practice.pk,
         "item_id": item.pk,
         "item": item.code,
         "attachment_id": attachment.pk,
