@@ -240,60 +240,60 @@ def _auditor(username, unit: Unit, field_name: str) -> User:
     return person
 
 
+def _by_code(queryset, codes, field_name: str, missing) -> list:
+    """The rows of `queryset` with the given codes, in the order given (repeats once), read
+    in one query; the first code without a row is an error of `field_name`, worded by
+    `missing(code)`."""
+    wanted = list(dict.fromkeys(str(c).strip() for c in codes or []))
+    if not wanted:
+        return []
+    found = {row.code: row for row in queryset.filter(code__in=wanted)}
+    for code in wanted:
+        if code not in found:
+            raise AssuranceInputError(missing(code), field_name)
+    return [found[code] for code in wanted]
+
+
 def _processes(codes, unit: Unit) -> list:
-    model = apps.get_model("processes", "Process")
-    found = []
-    for code in dict.fromkeys(str(c).strip() for c in codes or []):
-        process = model.objects.filter(unit=unit, code=code).first()
-        if process is None:
-            raise AssuranceInputError(
-                _("%(unit)s has no process with the code “%(code)s”")
-                % {"unit": unit.code, "code": code},
-                "processes",
-            )
-        found.append(process)
-    return found
+    return _by_code(
+        apps.get_model("processes", "Process").objects.filter(unit=unit),
+        codes,
+        "processes",
+        lambda code: (
+            _("%(unit)s has no process with the code “%(code)s”")
+            % {"unit": unit.code, "code": code}
+        ),
+    )
 
 
 def _departments(codes, unit: Unit) -> list:
-    model = apps.get_model("processes", "Department")
-    found = []
-    for code in dict.fromkeys(str(c).strip() for c in codes or []):
-        department = model.objects.filter(unit=unit, code=code).first()
-        if department is None:
-            raise AssuranceInputError(
-                _("%(unit)s has no department with the code “%(code)s”")
-                % {"unit": unit.code, "code": code},
-                "departments",
-            )
-        found.append(department)
-    return found
+    return _by_code(
+        apps.get_model("processes", "Department").objects.filter(unit=unit),
+        codes,
+        "departments",
+        lambda code: (
+            _("%(unit)s has no department with the code “%(code)s”")
+            % {"unit": unit.code, "code": code}
+        ),
+    )
 
 
 def _areas(codes) -> list[ServiceArea]:
-    found = []
-    for code in dict.fromkeys(str(c).strip() for c in codes or []):
-        area = ServiceArea.objects.filter(code=code).first()
-        if area is None:
-            raise AssuranceInputError(
-                _("there is no service area with the code “%(code)s”") % {"code": code},
-                "service_areas",
-            )
-        found.append(area)
-    return found
+    return _by_code(
+        ServiceArea.objects.all(),
+        codes,
+        "service_areas",
+        lambda code: _("there is no service area with the code “%(code)s”") % {"code": code},
+    )
 
 
 def _indicators(codes) -> list[Indicator]:
-    found = []
-    for code in dict.fromkeys(str(c).strip() for c in codes or []):
-        indicator = Indicator.objects.filter(code=code).first()
-        if indicator is None:
-            raise AssuranceInputError(
-                _("there is no indicator with the code “%(code)s”") % {"code": code},
-                "indicators",
-            )
-        found.append(indicator)
-    return found
+    return _by_code(
+        Indicator.objects.all(),
+        codes,
+        "indicators",
+        lambda code: _("there is no indicator with the code “%(code)s”") % {"code": code},
+    )
 
 
 def _check_version(obj, version: int | None) -> None:
