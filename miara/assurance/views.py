@@ -69,6 +69,22 @@ def _form_error(form, error):
     form.add_error(name, str(error))
 
 
+def _save(form, write) -> int | None:
+    """Write a valid form through its service, `write(data, version)`: None when saved,
+    else the status of the page that shows why (422 invalid, 409 changed meanwhile)."""
+    if not form.is_valid():
+        return 422
+    try:
+        write(form.data_for_service(), form.cleaned_data["version"])
+    except services.AssuranceConflict as conflict:
+        form.add_error(None, str(conflict))
+        return 409
+    except services.AssuranceInputError as error:
+        _form_error(form, error)
+        return 422
+    return None
+
+
 def _version(request) -> int | None:
     try:
         return int(request.POST.get("version", ""))
@@ -168,25 +184,15 @@ def audit_edit_view(request, audit_id: int):
     status = 200
     if request.method == "POST":
         form = AuditForm(request.POST, unit=unit, people=people, editing=True)
-        if form.is_valid():
-            try:
-                services.audit_update(
-                    acting_user=request.user,
-                    audit_id=audit.pk,
-                    data=form.data_for_service(),
-                    version=form.cleaned_data["version"],
-                )
-            except services.AssuranceConflict as conflict:
-                form.add_error(None, str(conflict))
-                status = 409
-            except services.AssuranceInputError as error:
-                _form_error(form, error)
-                status = 422
-            else:
-                messages.success(request, _("The audit was saved."))
-                return redirect("assurance:audit", audit_id=audit.pk)
-        else:
-            status = 422
+        status = _save(
+            form,
+            lambda data, version: services.audit_update(
+                acting_user=request.user, audit_id=audit.pk, data=data, version=version
+            ),
+        )
+        if status is None:
+            messages.success(request, _("The audit was saved."))
+            return redirect("assurance:audit", audit_id=audit.pk)
     else:
         form = AuditForm(
             initial=AuditForm.initial_for(audit), unit=unit, people=people, editing=True
@@ -410,25 +416,15 @@ def finding_edit_view(request, finding_id: int):
             people=_unit_people(unit),
             own_people=services.may_read_records(request.user, unit),
         )
-        if form.is_valid():
-            try:
-                services.finding_update(
-                    acting_user=request.user,
-                    finding_id=finding.pk,
-                    data=form.data_for_service(),
-                    version=form.cleaned_data["version"],
-                )
-            except services.AssuranceConflict as conflict:
-                form.add_error(None, str(conflict))
-                status = 409
-            except services.AssuranceInputError as error:
-                _form_error(form, error)
-                status = 422
-            else:
-                messages.success(request, _("The finding was saved."))
-                return redirect("assurance:finding", finding_id=finding.pk)
-        else:
-            status = 422
+        status = _save(
+            form,
+            lambda data, version: services.finding_update(
+                acting_user=request.user, finding_id=finding.pk, data=data, version=version
+            ),
+        )
+        if status is None:
+            messages.success(request, _("The finding was saved."))
+            return redirect("assurance:finding", finding_id=finding.pk)
     else:
         form = FindingForm(
             initial=FindingForm.initial_for(finding),
@@ -569,23 +565,15 @@ def risk_edit_view(request, risk_id: int):
         form = RiskForm(initial=RiskForm.initial_for(risk), unit=unit, people=people)
         return _risk_form_page(request, unit, risk, form, 200)
     form = RiskForm(request.POST, unit=unit, people=people)
-    status = 422
-    if form.is_valid():
-        try:
-            services.risk_update(
-                acting_user=request.user,
-                risk_id=risk.pk,
-                data=form.data_for_service(),
-                version=form.cleaned_data["version"],
-            )
-        except services.AssuranceConflict as conflict:
-            form.add_error(None, str(conflict))
-            status = 409
-        except services.AssuranceInputError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("The risk was saved."))
-            return redirect("assurance:risk", risk_id=risk.pk)
+    status = _save(
+        form,
+        lambda data, version: services.risk_update(
+            acting_user=request.user, risk_id=risk.pk, data=data, version=version
+        ),
+    )
+    if status is None:
+        messages.success(request, _("The risk was saved."))
+        return redirect("assurance:risk", risk_id=risk.pk)
     return _risk_form_page(request, unit, risk, form, status)
 
 
