@@ -181,7 +181,7 @@ def public_series(indicator: str, *, groups: list[str] | None = None) -> pl.Data
         key=lambda p: Period.parse(p.period),
     )
     frames = [
-        public_aggregates(p.period, indicators=[indicator], groups=groups).sort("group")
+        _publication_rows(p, [indicator], groups).select(list(PUBLIC_TABLE_SCHEMA)).sort("group")
         for p in periods
     ]
     if not frames:
